@@ -1,0 +1,267 @@
+"""score(leads, model): grades, scores, statuses, actions, reasons and problems.
+
+Everything works on whole columns; the only Python loops run over rules and
+over the distinct values of a column, never over leads.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .model import NUMERIC_OPERATORS, Model, ModelError, Problem, split_list
+from .parse import BAD, OK, Column, text_key
+from .rules import evaluate
+from .texts import text
+
+OUTPUTS = ("fit", "grade", "behaviour", "score", "rating", "status", "action", "reasons", "problems")
+LEAD_STATUSES = ("Lead", "MQL", "SQL")
+
+
+def number_text(x: float) -> str:
+    """15.0 -> '15', 2.5 -> '2.5'."""
+    x = round(float(x), 6)
+    return str(int(x)) if x.is_integer() else f"{x:g}"
+
+
+def signed(x: float) -> str:
+    """Points as reasons show them: '+15', '−10' (a true minus sign)."""
+    return ("+" if x >= 0 else "\u2212") + number_text(abs(x))
+
+
+def rule_label(rule) -> str:
+    if rule.label:
+        return rule.label
+    value = rule.value
+    if rule.operator in ("is blank", "not blank"):
+        return f"{rule.column} {rule.operator}"
+    if rule.operator in ("in", "not in", "between", "contains"):
+        value = ";".join(split_list(value))
+    elif isinstance(value, float):
+        value = number_text(value)
+    sep = " " if rule.operator[0].isalpha() else ""
+    return f"{rule.column}{sep}{rule.operator}{sep}{value}"
+
+
+class _Text:
+    """Builds one '; '-separated text per lead from pieces, column-wise."""
+
+    def __init__(self, n: int):
+        self.parts = np.full(n, "", dtype=object)
+
+    def add(self, mask: np.ndarray, piece) -> None:
+        """Append piece (a string, or an object array per lead) where mask holds."""
+        if not mask.any():
+            return
+        idx = np.flatnonzero(mask)
+        chunk = piece[idx] if isinstance(piece, np.ndarray) else piece
+        self.parts[idx] = self.parts[idx] + chunk + "; "
+
+    def result(self) -> np.ndarray:
+        out = self.parts
+        filled = np.flatnonzero(out != "")
+        out[filled] = np.array([s[:-2] for s in out[filled]], dtype=object)
+        return out
+
+
+def _find_columns(leads: pd.DataFrame, model: Model) -> tuple[dict, list]:
+    """Map every column a rule names to a lead column; list the ones missing."""
+    by_key = {text_key(c): c for c in leads.columns}
+    role_key = text_key(model.settings.role_level_column)
+    found, missing = {}, []
+    wanted = [("fit rule", i, r.column) for i, r in enumerate(model.fit_rules)]
+    wanted += [("behaviour rule", i, r.column) for i, r in enumerate(model.behaviour_rules)]
+    for block, i, name in wanted:
+        key = text_key(name)
+        if key in by_key:
+            found[name] = by_key[key]
+        elif key == role_key and text_key(model.settings.role_column) in by_key:
+            found[name] = None  # Derived from the role text through the Roles table.
+        else:
+            missing.append(Problem(block, i, "column", f"{name!r} is not a column of the leads "
+                                   f"(columns: {', '.join(map(str, leads.columns))})"))
+    return found, missing
+
+
+def _bad_values(column: Column, state: np.ndarray, message: str) -> np.ndarray:
+    """Per lead: "Column: 'value' message" where state is BAD."""
+    codes, uniques = column.factors
+    pieces = np.array([f"{column.name}: {str(v)!r} {message}" for v in uniques], dtype=object)
+    return column.spread(pieces, "")
+
+
+def _role_levels(leads, model, problems: _Text, language: str) -> np.ndarray:
+    by_key = {text_key(c): c for c in leads.columns}
+    column = Column(leads[by_key[text_key(model.settings.role_column)]])
+    levels = {text_key(k): float(v) for k, v in model.roles.items()}
+    keys, _ = column.unique_keys()
+    per_unique = np.array([levels.get(k, np.nan) for k in keys], dtype=float)
+    values = column.spread(per_unique, np.nan)
+    unknown = np.isnan(values) & ~column.blank()
+    problems.add(unknown, _bad_values(column, unknown, text(language, "not a role")))
+    return values
+
+
+def _fit(leads, model, columns, reasons, problems) -> np.ndarray:
+    s = model.settings
+    n = len(leads)
+    fit = np.zeros(n)
+    cache, flagged = {}, set()
+    for rule in model.fit_rules:
+        source = columns[rule.column]
+        if source is None:
+            if "__role__" not in cache:
+                levels = _role_levels(leads, model, problems, s.language)
+                cache["__role__"] = Column(pd.Series(levels, index=leads.index, name=rule.column), s.decimal)
+            column = cache["__role__"]
+        else:
+            column = cache.setdefault(source, Column(leads[source], s.decimal))
+        hit, bad = evaluate(column, rule, s.decimal)
+        fit += np.where(hit, float(rule.points), 0.0)
+        reasons.add(hit, f"{rule_label(rule)} {signed(rule.points)}")
+        if rule.operator in NUMERIC_OPERATORS and source not in flagged and bad.any():
+            flagged.add(source)
+            problems.add(bad, _bad_values(column, bad, text(s.language, "not a number")))
+    return fit
+
+
+def _behaviour(leads, model, columns, reasons, problems) -> np.ndarray:
+    s = model.settings
+    total = np.zeros(len(leads))
+    cache, flagged = {}, set()
+    for rule in model.behaviour_rules:
+        source = columns[rule.column]
+        column = cache.setdefault(source, Column(leads[source], s.decimal))
+        counts, state = column.counts()
+        usable = (state == OK) & (counts >= 0) & (np.mod(counts, 1) == 0)
+        bad = (state == BAD) | ((state == OK) & ~usable)
+        if bad.any() and source not in flagged:
+            flagged.add(source)
+            problems.add(bad, _bad_values(column, bad, text(s.language, "not a count")))
+        counts = np.where(usable, counts, 0.0)
+        raw = counts * float(rule.points)
+        points = raw
+        if rule.cap is not None:
+            cap = abs(float(rule.cap))
+            points = np.clip(raw, -cap, cap)
+        total += points
+        # One reason text per distinct count, spread to the leads.
+        codes, uniq = pd.factorize(counts)
+        pieces = []
+        for c in uniq:
+            p = c * float(rule.points)
+            capped = rule.cap is not None and abs(p) > abs(float(rule.cap))
+            if capped:
+                p = np.clip(p, -abs(float(rule.cap)), abs(float(rule.cap)))
+            times = "" if c == 1 else f" \u00d7{number_text(c)}"
+            note = f" ({text(s.language, 'cap')})" if capped else ""
+            pieces.append(f"{rule.name}{times} {signed(p)}{note}")
+        reasons.add((counts != 0) & (points != 0), np.array(pieces, dtype=object)[codes])
+    return total
+
+
+def _adjust(reasons, value, low, high, cap_word, floor_word, language):
+    """Hold value within [low, high]; note the difference as a reason."""
+    held = np.clip(value, low, high) if low is not None else np.minimum(value, high)
+    diff = held - value
+    for mask, word in ((diff < 0, cap_word), (diff > 0, floor_word)):
+        if word and mask.any():
+            codes, uniq = pd.factorize(diff[mask])
+            pieces = np.array([f"{text(language, word)} {signed(d)}" for d in uniq], dtype=object)
+            full = np.empty(len(value), dtype=object)
+            full[mask] = pieces[codes]
+            reasons.add(mask, full)
+    return held
+
+
+def _grades(fit: np.ndarray, model: Model) -> np.ndarray:
+    bands = sorted(model.grade_bands, key=lambda b: -np.inf if b.min_fit is None else b.min_fit)
+    mins = np.array([-np.inf if b.min_fit is None else float(b.min_fit) for b in bands])
+    idx = np.searchsorted(mins, fit, side="right") - 1
+    letters = np.array([b.grade for b in bands] + [bands[-1].grade], dtype=object)
+    # Fit below every minimum (no open band): the lowest grade.
+    return letters[np.where(idx < 0, 0, idx)]
+
+
+def _statuses(score, grade, model) -> np.ndarray:
+    status = np.full(len(score), model.settings.default_status, dtype=object)
+    done = np.zeros(len(score), dtype=bool)
+    for rule in model.status_rules:
+        hit = ~done & (score >= float(rule.min_score))
+        if rule.grades:
+            hit &= np.isin(grade, list(rule.grades))
+        status[hit] = rule.status
+        done |= hit
+    return status
+
+
+def _stages(leads, model, status, action, problems) -> None:
+    """Keep a stage set by sales: its status is the stage, its action says so."""
+    s = model.settings
+    by_key = {text_key(c): c for c in leads.columns}
+    if text_key(s.stage_column) not in by_key:
+        return
+    column = Column(leads[by_key[text_key(s.stage_column)]])
+    sales = {text_key(x): x for x in s.sales_stages}
+    allowed = {text_key(x) for x in LEAD_STATUSES} | {text_key(r.status) for r in model.status_rules}
+    allowed.add(text_key(s.default_status))
+    keys, _ = column.unique_keys()
+    kept = column.spread(np.array([sales.get(k, "") for k in keys], dtype=object), "")
+    unknown = column.spread(np.array([k not in sales and k not in allowed for k in keys]), False)
+    owned = kept != ""
+    status[owned] = kept[owned]
+    action[owned] = text(s.language, "owned by sales")
+    if unknown.any():
+        names = list(dict.fromkeys([*LEAD_STATUSES, *s.sales_stages]))
+        problems.add(unknown, _bad_values(column, unknown,
+                                          f"{text(s.language, 'not a stage')} ({', '.join(names)})"))
+
+
+def _as_int_if_whole(values: np.ndarray):
+    return values.astype(np.int64) if np.all(np.mod(values, 1) == 0) else values
+
+
+def score(leads: pd.DataFrame, model: Model) -> pd.DataFrame:
+    """Score every lead; returns one row per lead with the OUTPUTS columns.
+
+    Raises ModelError when the model is invalid or names columns the leads lack.
+    Bad lead values never raise: they are listed in the 'problems' column.
+    """
+    model.validate()
+    columns, missing = _find_columns(leads, model)
+    if missing:
+        raise ModelError(missing)
+    s = model.settings
+    n = len(leads)
+    reasons, problems = _Text(n), _Text(n)
+
+    fit = _fit(leads, model, columns, reasons, problems)
+    behaviour = _behaviour(leads, model, columns, reasons, problems)
+    behaviour = _adjust(reasons, behaviour, 0.0, float(s.behaviour_max),
+                        "behaviour cap", "behaviour floor", s.language)
+    fit_part = _adjust(reasons, fit, None, float(s.fit_max), "fit cap", None, s.language)
+    total = _adjust(reasons, fit_part + behaviour, float(s.score_min), float(s.score_max),
+                    "score cap", "score floor", s.language)
+
+    grade = _grades(fit, model)
+    band_mins = np.array([float(b.min_score) for b in model.score_bands])
+    band = np.clip(np.searchsorted(band_mins, total, side="right") - 1, 0, None)
+    action = np.empty(n, dtype=object)
+    for g, row in model.matrix.items():
+        is_g = grade == g
+        action[is_g] = np.array(row, dtype=object)[band[is_g]]
+    status = _statuses(total, grade, model)
+    _stages(leads, model, status, action, problems)
+
+    codes, uniq = pd.factorize(total)
+    score_text = np.array([number_text(u) for u in uniq], dtype=object)[codes]
+    return pd.DataFrame({
+        "fit": _as_int_if_whole(fit),
+        "grade": grade,
+        "behaviour": _as_int_if_whole(behaviour),
+        "score": _as_int_if_whole(total),
+        "rating": grade + score_text,
+        "status": status,
+        "action": action,
+        "reasons": reasons.result(),
+        "problems": problems.result(),
+    }, index=leads.index)

@@ -1,0 +1,34 @@
+"""Words the engine writes into reasons and problems, in English and Italian."""
+
+TEXTS = {
+    "en": {
+        "fit cap": "fit cap",
+        "behaviour cap": "behaviour cap",
+        "behaviour floor": "behaviour floor",
+        "score cap": "score cap",
+        "score floor": "score floor",
+        "cap": "cap",
+        "owned by sales": "Owned by sales",
+        "not a number": "is not a number",
+        "not a count": "is not a count (a whole number 0 or more, or yes/no)",
+        "not a role": "is not in the Roles table",
+        "not a stage": "is not a stage",
+    },
+    "it": {
+        "fit cap": "tetto profilo",
+        "behaviour cap": "tetto comportamento",
+        "behaviour floor": "minimo comportamento",
+        "score cap": "tetto punteggio",
+        "score floor": "minimo punteggio",
+        "cap": "tetto",
+        "owned by sales": "Gestito dalle vendite",
+        "not a number": "non è un numero",
+        "not a count": "non è un conteggio (numero intero da 0 in su, o sì/no)",
+        "not a role": "non è nella tabella Ruoli",
+        "not a stage": "non è una fase",
+    },
+}
+
+
+def text(language: str, key: str) -> str:
+    return TEXTS.get(language, TEXTS["en"])[key]
