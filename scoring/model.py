@@ -127,6 +127,11 @@ def is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
 
+def not_number(value) -> str:
+    """Why a value is not a usable number, as a message."""
+    return "is blank; enter a number" if value is None or value == "" else f"{value!r} is not a number"
+
+
 def split_list(value) -> list[str]:
     """Split a rule value like 'IT; Manufacturing' into its items."""
     if value is None:
@@ -158,7 +163,7 @@ def _fit_problems(rules) -> list[Problem]:
         elif rule.operator not in NO_VALUE_OPERATORS and not split_list(rule.value):
             add("value", f"is blank; {rule.operator} needs a value")
         if not is_number(rule.points):
-            add("points", f"{rule.points!r} is not a number")
+            add("points", not_number(rule.points))
     return found
 
 
@@ -171,7 +176,7 @@ def _behaviour_problems(rules) -> list[Problem]:
         if not str(rule.column or "").strip():
             add("column", "is blank; name a column of the Leads table")
         if not is_number(rule.points):
-            add("points", f"{rule.points!r} is not a number")
+            add("points", not_number(rule.points))
         if rule.cap is not None and (not is_number(rule.cap) or rule.cap <= 0):
             add("cap", f"{rule.cap!r} must be a number above 0, or blank for no cap")
     return found
@@ -188,7 +193,7 @@ def _band_problems(model: Model) -> list[Problem]:
         elif grades.count(band.grade) > 1:
             found.append(Problem("grade band", i, "grade", f"{band.grade!r} appears twice"))
         if band.min_fit is not None and not is_number(band.min_fit):
-            found.append(Problem("grade band", i, "minimum fit", f"{band.min_fit!r} is not a number"))
+            found.append(Problem("grade band", i, "minimum fit", not_number(band.min_fit)))
     if sum(b.min_fit is None for b in model.grade_bands) > 1:
         found.append(Problem("grade bands", None, "minimum fit",
                              "only the lowest grade may have a blank minimum"))
@@ -205,7 +210,7 @@ def _band_problems(model: Model) -> list[Problem]:
         elif labels.count(band.label) > 1:
             found.append(Problem("score band", i, "band", f"{band.label!r} appears twice"))
         if not is_number(band.min_score):
-            found.append(Problem("score band", i, "minimum score", f"{band.min_score!r} is not a number"))
+            found.append(Problem("score band", i, "minimum score", not_number(band.min_score)))
     smins = [b.min_score for b in model.score_bands if is_number(b.min_score)]
     if smins != sorted(smins) or len(set(smins)) != len(smins):
         found.append(Problem("score bands", None, "minimum score",
@@ -242,7 +247,7 @@ def _status_problems(model: Model) -> list[Problem]:
         if not str(rule.status or "").strip():
             found.append(Problem("status rule", i, "status", "is blank"))
         if not is_number(rule.min_score):
-            found.append(Problem("status rule", i, "minimum score", f"{rule.min_score!r} is not a number"))
+            found.append(Problem("status rule", i, "minimum score", not_number(rule.min_score)))
         unknown = [g for g in rule.grades if g not in known]
         if unknown:
             found.append(Problem("status rule", i, "grades",
@@ -254,7 +259,7 @@ def _settings_problems(s: Settings) -> list[Problem]:
     found = []
     for name in ("fit_max", "behaviour_max", "score_min", "score_max"):
         if not is_number(getattr(s, name)):
-            found.append(Problem("settings", None, name, f"{getattr(s, name)!r} is not a number"))
+            found.append(Problem("settings", None, name, not_number(getattr(s, name))))
     if is_number(s.score_min) and is_number(s.score_max) and s.score_min >= s.score_max:
         found.append(Problem("settings", None, "score_max", "must be above score_min"))
     if is_number(s.behaviour_max) and s.behaviour_max < 0:
@@ -273,7 +278,7 @@ def problems(model: Model) -> list[Problem]:
     return (
         _fit_problems(model.fit_rules)
         + _behaviour_problems(model.behaviour_rules)
-        + [Problem("roles", None, str(k), f"level {v!r} is not a number")
+        + [Problem("roles", None, str(k), not_number(v))
            for k, v in model.roles.items() if not is_number(v)]
         + _band_problems(model)
         + _matrix_problems(model)

@@ -1,0 +1,1 @@
+"""The faces of Lead Score: the `leadscore` command line (and, later, Excel macros and UDFs)."""

@@ -1,0 +1,175 @@
+"""The `leadscore` command line: a thin face over workbook.files and workbook.template.
+
+Each command parses its arguments, calls the shared core and turns exceptions
+into short messages with exit code 1.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from pathlib import Path
+
+import click
+
+from workbook import files, template
+from workbook.errors import SheetError
+from workbook.safety import WriteRefused, atomic_save
+
+DEMO_NAME = "leadscore-demo.xlsx"
+DEMO_LEADS = 200
+
+
+def _fail(lines) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    raise SystemExit(1)
+
+
+def friendly(fn):
+    """Turn the product's exceptions into messages and exit code 1."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except SheetError as exc:
+            _fail([f"Error: {len(exc.messages)} problem(s); nothing was written."] +
+                  [f"  {m}" for m in exc.messages])
+        except (WriteRefused, FileNotFoundError, FileExistsError) as exc:
+            _fail([f"Error: {exc}"])
+    return wrapper
+
+
+def _as_of(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="leadscore-excel", prog_name="leadscore")
+def cli():
+    """Lead Score for Excel: grade, score and route the leads in a workbook.
+
+    Start with `leadscore demo`, or `leadscore new Leads.xlsx --sample 50`.
+    """
+
+
+def _new(path: Path, lang, profile, sample, seed, as_of=None):
+    atomic_save(lambda tmp: template.new_workbook(tmp, language=lang, profile=profile, sample=sample,
+                                                  seed=seed, as_of=as_of), os.fspath(path))
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["en", "it"]), default="en", show_default=True,
+              help="Language of sheets, headers and actions.")
+@click.option("--profile", type=click.Choice(["b2b", "b2c"]), default="b2b", show_default=True,
+              help="Default model: business buyers (b2b) or consumers (b2c).")
+@click.option("--sample", type=click.IntRange(0, 1_048_575), default=0, show_default=True,
+              help="Number of generated sample leads to include, scored.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the sample leads.")
+@click.option("--force", is_flag=True, help="Replace BOOK if it already exists.")
+@friendly
+def new(book, lang, profile, sample, seed, force):
+    """Build a new workbook BOOK with the default model (a LeadScore sheet) and a Leads table."""
+    if book.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f"{book.name!r} must end in .xlsx", param_hint="BOOK")
+    if book.exists() and not force:
+        raise FileExistsError(f"{book} already exists; choose another name or pass --force to replace it")
+    _new(book, lang, profile, sample, seed)
+    click.echo(f"Created {book} ({profile}, {lang}, {sample} sample leads).")
+
+
+def _print_summary(report, path, out) -> None:
+    s = report.summary
+    target = out or path
+    where = "written in place" if out is None else f"written to {out}"
+    click.echo(f"Scored {s['leads']} leads in {path} ({where}).")
+    click.echo("Status: " + " · ".join(f"{k} {v}" for k, v in s["status"].items()))
+    click.echo("Grade:  " + " · ".join(f"{k} {v}" for k, v in s["grade"].items()))
+    new_sql = s["new_sql"]
+    if new_sql:
+        shown = "; ".join(f"{who} {rating}" for who, rating in new_sql[:10])
+        more = f" and {len(new_sql) - 10} more" if len(new_sql) > 10 else ""
+        click.echo(f"New SQLs ({len(new_sql)}): {shown}{more}")
+    else:
+        click.echo("New SQLs: none")
+    if s["with_problems"]:
+        click.echo(f"{s['with_problems']} leads have values that could not be used "
+                   f"(see the Problems column; `leadscore check {target}` lists each cell).")
+    for item in report.lost:
+        click.echo(f"Note: the copy lacks {item} (the original keeps it).", err=True)
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Also fail (exit 1) when lead values could not be used.")
+@friendly
+def check(book, strict):
+    """Check BOOK's LeadScore sheet and Leads table; list every problem with its cell.
+
+    Exit code 1 when the model or the table has a problem (or, with --strict, any lead value).
+    """
+    report = files.check(book)
+    for line in report.errors:
+        click.echo(line)
+    for line in report.warnings:
+        click.echo(f"warning: {line}")
+    if report.errors:
+        click.echo(f"{len(report.errors)} problem(s) in {book}; rescore would write nothing.", err=True)
+        raise SystemExit(1)
+    n = len(report.outputs)
+    click.echo(f"{book}: the model and the Leads table are fine ({n} leads"
+               f"{f', {len(report.warnings)} lead values could not be used' if report.warnings else ''}).")
+    if strict and report.warnings:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the scored workbook here instead of changing BOOK.")
+@click.option("--as-of", callback=_as_of, metavar="DATE",
+              help="Date and time to record in 'Scored at' (default: now).")
+@friendly
+def rescore(book, out, as_of):
+    """Score every lead in BOOK and write Fit … Scored at as values.
+
+    Nothing is written if anything is wrong, and BOOK stays byte-for-byte as it was.
+    """
+    report = files.rescore(book, out=out, as_of=as_of)
+    _print_summary(report, book, out)
+
+
+@cli.command()
+@click.argument("directory", required=False, default="leadscore-demo",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["en", "it"]), default="en", show_default=True)
+@click.option("--sample", type=click.IntRange(1, 1_048_575), default=DEMO_LEADS, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@friendly
+def demo(directory, lang, sample, seed):
+    """Build a demo workbook with sample leads in DIRECTORY, rescore it and say what to look at."""
+    directory.mkdir(parents=True, exist_ok=True)
+    book = directory / (DEMO_NAME if lang == "en" else "leadscore-demo-it.xlsx")
+    _new(book, lang, "b2b", sample, seed)
+    report = files.rescore(book)
+    _print_summary(report, book, None)
+    click.echo("")
+    click.echo(f"Open {book.resolve()} and look at:")
+    click.echo("  - Leads: Grade, Score, Rating, Status and Action per lead; Reasons add up to the score.")
+    click.echo("  - LeadScore: the model. Change a weight or threshold, then run")
+    click.echo(f"      leadscore rescore {book}")
+    click.echo(f"  - `leadscore check {book}` lists lead values that could not be used, cell by cell.")
+
+
+def main():
+    cli(prog_name="leadscore")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+from setuptools import setup
+
+setup(
+    name="leadscore-excel",
+    version="0.1.0",
+    description="Lead Score for Excel: transparent lead grading, scoring and routing in a workbook",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    packages=["scoring", "workbook", "addin"],
+    python_requires=">=3.10",
+    install_requires=[
+        "pandas>=2.0",
+        "numpy>=1.24",
+        "openpyxl>=3.1",
+        "XlsxWriter>=3.1",
+        "xlwings>=0.30",
+        "click>=8.1",
+    ],
+    extras_require={"test": ["pytest>=7", "hypothesis>=6"]},
+    entry_points={"console_scripts": ["leadscore=addin.cli:main"]},
+)

@@ -1,0 +1,138 @@
+"""The `leadscore` command line: exit codes and exact messages."""
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from addin.cli import cli
+from workbooks import edit, known_book, leads_outputs, sha256
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.output, result.stderr
+
+
+@pytest.mark.parametrize("command", ["new", "check", "rescore", "demo"])
+def test_every_command_has_help(command):
+    code, out, _ = run(command, "--help")
+    assert code == 0 and out.startswith(f"Usage: cli {command}")
+
+
+def test_new_builds_a_template_and_refuses_to_overwrite(tmp_path):
+    book = tmp_path / "Leads.xlsx"
+    code, out, _ = run("new", book, "--sample", 30, "--seed", 4)
+    assert (code, out) == (0, f"Created {book} (b2b, en, 30 sample leads).\n")
+    assert len(leads_outputs(book)) == 30
+    before = sha256(book)
+    code, _, err = run("new", book)
+    assert code == 1
+    assert err == f"Error: {book} already exists; choose another name or pass --force to replace it\n"
+    assert sha256(book) == before
+
+
+def test_new_is_deterministic_for_a_seed(tmp_path):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    run("new", a, "--sample", 40, "--seed", 7)
+    run("new", b, "--sample", 40, "--seed", 7)
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "Scored at"} for r in rows]  # noqa: E731
+    assert strip(leads_outputs(a)) == strip(leads_outputs(b))
+
+
+def test_check_passes_a_good_book_and_lists_lead_warnings(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    code, out, _ = run("check", book)
+    assert code == 0
+    assert out.splitlines() == [
+        "warning: Leads!G5: Employees '1.2k' is not a number",
+        "warning: Leads!H5: Annual revenue '€ 2M' is not a number",
+        f"{book}: the model and the Leads table are fine (5 leads, 2 lead values could not be used).",
+    ]
+    code, _, _ = run("check", book, "--strict")
+    assert code == 1
+
+
+def test_check_names_every_bad_cell_and_exits_1(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    edit(book, "LeadScore", {"E5": "abc", "Q5": "x"})
+    code, out, err = run("check", book)
+    assert code == 1
+    assert out.splitlines()[:2] == [
+        "LeadScore!E5: points 'abc' is not a number",
+        "LeadScore!Q5: minimum fit points 'x' is not a number",
+    ]
+    assert err == f"2 problem(s) in {book}; rescore would write nothing.\n"
+
+
+def test_rescore_prints_a_summary_and_writes_values(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    code, out, _ = run("rescore", book, "--as-of", "2026-11-23")
+    assert code == 0
+    assert out.splitlines() == [
+        f"Scored 5 leads in {book} (written in place).",
+        "Status: MQL 2 · SQL 1 · Lead 1 · Customer 1",
+        "Grade:  A 3 · B 1 · D 1",
+        "New SQLs (1): L3 Carla Bianchi A100",
+        f"1 leads have values that could not be used (see the Problems column; `leadscore check {book}` "
+        "lists each cell).",
+    ]
+    assert leads_outputs(book)[0]["Scored at"].isoformat() == "2026-11-23T00:00:00"
+    # A second run finds no new SQLs: the status is already SQL in the sheet.
+    code, out, _ = run("rescore", book, "--as-of", "2026-11-24")
+    assert "New SQLs: none" in out.splitlines()
+
+
+def test_rescore_with_a_bad_model_writes_nothing(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    edit(book, "LeadScore", {"C5": "like"})
+    before = sha256(book)
+    code, _, err = run("rescore", book)
+    assert code == 1
+    assert err.splitlines() == [
+        "Error: 1 problem(s); nothing was written.",
+        "  LeadScore!C5: operator 'like' is not one of =, <>, in, not in, >, >=, <, <=, between, contains, "
+        "is blank, not blank",
+    ]
+    assert sha256(book) == before
+
+
+def test_rescore_rejects_a_bad_date(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    code, _, err = run("rescore", book, "--as-of", "23/11/2026")
+    assert code == 2
+    assert "'23/11/2026' is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM" in err
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    code, _, err = run("rescore", tmp_path / "nope.xlsx")
+    assert code == 1 and err == f"Error: {tmp_path / 'nope.xlsx'}: no such file\n"
+
+
+def test_demo_builds_scores_and_explains(tmp_path):
+    code, out, _ = run("demo", tmp_path / "demo")
+    book = tmp_path / "demo" / "leadscore-demo.xlsx"
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == f"Scored 200 leads in {book} (written in place)."
+    assert f"Open {book.resolve()} and look at:" in lines
+    rows = leads_outputs(book)
+    assert len(rows) == 200
+    assert {r["Status"] for r in rows} >= {"Lead", "MQL", "SQL"}
+    assert all(r["Rating"] == f"{r['Grade']}{r['Score']}" for r in rows)
+
+
+def test_rescore_refuses_in_place_when_a_button_would_be_lost(tmp_path):
+    book = known_book(tmp_path / "book.xlsx", button=True)
+    before = sha256(book)
+    code, _, err = run("rescore", book)
+    assert code == 1
+    assert err.startswith("Error: ")
+    assert "vmlDrawing1.vml" in err and "--out" in err
+    assert sha256(book) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+    out = tmp_path / "copy.xlsx"
+    code, stdout, err = run("rescore", book, "--out", out)
+    assert code == 0 and f"(written to {out})" in stdout.splitlines()[0]
+    assert "Note: the copy lacks" in err
+    assert leads_outputs(out)[0]["Rating"] == "A85"

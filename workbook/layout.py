@@ -1,0 +1,110 @@
+"""Where things live in a Lead Score workbook: sheet names, table names, block columns.
+
+Both the template builder and the readers use these specs, so a block is
+described once. Headers are recognised in English and Italian.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MODEL_SHEET = "LeadScore"
+LEADS_SHEET = "Leads"
+LEADS_TABLE = "tblLeads"
+HEADER_ROW = 3  # Row of each block's table header on the LeadScore sheet (1-based).
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    en: str
+    it: str
+    required: bool = True
+
+    def label(self, language: str) -> str:
+        return self.en if language == "en" else self.it
+
+
+@dataclass(frozen=True)
+class Block:
+    key: str
+    table: str
+    name: str  # The defined name that points at the whole block.
+    title_en: str
+    title_it: str
+    first_column: int  # 1-based column of the table's first field.
+    fields: tuple
+    width: float = 14
+
+    def title(self, language: str) -> str:
+        return self.title_en if language == "en" else self.title_it
+
+
+F = Field
+BLOCKS = (
+    Block("fit", "tblFitRules", "FitRules", "Fit rules (who the lead is)",
+          "Regole di profilo (chi è il lead)", 2, (
+              F("column", "Lead column", "Colonna lead"),
+              F("operator", "Operator", "Operatore"),
+              F("value", "Value", "Valore"),
+              F("points", "Points", "Punti"),
+              F("label", "Label (optional)", "Etichetta (facoltativa)", required=False))),
+    Block("behaviour", "tblBehaviourRules", "BehaviourRules", "Behaviour rules (what the lead does)",
+          "Regole di comportamento (cosa fa il lead)", 8, (
+              F("name", "Behaviour", "Comportamento"),
+              F("column", "Lead column", "Colonna lead"),
+              F("points", "Points each", "Punti ciascuno"),
+              F("cap", "Cap (optional)", "Tetto (facoltativo)", required=False))),
+    Block("roles", "tblRoles", "RoleLevels", "Role levels", "Livelli dei ruoli", 13, (
+        F("role", "Role", "Ruolo"),
+        F("level", "Level", "Livello"))),
+    Block("grades", "tblGradeBands", "GradeBands", "Grade bands (fit → letter)",
+          "Fasce di grado (profilo → lettera)", 16, (
+              F("grade", "Grade", "Grado"),
+              F("min", "Minimum fit points", "Punti profilo minimi"))),
+    Block("bands", "tblScoreBands", "ScoreBands", "Score bands", "Fasce di punteggio", 19, (
+        F("label", "Band", "Fascia"),
+        F("min", "Minimum score", "Punteggio minimo"))),
+    Block("matrix", "tblMatrix", "ActionMatrix", "Matrix: grade × score band → action",
+          "Matrice: grado × fascia → azione", 22, (
+              F("grade", "Grade", "Grado"),)),
+    Block("status", "tblThresholds", "StatusThresholds", "Status thresholds (first match wins)",
+          "Soglie di stato (vale la prima)", 28, (
+              F("status", "Status", "Stato"),
+              F("min", "Minimum score", "Punteggio minimo"),
+              F("grades", "Grades (blank = any)", "Gradi (vuoto = tutti)", required=False))),
+    Block("settings", "tblSettings", "ScoreSettings", "Score settings", "Impostazioni punteggio", 32, (
+        F("setting", "Setting", "Impostazione"),
+        F("value", "Value", "Valore"),
+        F("note", "What it means", "Significato", required=False))),
+)
+BLOCK = {b.key: b for b in BLOCKS}
+LISTS_COLUMN = 36  # Dropdown source lists live from this column on.
+
+# Settings rows: key, English name, Italian name, explanation (en, it).
+SETTINGS = (
+    ("fit_max", "Fit maximum", "Profilo massimo",
+     "Fit points count up to this in the score", "Punti profilo conteggiati al massimo nel punteggio"),
+    ("behaviour_max", "Behaviour maximum", "Comportamento massimo",
+     "Behaviour points are held within 0 and this", "Punti comportamento tenuti tra 0 e questo valore"),
+    ("score_min", "Score minimum", "Punteggio minimo",
+     "Lowest possible score", "Punteggio più basso possibile"),
+    ("score_max", "Score maximum", "Punteggio massimo",
+     "Highest possible score", "Punteggio più alto possibile"),
+    ("role_column", "Role column", "Colonna ruolo",
+     "Leads column holding the job title", "Colonna dei lead con il ruolo"),
+    ("role_level_column", "Role level column", "Colonna livello ruolo",
+     "Name rules use for the level from the Roles table", "Nome usato dalle regole per il livello del ruolo"),
+    ("stage_column", "Stage column", "Colonna fase",
+     "Leads column where sales set a stage", "Colonna dei lead dove le vendite indicano la fase"),
+    ("sales_stages", "Sales stages", "Fasi commerciali",
+     "Stages scoring never overwrites (separate with ;)", "Fasi mai sovrascritte dal punteggio (separate da ;)"),
+    ("default_status", "Default status", "Stato predefinito",
+     "Status when no threshold is reached", "Stato quando nessuna soglia è raggiunta"),
+    ("decimal", "Decimal separator", "Separatore decimale",
+     "How text numbers are read: auto, ',' or '.'", "Come leggere i numeri scritti come testo: auto, ',' o '.'"),
+    ("language", "Language", "Lingua",
+     "Language of reasons and messages: en or it", "Lingua di motivi e messaggi: en o it"),
+)
+SETTING_BY_NAME = {name.casefold(): key for key, en, it, *_ in SETTINGS for name in (en, it)}
+NUMERIC_SETTINGS = ("fit_max", "behaviour_max", "score_min", "score_max")
+LIST_SETTINGS = ("sales_stages",)

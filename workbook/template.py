@@ -1,0 +1,304 @@
+"""Building a new Lead Score workbook from scratch with XlsxWriter.
+
+The workbook has a Leads sheet (an Excel Table of inputs and outputs), the
+LeadScore sheet (the model as labelled Tables with dropdowns and defined
+names) and a short guide. Lead text is always written as text, never as a
+formula.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from scoring import OPERATORS, Model, default_model, score
+from scoring.defaults import LEAD_COLUMNS, OUTPUT_COLUMNS, header
+from scoring.model import DECIMAL_CHOICES, LANGUAGES
+
+from .layout import (BLOCK, BLOCKS, HEADER_ROW, LEADS_SHEET, LEADS_TABLE, LISTS_COLUMN,
+                     MODEL_SHEET, SETTINGS)
+from .leads import output_values
+
+OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+VALIDATION_ROWS = 200  # Dropdowns reach this many rows below a block's last row.
+GRADE_COLOURS = {"A": "#63BE7B", "B": "#C6EFCE", "C": "#FFEB9C", "D": "#E7E6E6"}
+STATUS_COLOURS = {"SQL": "#F8696B", "MQL": "#FFC000"}
+GUIDE = {
+    "en": [
+        "Lead Score for Excel",
+        "",
+        "1. Leads: one row per lead. Fill the white columns; the grey ones (Fit … Scored at) are written by scoring.",
+        "2. LeadScore: the model. Edit points, bands, thresholds and matrix actions; add rules as table rows.",
+        "3. Rescore: run `leadscore rescore THIS_FILE.xlsx` (or press Rescore when the add-in is installed).",
+        "4. `leadscore check THIS_FILE.xlsx` lists every problem on the LeadScore sheet with its cell.",
+        "",
+        "Grade (A–D) says how well a lead fits your buyer persona; score (0–100) adds what it did.",
+        "Status: SQL at score ≥ 90; MQL at score ≥ 50 for grades A and B; otherwise Lead.",
+        "A stage set by sales (Opportunity, Customer, Disqualified) is never overwritten.",
+        "Reasons list every rule that gave points; they add up exactly to the score.",
+    ],
+    "it": [
+        "Lead Score per Excel",
+        "",
+        "1. Leads: una riga per lead. Compila le colonne bianche; quelle grigie (Profilo … Valutato il) le scrive il punteggio.",
+        "2. LeadScore: il modello. Modifica punti, fasce, soglie e azioni della matrice; aggiungi regole come righe.",
+        "3. Ricalcola: esegui `leadscore rescore QUESTO_FILE.xlsx` (o premi Rescore con il componente aggiuntivo).",
+        "4. `leadscore check QUESTO_FILE.xlsx` elenca ogni problema del foglio LeadScore con la sua cella.",
+        "",
+        "Il grado (A–D) dice quanto il lead somiglia al cliente ideale; il punteggio (0–100) aggiunge cosa ha fatto.",
+        "Stato: SQL con punteggio ≥ 90; MQL con punteggio ≥ 50 per i gradi A e B; altrimenti Lead.",
+        "Una fase indicata dalle vendite (Opportunità, Cliente, Squalificato) non viene mai sovrascritta.",
+        "I motivi elencano ogni regola che ha dato punti; la loro somma è esattamente il punteggio.",
+    ],
+}
+
+
+def _cell_value(value):
+    """A pandas/numpy value as XlsxWriter should see it; None for blanks."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value
+
+
+def _write(ws, row, col, value, fmt=None, date_fmt=None):
+    """Write one value by its type; text is always text, even '=1+1'."""
+    value = _cell_value(value)
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, (dt.datetime, dt.date)):
+        ws.write_datetime(row, col, value, date_fmt or fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _block_rows(model: Model, block_key: str, language: str) -> list[list]:
+    s = model.settings
+    if block_key == "fit":
+        return [[r.column, r.operator, r.value, r.points, r.label or None] for r in model.fit_rules]
+    if block_key == "behaviour":
+        return [[r.name, r.column, r.points, r.cap] for r in model.behaviour_rules]
+    if block_key == "roles":
+        return [[role, level] for role, level in model.roles.items()]
+    if block_key == "grades":
+        return [[b.grade, b.min_fit] for b in model.grade_bands]
+    if block_key == "bands":
+        return [[b.label, b.min_score] for b in model.score_bands]
+    if block_key == "matrix":
+        return [[grade, *actions] for grade, actions in model.matrix.items()]
+    if block_key == "status":
+        return [[r.status, r.min_score, ";".join(r.grades) or None] for r in model.status_rules]
+    rows = []
+    for key, en, it, note_en, note_it in SETTINGS:
+        value = getattr(s, key)
+        if isinstance(value, tuple):
+            value = ";".join(value)
+        rows.append([en if language == "en" else it, value, note_en if language == "en" else note_it])
+    return rows
+
+
+def _block_headers(model: Model, block, language: str) -> list[str]:
+    headers = [f.label(language) for f in block.fields]
+    if block.key == "matrix":
+        headers += [b.label for b in model.score_bands]
+    return headers
+
+
+def _write_lists(ws, formats, lead_headers: list[str], language: str) -> dict:
+    """Dropdown sources beside the blocks; returns list name -> absolute range."""
+    lists = {
+        "operators": list(OPERATORS),
+        "columns": lead_headers,
+        "decimal": list(DECIMAL_CHOICES),
+        "languages": list(LANGUAGES),
+    }
+    titles = {"en": "Lists (for dropdowns)", "it": "Elenchi (per i menu a tendina)"}
+    ws.write_string(HEADER_ROW - 2, LISTS_COLUMN - 1, titles[language], formats["title"])
+    ranges = {}
+    for i, (name, items) in enumerate(lists.items()):
+        col = LISTS_COLUMN - 1 + i
+        ws.write_string(HEADER_ROW - 1, col, name, formats["header"])
+        for j, item in enumerate(items):
+            ws.write_string(HEADER_ROW + j, col, item)
+        first = xl_rowcol_to_cell(HEADER_ROW, col, row_abs=True, col_abs=True)
+        last = xl_rowcol_to_cell(HEADER_ROW + len(items) - 1, col, row_abs=True, col_abs=True)
+        ranges[name] = f"={first}:{last}"
+        ws.set_column(col, col, 18)
+    return ranges
+
+
+def _write_model_sheet(wb, formats, model: Model, language: str, lead_headers: list[str]) -> None:
+    ws = wb.add_worksheet(MODEL_SHEET)
+    ws.write_string(0, 1, {"en": "Lead Score model — edit the values in the tables, then rescore",
+                           "it": "Modello Lead Score — modifica i valori nelle tabelle, poi ricalcola"}[language],
+                    formats["heading"])
+    lists = _write_lists(ws, formats, lead_headers, language)
+    for block in BLOCKS:
+        headers = _block_headers(model, block, language)
+        rows = _block_rows(model, block.key, language)
+        first_col = block.first_column - 1
+        last_col = first_col + len(headers) - 1
+        header_row = HEADER_ROW - 1
+        last_row = header_row + max(len(rows), 1)
+        ws.write_string(header_row - 1, first_col, block.title(language), formats["title"])
+        ws.add_table(header_row, first_col, last_row, last_col, {
+            "name": block.table, "style": "Table Style Light 9", "autofilter": False,
+            "columns": [{"header": h} for h in headers]})
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                _write(ws, header_row + 1 + i, first_col + j, value, formats["input"])
+        ws.set_column(first_col, last_col, block.width)
+        top = xl_rowcol_to_cell(header_row, first_col, row_abs=True, col_abs=True)
+        bottom = xl_rowcol_to_cell(last_row, last_col, row_abs=True, col_abs=True)
+        wb.define_name(block.name, f"='{MODEL_SHEET}'!{top}:{bottom}")
+        below = last_row + VALIDATION_ROWS
+        if block.key in ("fit", "behaviour"):
+            col_field = [f.key for f in block.fields].index("column")
+            ws.data_validation(header_row + 1, first_col + col_field, below, first_col + col_field, {
+                "validate": "list", "source": lists["columns"], "ignore_blank": True,
+                "error_type": "warning",
+                "error_message": {"en": "Not a column of the Leads table.",
+                                  "it": "Non è una colonna della tabella Leads."}[language]})
+        if block.key == "fit":
+            ws.data_validation(header_row + 1, first_col + 1, below, first_col + 1, {
+                "validate": "list", "source": lists["operators"],
+                "error_message": ", ".join(OPERATORS)})
+        if block.key == "settings":
+            keys = [key for key, *_ in SETTINGS]
+            for key, source in (("decimal", "decimal"), ("language", "languages")):
+                r = header_row + 1 + keys.index(key)
+                ws.data_validation(r, first_col + 1, r, first_col + 1,
+                                   {"validate": "list", "source": lists[source]})
+            ws.set_column(first_col + 2, first_col + 2, 48)
+    ws.set_column(BLOCK["fit"].first_column - 1, BLOCK["fit"].first_column - 1, 20)
+    ws.set_column(BLOCK["fit"].first_column + 1, BLOCK["fit"].first_column + 1, 18)
+    ws.set_column(BLOCK["behaviour"].first_column - 1, BLOCK["behaviour"].first_column, 30)
+    ws.set_column(BLOCK["roles"].first_column - 1, BLOCK["roles"].first_column - 1, 24)
+    ws.freeze_panes(HEADER_ROW, 0)
+
+
+def _leads_formats(wb, language: str) -> dict:
+    return {
+        "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
+        "stamp": wb.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        "money": wb.add_format({"num_format": "#,##0"}),
+        "out_header": wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1}),
+    }
+
+
+def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame | None,
+                       language: str, profile: str, model: Model) -> None:
+    ws = wb.add_worksheet(LEADS_SHEET)
+    lf = _leads_formats(wb, language)
+    inputs = list(leads.columns)
+    out_headers = [header(m, language) for m in OUTPUT_COLUMNS]
+    headers = inputs + out_headers
+    n = len(leads)
+    last_row = max(n, 1)
+    columns = []
+    for h in headers:
+        column = {"header": h}
+        if h in out_headers:
+            column["header_format"] = lf["out_header"]
+        columns.append(column)
+    ws.add_table(0, 0, last_row, len(headers) - 1, {
+        "name": LEADS_TABLE, "style": "Table Style Medium 2", "columns": columns})
+    col_format = {header("revenue", language): lf["money"], header("created", language): lf["date"],
+                  header("scored_at", language): lf["stamp"]}
+    values = leads.astype(object).to_numpy()
+    out_values = output_values(outputs, language) if outputs is not None else None
+    for i in range(n):
+        for j, h in enumerate(inputs):
+            _write(ws, i + 1, j, values[i, j], date_fmt=col_format.get(h))
+        if out_values is not None:
+            for j, h in enumerate(out_headers):
+                _write(ws, i + 1, len(inputs) + j, out_values[h][i], date_fmt=col_format.get(h))
+    widths = {header("reasons", language): 60, header("problems", language): 40,
+              header("action", language): 18, header("email", language): 28,
+              header("company", language): 22, header("name", language): 20,
+              header("scored_at", language): 16}
+    for j, h in enumerate(headers):
+        ws.set_column(j, j, widths.get(h, max(10, min(len(h) + 2, 22))), col_format.get(h))
+    ws.freeze_panes(1, 2)
+    end = max(n, 1) + 1000
+
+    def column_range(meaning):
+        col = headers.index(header(meaning, language))
+        return xl_col_to_name(col) + "2:" + xl_col_to_name(col) + str(end)
+
+    for grade, colour in GRADE_COLOURS.items():
+        ws.conditional_format(column_range("grade"), {
+            "type": "cell", "criteria": "==", "value": f'"{grade}"',
+            "format": wb.add_format({"bg_color": colour})})
+    for status, colour in STATUS_COLOURS.items():
+        ws.conditional_format(column_range("status"), {
+            "type": "cell", "criteria": "==", "value": f'"{status}"',
+            "format": wb.add_format({"bg_color": colour, "bold": True})})
+    stage_col = headers.index(header("stage", language))
+    ws.data_validation(1, stage_col, end - 1, stage_col, {
+        "validate": "list", "source": ["Lead", "MQL", "SQL", *model.settings.sales_stages],
+        "error_type": "warning"})
+    ws.activate()
+
+
+def _write_guide(wb, formats, language: str, buttons) -> None:
+    ws = wb.add_worksheet("Start here" if language == "en" else "Inizia qui")
+    for i, line in enumerate(GUIDE[language]):
+        ws.write_string(i, 1, line, formats["heading"] if i == 0 else None)
+    ws.set_column(1, 1, 110)
+    for i, macro in enumerate(buttons):
+        # Form buttons that run a macro of the same name (the add-in supplies it).
+        ws.insert_button(len(GUIDE[language]) + 1, 1 + i, {"macro": macro, "caption": macro,
+                                                          "width": 110, "height": 30})
+
+
+def build(path, model: Model, leads: pd.DataFrame, outputs: pd.DataFrame | None,
+          language: str, profile: str, buttons=()) -> None:
+    """Write a whole new workbook to path (XlsxWriter; path must be a new file or a temp)."""
+    wb = xlsxwriter.Workbook(str(path), OPTIONS)
+    formats = {
+        "heading": wb.add_format({"bold": True, "font_size": 14}),
+        "title": wb.add_format({"bold": True, "font_color": "#1F4E79"}),
+        "header": wb.add_format({"bold": True, "bg_color": "#D9D9D9"}),
+        "input": wb.add_format({"font_color": "#1F4E79"}),
+    }
+    lead_headers = list(leads.columns)
+    if model.settings.role_level_column not in lead_headers:
+        lead_headers.append(model.settings.role_level_column)
+    _write_leads_sheet(wb, formats, leads, outputs, language, profile, model)
+    _write_model_sheet(wb, formats, model, language, lead_headers)
+    _write_guide(wb, formats, language, buttons)
+    wb.close()
+
+
+def new_workbook(path, language: str = "en", profile: str = "b2b", sample: int = 0,
+                 seed: int = 0, as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """Build a template with the default model and `sample` scored sample leads.
+
+    Returns the scored outputs (empty when sample is 0).
+    """
+    model = default_model(profile, language)
+    columns = [header(m, language) for m in LEAD_COLUMNS[profile]]
+    if sample:
+        from scoring.sample import sample_leads  # Only templates with samples need it.
+
+        leads = sample_leads(sample, seed=seed, profile=profile, language=language)
+    else:
+        leads = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    outputs = score(leads, model) if sample else None
+    if outputs is not None:
+        outputs["scored_at"] = as_of or dt.datetime.now().replace(microsecond=0)
+    build(path, model, leads, outputs, language, profile)
+    return outputs if outputs is not None else pd.DataFrame()
