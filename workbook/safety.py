@@ -1,0 +1,481 @@
+"""Saving a user's workbook without harming it.
+
+Rescoring loads the user's workbook with openpyxl, changes cell values and
+saves it. This module makes that save safe:
+
+* A failing run leaves the file byte-for-byte unchanged, because the new
+  workbook is written to a temporary file beside it and only moved over the
+  original (atomically) once it is complete.
+* A workbook open in Excel is refused, because Excel would keep its own copy
+  and overwrite our changes (or we would overwrite the user's unsaved work).
+* openpyxl silently drops package parts it does not understand (form-control
+  buttons, xlwings Lite code, VBA, ActiveX, slicers, x14 sheet extensions...).
+  Before writing in place we compare the new package with the original and
+  refuse if anything would be lost; the user can write a copy with --out.
+
+Only the standard library is used: the packages are read as zip files.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import secrets
+import stat
+import zipfile
+from collections import Counter, defaultdict
+from urllib.parse import unquote
+from xml.etree import ElementTree as ET
+
+__all__ = ["WriteRefused", "check_not_open", "lost_parts", "atomic_save", "safe_save"]
+
+TEMP_PREFIX = ".~leadscore-"
+
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+# These parts are rebuilt from the workbook model on every save, so a change in
+# their number or names loses nothing the user made. Printer settings are here
+# too: they hold only the printer driver's private DEVMODE blob (tray, duplex,
+# print quality); paper size, orientation, margins, scaling and print areas live
+# in the sheet XML and workbook names, which openpyxl keeps, and Excel writes a
+# fresh blob the next time the user prints.
+IGNORED_TYPES = {
+    "application/vnd.openxmlformats-package.relationships+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml",
+    "application/vnd.openxmlformats-package.core-properties+xml",
+    "application/vnd.openxmlformats-officedocument.extended-properties+xml",
+    "application/vnd.openxmlformats-officedocument.theme+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.printerSettings",
+}
+
+# The workbook part changes content type with the file kind (xlsx, xlsm, xltx,
+# xlam); any of them counts as the same one workbook. Losing the macros is
+# reported through the vbaProject part instead.
+WORKBOOK_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+    "application/vnd.ms-excel.addin.macroEnabled.main+xml",
+}
+
+# What a lost part of each content type means to a user.
+TYPE_LABELS = {
+    "application/vnd.ms-office.webextension+xml": "xlwings Lite code / Office add-in",
+    "application/vnd.ms-office.webextensiontaskpanes+xml": "Office add-in task pane",
+    "application/vnd.openxmlformats-officedocument.vmlDrawing":
+        "form controls such as buttons, or comment shapes",
+    "application/vnd.ms-office.vbaProject": "macros",
+    "application/vnd.ms-office.vbaProjectSignature": "macro signature",
+    "application/vnd.ms-excel.controlproperties+xml": "form control",
+    "application/vnd.ms-office.activeX+xml": "ActiveX control",
+    "application/vnd.ms-office.activeX": "ActiveX control data",
+    "application/vnd.ms-excel.slicer+xml": "slicer",
+    "application/vnd.ms-excel.slicerCache+xml": "slicer cache",
+    "application/vnd.ms-excel.timeline+xml": "timeline",
+    "application/vnd.ms-excel.timelineCache+xml": "timeline cache",
+    "application/vnd.openxmlformats-officedocument.customXmlProperties+xml":
+        "custom XML data properties",
+    "application/vnd.ms-excel.macrosheet+xml": "Excel 4.0 macro sheet",
+    "application/vnd.ms-excel.intlmacrosheet+xml": "Excel 4.0 macro sheet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.dialogsheet+xml": "dialog sheet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml": "worksheet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.chartsheet+xml": "chart sheet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml": "table",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml": "comments",
+    "application/vnd.ms-excel.threadedcomments+xml": "threaded comments",
+    "application/vnd.ms-excel.person+xml": "people in threaded comments",
+    "application/vnd.openxmlformats-officedocument.drawing+xml":
+        "drawing: pictures, charts and shapes",
+    "application/vnd.openxmlformats-officedocument.drawingml.chart+xml": "chart",
+    "application/vnd.ms-office.chartstyle+xml": "chart style",
+    "application/vnd.ms-office.chartcolorstyle+xml": "chart colours",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotTable+xml": "pivot table",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml":
+        "pivot cache",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheRecords+xml":
+        "pivot cache records",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.queryTable+xml": "query table",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.connections+xml":
+        "data connections",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml":
+        "link to another workbook",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml":
+        "cell metadata (dynamic arrays, data types)",
+    "application/vnd.openxmlformats-officedocument.custom-properties+xml":
+        "custom document properties",
+    "application/vnd.ms-excel.sheet.binary.macroEnabled.main": "binary workbook",
+}
+
+# Parts whose content type says little are named by where they live.
+PATH_LABELS = [
+    ("customXml/", "custom XML data, e.g. document-management or Power Query metadata"),
+    ("customUI/", "custom ribbon"),
+    ("xl/richData/", "rich data: pictures in cells, linked data types"),
+    ("xl/model/", "Power Pivot data model"),
+    ("xl/media/", "picture"),
+    ("docMetadata/", "sensitivity label"),
+]
+
+# What each kind of legacy VML form control is called in Excel.
+CONTROL_NAMES = {
+    "Button": "form button",
+    "Checkbox": "check box",
+    "Radio": "option button",
+    "Drop": "combo box",
+    "List": "list box",
+    "Spin": "spin button",
+    "Scroll": "scroll bar",
+    "Label": "label",
+    "GBox": "group box",
+    "Edit": "edit box",
+    "Dialog": "dialog frame",
+}
+
+# Prefixes to show for extension elements when the sheet does not declare one.
+KNOWN_PREFIXES = {
+    "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main": "x14",
+    "http://schemas.microsoft.com/office/spreadsheetml/2010/11/main": "x15",
+    "http://schemas.microsoft.com/office/spreadsheetml/2014/revision": "xr",
+    "http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac": "x14ac",
+    "http://schemas.microsoft.com/office/excel/2006/main": "xm",
+}
+
+# An Excel VML shape declares its kind as <x:ClientData ObjectType="...">. The
+# prefix varies (openpyxl writes ns0:, ns2:...) and Excel's VML is not always
+# well-formed XML, so a tolerant pattern is used rather than an XML parser.
+CLIENT_DATA = re.compile(rb"""<(?:[\w.-]+:)?ClientData\b[^>]*?\bObjectType\s*=\s*["']([^"']+)["']""")
+
+
+class WriteRefused(Exception):
+    """A save was refused; the message says why and what to do instead."""
+
+    def __init__(self, message: str, lost: list[str] | None = None):
+        super().__init__(message)
+        self.lost = list(lost or [])
+
+
+def _lock_names(name: str) -> list[str]:
+    """Return the owner-file names Office may create for a document name."""
+    # Excel names its owner file "~$" + the full file name. Word replaces the
+    # first characters instead when the name (without extension) is long: two
+    # characters from 8 characters up, one at exactly 7. That is the rule
+    # LibreOffice reverse-engineered (svl/source/misc/msodocumentlockfile.cxx);
+    # we accept the shortened forms too, in case another Office version uses them.
+    names = ["~$" + name]
+    stem = os.path.splitext(name)[0]
+    if len(stem) >= 8:
+        names.append("~$" + name[2:])
+    elif len(stem) == 7:
+        names.append("~$" + name[1:])
+    return names
+
+
+def check_not_open(path) -> None:
+    """Raise WriteRefused if Excel's lock file exists beside the workbook."""
+    folder, name = os.path.split(os.path.abspath(os.fspath(path)))
+    for lock in _lock_names(name):
+        if os.path.exists(os.path.join(folder, lock)):
+            raise WriteRefused(
+                f"{name} is open in Excel (lock file {lock}): "
+                "close it in Excel, or write to another file with --out")
+
+
+class _Package:
+    """The parts of an OOXML zip package that matter for the comparison."""
+
+    def __init__(self, path):
+        with zipfile.ZipFile(path) as zf:
+            names = {n for n in zf.namelist() if not n.endswith("/")}
+            self.types = _content_types(zf, names)
+            self.rels = {}
+            self.reachable = self._walk(zf, names)
+            self.sheets = self._sheets(zf, names)
+            self.extensions = {sheet: _sheet_extensions(zf, part)
+                               for sheet, part in self.sheets.items()}
+            self.controls = {sheet: self._vml_controls(zf, names, part)
+                             for sheet, part in self.sheets.items()}
+
+    def _walk(self, zf, names) -> set[str]:
+        """Return the parts reachable through relationships from the package root."""
+        # A part left in the zip with nothing pointing at it (openpyxl does
+        # that with some macro parts) is as good as lost, so counting goes by
+        # the relationship graph rather than by the zip listing.
+        seen, todo = set(), [""]
+        while todo:
+            source = todo.pop()
+            for _, _, target in self._relations(zf, names, source):
+                if target in names and target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return seen
+
+    def _relations(self, zf, names, source: str) -> list[tuple[str, str, str]]:
+        """Return (id, type, target part) for each internal relationship of a part."""
+        if source in self.rels:
+            return self.rels[source]
+        folder, base = posixpath.split(source)
+        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        found = []
+        if rels_name in names:
+            for rel in ET.fromstring(zf.read(rels_name)).iter(f"{{{REL_NS}}}Relationship"):
+                if rel.get("TargetMode") == "External":
+                    continue
+                # Targets are URIs, so a space in a part name arrives as %20.
+                target = unquote(rel.get("Target", ""))
+                if target.startswith("/"):
+                    target = target[1:]
+                else:
+                    target = posixpath.normpath(posixpath.join(folder, target))
+                found.append((rel.get("Id", ""), rel.get("Type", ""), target))
+        self.rels[source] = found
+        return found
+
+    def _sheets(self, zf, names) -> dict[str, str]:
+        """Map each worksheet's name to its part, via xl/workbook.xml and its rels."""
+        book = next((target for _, kind, target in self._relations(zf, names, "")
+                     if kind.endswith("/officeDocument")), None)
+        if book not in names:
+            return {}
+        targets = {rel_id: target for rel_id, _, target in self._relations(zf, names, book)}
+        sheets = {}
+        for sheet in ET.fromstring(zf.read(book)).iter(f"{{{MAIN_NS}}}sheet"):
+            part = targets.get(sheet.get(f"{{{DOC_REL_NS}}}id"))
+            if part in names:
+                sheets[sheet.get("name")] = part
+        return sheets
+
+    def _vml_controls(self, zf, names, sheet_part: str) -> Counter:
+        """Count the non-comment VML shapes (form controls) a sheet's drawings hold."""
+        counts = Counter()
+        for _, kind, target in self._relations(zf, names, sheet_part):
+            if kind.endswith("/vmlDrawing") and target in names:
+                for object_type in CLIENT_DATA.findall(zf.read(target)):
+                    object_type = object_type.decode("ascii", "replace")
+                    if object_type != "Note":
+                        counts[object_type] += 1
+        return counts
+
+    def by_type(self) -> dict[str, list[str]]:
+        """Group the reachable parts that matter by content type."""
+        groups = defaultdict(list)
+        for part in sorted(self.reachable):
+            kind = self.types.get(part, "")
+            if kind in IGNORED_TYPES or part.startswith(("xl/printerSettings/",
+                                                         "docProps/thumbnail")):
+                continue
+            if kind in WORKBOOK_TYPES:
+                kind = "workbook"
+            groups[kind].append(part)
+        return groups
+
+
+def _content_types(zf, names) -> dict[str, str]:
+    """Resolve every part's content type from [Content_Types].xml."""
+    root = ET.fromstring(zf.read("[Content_Types].xml"))
+    defaults = {d.get("Extension", "").lower(): d.get("ContentType", "")
+                for d in root.iter(f"{{{CT_NS}}}Default")}
+    overrides = {o.get("PartName", "").lstrip("/").lower(): o.get("ContentType", "")
+                 for o in root.iter(f"{{{CT_NS}}}Override")}
+    types = {}
+    for name in names:
+        extension = posixpath.splitext(name)[1][1:].lower()
+        types[name] = overrides.get(name.lower(), defaults.get(extension, ""))
+    return types
+
+
+def _sheet_extensions(zf, part: str) -> dict[str, str]:
+    """Return {uri: label} for the <ext> entries of a worksheet's own <extLst>."""
+    # The sheet is streamed, because sheet data can be large; only the direct
+    # children of <worksheet> are looked at, not the extLst of a single rule.
+    found, prefixes, depth, inside = {}, {}, 0, False
+    with zf.open(part) as stream:
+        for event, item in ET.iterparse(stream, events=("start", "end", "start-ns")):
+            if event == "start-ns":
+                prefix, uri = item
+                prefixes.setdefault(uri, prefix)
+                continue
+            if event == "start":
+                depth += 1
+                if depth == 2 and item.tag.endswith("}extLst"):
+                    inside = True
+                continue
+            depth -= 1
+            if depth == 1 and inside:
+                for ext in item:
+                    uri = ext.get("uri", "")
+                    child = next(iter(ext), None)
+                    found[uri] = _element_label(child, prefixes) if child is not None else uri
+                inside = False
+            if not inside and depth >= 1:
+                item.clear()
+    return found
+
+
+def _element_label(element, prefixes: dict[str, str]) -> str:
+    """Show an element's tag the way it appears in the file, e.g. <x14:sparklineGroups>."""
+    namespace, _, local = element.tag[1:].partition("}")
+    prefix = prefixes.get(namespace) or KNOWN_PREFIXES.get(namespace)
+    return f"<{prefix}:{local}>" if prefix else f"<{local}>"
+
+
+def _describe(part: str, kind: str) -> str:
+    """Name a lost part together with what it means to the user."""
+    label = TYPE_LABELS.get(kind)
+    if label is None:
+        label = next((text for start, text in PATH_LABELS if part.startswith(start)), None)
+    return f"{part} ({label or kind or 'unknown content'})"
+
+
+def _plural(noun: str, count: int) -> str:
+    """Put a count in front of a noun, adding the English plural ending."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun}{'es' if noun.endswith(('x', 's')) else 's'}"
+
+
+def lost_parts(original_path, new_path) -> list[str]:
+    """List what the package at new_path lacks compared with original_path.
+
+    Parts are compared by content type, because openpyxl renames and
+    renumbers the parts it does keep. Each worksheet's extension list and the
+    form controls in its legacy VML drawing are compared as well.
+    """
+    old, new = _Package(original_path), _Package(new_path)
+    lost = []
+    old_groups, new_groups = old.by_type(), new.by_type()
+    for kind, parts in sorted(old_groups.items()):
+        kept = new_groups.get(kind, [])
+        missing = len(parts) - len(kept)
+        if missing > 0:
+            # Parts that kept their name are the ones still there.
+            gone = [p for p in parts if p not in kept] or parts
+            lost.extend(_describe(p, kind) for p in gone[:missing])
+    for sheet in old.sheets:
+        new_ext = new.extensions.get(sheet, {})
+        for uri, label in old.extensions[sheet].items():
+            if uri not in new_ext:
+                lost.append(f"sheet '{sheet}': extension {label} (extLst)")
+        new_controls = new.controls.get(sheet, Counter())
+        for object_type, count in sorted(old.controls[sheet].items()):
+            missing = count - new_controls.get(object_type, 0)
+            if missing > 0:
+                noun = CONTROL_NAMES.get(object_type, f"{object_type} control")
+                lost.append(f"sheet '{sheet}': {_plural(noun, missing)} "
+                            "(form control in the legacy VML drawing)")
+    return lost
+
+
+def _temp_path(target: str) -> str:
+    """Create an empty temporary file beside target and return its path."""
+    folder = os.path.dirname(target) or "."
+    suffix = os.path.splitext(target)[1]
+    while True:
+        path = os.path.join(folder, f"{TEMP_PREFIX}{secrets.token_hex(6)}{suffix}")
+        try:
+            # Mode 0o666 lets the umask decide, as for any new file the user saves.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return path
+        except FileExistsError:
+            continue
+
+
+def _fsync_file(path: str) -> None:
+    """Flush a file's data to disk."""
+    # Windows can only flush a handle opened for writing.
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: str) -> None:
+    """Flush a folder entry on systems that allow it, so a rename survives a crash."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder or ".", os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_save(write, target) -> None:
+    """Call write(temp_path), then move the finished file over target atomically.
+
+    The temporary file sits in target's folder so the final rename never
+    crosses file systems. If anything fails, the temporary file is removed
+    and target is left exactly as it was.
+    """
+    # A symbolic link stays a link: the file it points to is replaced.
+    target = os.path.realpath(os.fspath(target))
+    temp = _temp_path(target)
+    try:
+        write(temp)
+        _fsync_file(temp)
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except FileNotFoundError:
+            mode = None
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        try:
+            os.remove(temp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_folder(os.path.dirname(target))
+
+
+def _same_file(a, b) -> bool:
+    """Tell whether two paths name the same existing file."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def safe_save(save_fn, path, out=None) -> list[str]:
+    """Save a workbook with save_fn(temp_path), in place at path or as a copy at out.
+
+    In place, the save is refused (nothing changes) if Excel has the file open
+    or if the new workbook would lack anything the original has. With out, the
+    copy is written and the list of what it lacks is returned as a warning.
+    Returns the list of lost parts; it is empty when nothing was lost.
+    """
+    path = os.fspath(path)
+    in_place = out is None or _same_file(out, path)
+    target = path if in_place else os.fspath(out)
+    if in_place or os.path.exists(target):
+        check_not_open(target)
+    lost: list[str] = []
+
+    def write(temp):
+        save_fn(temp)
+        if os.path.exists(path):
+            lost.extend(lost_parts(path, temp))
+        if lost and in_place:
+            name = os.path.basename(path)
+            suffix = os.path.splitext(path)[1] or ".xlsx"
+            items = "\n".join(f"  - {item}" for item in lost)
+            raise WriteRefused(
+                f"{name} was not changed: saving it in place would remove what this "
+                f"program cannot keep:\n{items}\n"
+                f"Use --out OUT{suffix} to write a copy instead (the original keeps them).",
+                lost)
+
+    atomic_save(write, target)
+    return lost
