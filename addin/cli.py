@@ -99,7 +99,8 @@ def _print_summary(report, path, out) -> None:
     else:
         click.echo("New SQLs: none")
     if s["with_problems"]:
-        click.echo(f"{s['with_problems']} leads have values that could not be used "
+        n = s["with_problems"]
+        click.echo(f"{n} {'lead has' if n == 1 else 'leads have'} values that could not be used "
                    f"(see the Problems column; `leadscore check {target}` lists each cell).")
     for item in report.lost:
         click.echo(f"Note: the copy lacks {item} (the original keeps it).", err=True)

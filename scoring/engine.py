@@ -20,7 +20,7 @@ LEAD_STATUSES = ("Lead", "MQL", "SQL")
 def number_text(x: float) -> str:
     """15.0 -> '15', 2.5 -> '2.5'."""
     x = round(float(x), 6)
-    return str(int(x)) if x.is_integer() else f"{x:g}"
+    return str(int(x)) if x.is_integer() else f"{x:.6f}".rstrip("0")
 
 
 def signed(x: float) -> str:
@@ -43,24 +43,45 @@ def rule_label(rule) -> str:
 
 
 class _Text:
-    """Builds one '; '-separated text per lead from pieces, column-wise."""
+    """Builds one '; '-separated text per lead from coded pieces.
+
+    Each part is (codes, pieces): per lead a code k shows pieces[k], -1 shows
+    nothing. Texts are joined once per distinct combination of codes and then
+    spread to the leads, so a million leads cost what their distinct cases cost.
+    """
 
     def __init__(self, n: int):
-        self.parts = np.full(n, "", dtype=object)
+        self.n = n
+        self.parts = []
 
-    def add(self, mask: np.ndarray, piece) -> None:
-        """Append piece (a string, or an object array per lead) where mask holds."""
-        if not mask.any():
-            return
-        idx = np.flatnonzero(mask)
-        chunk = piece[idx] if isinstance(piece, np.ndarray) else piece
-        self.parts[idx] = self.parts[idx] + chunk + "; "
+    def add(self, mask: np.ndarray, piece: str) -> None:
+        """Show piece where mask holds."""
+        if mask.any():
+            self.parts.append((np.where(mask, 0, -1), np.array([piece], dtype=object)))
+
+    def add_coded(self, codes: np.ndarray, pieces) -> None:
+        if (codes >= 0).any():
+            self.parts.append((codes, np.asarray(pieces, dtype=object)))
 
     def result(self) -> np.ndarray:
-        out = self.parts
-        filled = np.flatnonzero(out != "")
-        out[filled] = np.array([s[:-2] for s in out[filled]], dtype=object)
-        return out
+        if not self.parts:
+            return np.full(self.n, "", dtype=object)
+        key = np.zeros(self.n, dtype=np.int64)
+        for codes, pieces in self.parts:
+            radix = len(pieces) + 1
+            if (int(key.max()) + 1) * radix >= 2 ** 62:
+                key = pd.factorize(key)[0].astype(np.int64)  # Keep the key dense.
+            key = key * radix + (codes + 1)
+        inverse, uniques = pd.factorize(key)
+        first = np.empty(len(uniques), dtype=np.int64)
+        first[inverse[::-1]] = np.arange(self.n - 1, -1, -1)
+        texts = np.full(len(uniques), "", dtype=object)
+        for codes, pieces in self.parts:
+            shown = codes[first]
+            with_sep = np.append(np.array([p + "; " for p in pieces], dtype=object), "")
+            texts = texts + with_sep[shown]  # Code -1 picks the trailing "".
+        texts = np.array([t[:-2] for t in texts], dtype=object)
+        return texts[inverse]
 
 
 def _find_columns(leads: pd.DataFrame, model: Model) -> tuple[dict, list]:
@@ -82,11 +103,11 @@ def _find_columns(leads: pd.DataFrame, model: Model) -> tuple[dict, list]:
     return found, missing
 
 
-def _bad_values(column: Column, state: np.ndarray, message: str) -> np.ndarray:
-    """Per lead: "Column: 'value' message" where state is BAD."""
+def _flag(problems: "_Text", column: Column, bad: np.ndarray, message: str) -> None:
+    """Add "Column: 'value' message" to the problems of leads where bad holds."""
     codes, uniques = column.factors
-    pieces = np.array([f"{column.name}: {str(v)!r} {message}" for v in uniques], dtype=object)
-    return column.spread(pieces, "")
+    pieces = [f"{column.name}: {str(v)!r} {message}" for v in uniques]
+    problems.add_coded(np.where(bad, codes, -1), pieces)
 
 
 def _role_levels(leads, model, problems: _Text, language: str) -> np.ndarray:
@@ -97,7 +118,7 @@ def _role_levels(leads, model, problems: _Text, language: str) -> np.ndarray:
     per_unique = np.array([levels.get(k, np.nan) for k in keys], dtype=float)
     values = column.spread(per_unique, np.nan)
     unknown = np.isnan(values) & ~column.blank()
-    problems.add(unknown, _bad_values(column, unknown, text(language, "not a role")))
+    _flag(problems, column, unknown, text(language, "not a role"))
     return values
 
 
@@ -120,7 +141,7 @@ def _fit(leads, model, columns, reasons, problems) -> np.ndarray:
         reasons.add(hit, f"{rule_label(rule)} {signed(rule.points)}")
         if rule.operator in NUMERIC_OPERATORS and source not in flagged and bad.any():
             flagged.add(source)
-            problems.add(bad, _bad_values(column, bad, text(s.language, "not a number")))
+            _flag(problems, column, bad, text(s.language, "not a number"))
     return fit
 
 
@@ -136,7 +157,7 @@ def _behaviour(leads, model, columns, reasons, problems) -> np.ndarray:
         bad = (state == BAD) | ((state == OK) & ~usable)
         if bad.any() and source not in flagged:
             flagged.add(source)
-            problems.add(bad, _bad_values(column, bad, text(s.language, "not a count")))
+            _flag(problems, column, bad, text(s.language, "not a count"))
         counts = np.where(usable, counts, 0.0)
         raw = counts * float(rule.points)
         points = raw
@@ -155,7 +176,7 @@ def _behaviour(leads, model, columns, reasons, problems) -> np.ndarray:
             times = "" if c == 1 else f" \u00d7{number_text(c)}"
             note = f" ({text(s.language, 'cap')})" if capped else ""
             pieces.append(f"{rule.name}{times} {signed(p)}{note}")
-        reasons.add((counts != 0) & (points != 0), np.array(pieces, dtype=object)[codes])
+        reasons.add_coded(np.where((counts != 0) & (points != 0), codes, -1), pieces)
     return total
 
 
@@ -165,11 +186,9 @@ def _adjust(reasons, value, low, high, cap_word, floor_word, language):
     diff = held - value
     for mask, word in ((diff < 0, cap_word), (diff > 0, floor_word)):
         if word and mask.any():
-            codes, uniq = pd.factorize(diff[mask])
-            pieces = np.array([f"{text(language, word)} {signed(d)}" for d in uniq], dtype=object)
-            full = np.empty(len(value), dtype=object)
-            full[mask] = pieces[codes]
-            reasons.add(mask, full)
+            codes, uniq = pd.factorize(diff)
+            pieces = [f"{text(language, word)} {signed(d)}" for d in uniq]
+            reasons.add_coded(np.where(mask, codes, -1), pieces)
     return held
 
 
@@ -206,14 +225,13 @@ def _stages(leads, model, status, action, problems) -> None:
     allowed.add(text_key(s.default_status))
     keys, _ = column.unique_keys()
     kept = column.spread(np.array([sales.get(k, "") for k in keys], dtype=object), "")
-    unknown = column.spread(np.array([k not in sales and k not in allowed for k in keys]), False)
+    unknown = column.spread(np.array([bool(k) and k not in sales and k not in allowed for k in keys]), False)
     owned = kept != ""
     status[owned] = kept[owned]
     action[owned] = text(s.language, "owned by sales")
     if unknown.any():
         names = list(dict.fromkeys([*LEAD_STATUSES, *s.sales_stages]))
-        problems.add(unknown, _bad_values(column, unknown,
-                                          f"{text(s.language, 'not a stage')} ({', '.join(names)})"))
+        _flag(problems, column, unknown, f"{text(s.language, 'not a stage')} ({', '.join(names)})")
 
 
 def _as_int_if_whole(values: np.ndarray):

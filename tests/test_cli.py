@@ -74,7 +74,7 @@ def test_rescore_prints_a_summary_and_writes_values(tmp_path):
         "Status: MQL 2 · SQL 1 · Lead 1 · Customer 1",
         "Grade:  A 3 · B 1 · D 1",
         "New SQLs (1): L3 Carla Bianchi A100",
-        f"1 leads have values that could not be used (see the Problems column; `leadscore check {book}` "
+        f"1 lead has values that could not be used (see the Problems column; `leadscore check {book}` "
         "lists each cell).",
     ]
     assert leads_outputs(book)[0]["Scored at"].isoformat() == "2026-11-23T00:00:00"
