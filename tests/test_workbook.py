@@ -163,8 +163,10 @@ def test_read_leads_gives_headers_as_in_the_sheet(tmp_path):
     path = known_book(tmp_path / "libro.xlsx", language="it")
     leads = read_leads(path)
     assert list(leads.columns[:4]) == ["ID lead", "Nome", "Email", "Azienda"]
+    assert list(leads.columns[-2:]) == ["Problemi", "Valutato il"]
     assert leads["Dipendenti"].tolist() == [1200, 300, "1.200", "1.2k", 80]
     assert len(leads) == 5
+    assert list(read_leads(path, outputs=False).columns)[-1] == "Disiscritto o respinto"
 
 
 def test_italian_book_scores_in_italian(tmp_path):

@@ -43,10 +43,10 @@ def read_model(path) -> Model:
     return sheet.model
 
 
-def read_leads(path) -> pd.DataFrame:
-    """The Leads table's input columns as a DataFrame, headers as in the sheet."""
+def read_leads(path, outputs: bool = True) -> pd.DataFrame:
+    """The Leads table as a DataFrame, headers as in the sheet (inputs only if outputs=False)."""
     wb = _load(path, data_only=True)
-    frame, _ = read_frame(find_table(wb))
+    frame, _ = read_frame(find_table(wb), outputs=outputs)
     return frame.reset_index(drop=True)
 
 

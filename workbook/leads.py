@@ -63,19 +63,20 @@ def output_meaning(name: str) -> str | None:
     return None
 
 
-def read_frame(lt: LeadsTable, values_ws=None) -> tuple[pd.DataFrame, list[int]]:
-    """Input columns as a DataFrame (headers as in the sheet) and each lead's sheet row.
+def read_frame(lt: LeadsTable, values_ws=None, outputs: bool = False) -> tuple[pd.DataFrame, list[int]]:
+    """Input columns (and output columns too, if asked) as a DataFrame, and each lead's sheet row.
 
-    Rows whose input cells are all blank are left out.
+    Headers are as in the sheet. Rows whose input cells are all blank are left out.
     """
     ws = values_ws or lt.ws
-    inputs = [i for i, h in enumerate(lt.headers) if output_meaning(str(h)) is None]
+    inputs = [i for i, h in enumerate(lt.headers) if outputs or output_meaning(str(h)) is None]
     rows = ws.iter_rows(min_row=lt.first_data_row, max_row=lt.max_row, min_col=lt.min_col,
                         max_col=lt.max_col, values_only=True)
     data, sheet_rows = [], []
     for r, row in enumerate(rows, start=lt.first_data_row):
         picked = [row[i] for i in inputs]
-        if any(v is not None and not (isinstance(v, str) and not v.strip()) for v in picked):
+        if any(v is not None and not (isinstance(v, str) and not v.strip())
+               for i, v in zip(inputs, picked) if output_meaning(str(lt.headers[i])) is None):
             data.append(picked)
             sheet_rows.append(r)
     columns = [str(lt.headers[i]) for i in inputs]
