@@ -15,6 +15,7 @@ from .texts import text
 
 OUTPUTS = ("fit", "grade", "behaviour", "score", "rating", "status", "action", "reasons", "problems")
 LEAD_STATUSES = ("Lead", "MQL", "SQL")
+MAX_COUNT = 1_000_000
 
 
 def number_text(x: float) -> str:
@@ -153,7 +154,9 @@ def _behaviour(leads, model, columns, reasons, problems) -> np.ndarray:
         source = columns[rule.column]
         column = cache.setdefault(source, Column(leads[source], s.decimal))
         counts, state = column.counts()
-        usable = (state == OK) & (counts >= 0) & (np.mod(counts, 1) == 0)
+        with np.errstate(invalid="ignore"):
+            # A count is a whole number from 0 to a million; anything else is a typo.
+            usable = (state == OK) & (counts >= 0) & (counts <= MAX_COUNT) & (np.mod(counts, 1) == 0)
         bad = (state == BAD) | ((state == OK) & ~usable)
         if bad.any() and source not in flagged:
             flagged.add(source)

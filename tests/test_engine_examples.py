@@ -409,7 +409,7 @@ def test_bad_counts_are_problems_and_count_zero(score_one, cell, shown):
     assert row["behaviour"] == 10
     assert row["reasons"] == "White paper / case study downloaded +10"
     assert row["problems"] == (f"Pricing page visits: {shown} is not a count "
-                               "(a whole number 0 or more, or yes/no)")
+                               "(a whole number from 0 to 1000000, or yes/no)")
 
 
 def test_bad_counts_in_numeric_columns(make_lead):
@@ -417,14 +417,14 @@ def test_bad_counts_in_numeric_columns(make_lead):
     out = score(pd.DataFrame(rows).astype({"Pricing page visits": float}), default_model())
     assert list(out["behaviour"]) == [5, 5, 20]
     assert list(out["problems"]) == [
-        "Pricing page visits: '-2.0' is not a count (a whole number 0 or more, or yes/no)",
-        "Pricing page visits: '2.5' is not a count (a whole number 0 or more, or yes/no)", ""]
+        "Pricing page visits: '-2.0' is not a count (a whole number from 0 to 1000000, or yes/no)",
+        "Pricing page visits: '2.5' is not a count (a whole number from 0 to 1000000, or yes/no)", ""]
 
 
 def test_bad_count_in_italian(score_one):
     row = score_one(language="it", pricing="tante")
     assert row["problems"] == ("Visite pagina prezzi: 'tante' non è un conteggio "
-                               "(numero intero da 0 in su, o sì/no)")
+                               "(numero intero da 0 a 1000000, o sì/no)")
 
 
 def test_count_words(make_lead, score_many):
@@ -440,8 +440,8 @@ def test_problems_in_order_and_once_per_cell(score_one):
     assert row["problems"] == (
         "Role: 'Wizard' is not in the Roles table; Employees: '1.2k' is not a number; "
         "Annual revenue: '€ 2M' is not a number; "
-        "Pricing page visits: '-1' is not a count (a whole number 0 or more, or yes/no); "
-        "White papers downloaded: 'many' is not a count (a whole number 0 or more, or yes/no)")
+        "Pricing page visits: '-1' is not a count (a whole number from 0 to 1000000, or yes/no); "
+        "White papers downloaded: 'many' is not a count (a whole number from 0 to 1000000, or yes/no)")
     assert row["reasons"] == ("Industry in IT;Manufacturing +10; Unsubscribed or bounced \u221210; "
                               "behaviour floor +10")
     assert (row["rating"], row["status"], row["action"]) == ("D10", "Lead", "No action")
@@ -542,15 +542,21 @@ def test_hundred_thousand_leads(make_lead):
 
 
 def test_absurd_counts_still_give_a_consistent_score(make_lead, score_many):
-    """A count so large that points overflow (1e308 × 20 = inf, and inf − inf = NaN) must
-    still leave every lead with a score in 0–100 whose rating and action agree with it."""
+    """A count so large that points would overflow (1e308 × 20 = inf) is a typo: it is
+    flagged and counts as 0, and every lead keeps a score in 0–100 that its rating and
+    action agree with."""
     out = score_many([make_lead(demo=1e308, unsubscribed=1e308, industry="IT"),
-                      make_lead(demo=1e308, industry="IT")])
-    for i in range(2):
+                      make_lead(demo=1e308, industry="IT"),
+                      make_lead(demo=1_000_001, industry="IT"),
+                      make_lead(demo=1_000_000, industry="IT")])
+    for i in range(4):
         row = out.iloc[i]
         assert 0 <= row["score"] <= 100, row.to_dict()
         assert row["rating"] == f"{row['grade']}{row['score']:g}", row.to_dict()
         band = 2 if row["score"] >= 90 else 1 if row["score"] >= 50 else 0
         assert row["action"] == ACTIONS["en"]["D"][band], row.to_dict()
-    assert out.iloc[1]["score"] == 60
-    assert out.iloc[1]["rating"] == "D60"
+    assert out["rating"].tolist() == ["D10", "D10", "D10", "D60"]
+    assert out.iloc[1]["problems"] == ("Demo requests: '1e+308' is not a count "
+                                       "(a whole number from 0 to 1000000, or yes/no)")
+    assert out.iloc[3]["reasons"] == ("Industry in IT;Manufacturing +10; Demo or trial requested "
+                                      "×1000000 +20000000; behaviour cap −19999950")
