@@ -5,8 +5,10 @@ layer and the sample generator agree on names in both languages.
 """
 from __future__ import annotations
 
-from .model import (BehaviourRule, FitRule, GradeBand, Model, ScoreBand, Settings,
-                    StatusRule)
+import datetime as dt
+
+from .model import (ActionPlan, BehaviourRule, FitRule, GradeBand, Model, ScoreBand, SequenceStep,
+                    Settings, StatusRule, TeamMember)
 
 # Meaning -> (English header, Italian header).
 HEADERS = {
@@ -112,6 +114,74 @@ TOPICS = {"en": "Travel;Wellness;Home", "it": "Viaggi;Benessere;Casa"}
 INDUSTRIES = {"en": "IT;Manufacturing", "it": "IT;Manifatturiero"}
 
 
+# Sequences of DESIGN §4: (sequence, step, business day, channel, content, owner role).
+SEQUENCES = {
+    "en": [
+        ("SQL call", 1, 1, "Phone", "Call within 1 business day: qualify need, budget and timing", "Sales"),
+        ("Standard", 1, 0, "Email", "Deliver the resource and where to start", "Marketing"),
+        ("Standard", 2, 2, "Email", "A common mistake and its fix", "Marketing"),
+        ("Standard", 3, 5, "WhatsApp", "Social proof: a customer case or testimonial", "Marketing"),
+        ("Standard", 4, 8, "Email", "Choice criteria: checklist and comparison", "Marketing"),
+        ("Standard", 5, 12, "Phone", "Strong call to action: demo, quote or consultation; "
+                                     "who it is and isn't for", "Sales"),
+        ("Nurture", 1, 0, "Email", "Educational article on the lead's topic", "Marketing"),
+        ("Nurture", 2, 10, "Email", "Guide or white paper", "Marketing"),
+        ("Nurture", 3, 20, "Email", "Webinar or event invitation", "Marketing"),
+        ("Watch", 1, 0, "Email", "Add to the monthly newsletter", "Marketing"),
+        ("Re-evaluate", 1, 0, "Task", "Check the lead's data: role, industry, size, revenue", "Marketing"),
+    ],
+    "it": [
+        ("Chiamata SQL", 1, 1, "Phone", "Chiamare entro 1 giorno lavorativo: bisogno, budget e tempi",
+         "Vendite"),
+        ("Standard", 1, 0, "Email", "Consegna della risorsa e da dove iniziare", "Marketing"),
+        ("Standard", 2, 2, "Email", "Un errore comune e come evitarlo", "Marketing"),
+        ("Standard", 3, 5, "WhatsApp", "Prova sociale: un caso cliente o una testimonianza", "Marketing"),
+        ("Standard", 4, 8, "Email", "Criteri di scelta: checklist e confronto", "Marketing"),
+        ("Standard", 5, 12, "Phone", "Invito forte: demo, preventivo o consulenza; "
+                                     "per chi è e per chi non è", "Vendite"),
+        ("Coltivazione", 1, 0, "Email", "Articolo formativo sul tema del lead", "Marketing"),
+        ("Coltivazione", 2, 10, "Email", "Guida o white paper", "Marketing"),
+        ("Coltivazione", 3, 20, "Email", "Invito a webinar o evento", "Marketing"),
+        ("Osservazione", 1, 0, "Email", "Aggiungere alla newsletter mensile", "Marketing"),
+        ("Rivalutazione", 1, 0, "Task", "Verificare i dati del lead: ruolo, settore, dimensione, fatturato",
+         "Marketing"),
+    ],
+}
+PLANS = {  # action -> (sequence, priority)
+    "en": [("Potential SQL", "SQL call", 1), ("SQL", "SQL call", 1), ("Priority contact", "Standard", 2),
+           ("MQL", "Standard", 2), ("Nurture", "Nurture", 3), ("Watch", "Watch", 4),
+           ("Re-evaluate", "Re-evaluate", 3), ("Wait", "", 5), ("No action", "", 5)],
+    "it": [("SQL potenziale", "Chiamata SQL", 1), ("SQL", "Chiamata SQL", 1),
+           ("Contatto prioritario", "Standard", 2), ("MQL", "Standard", 2),
+           ("Coltivazione", "Coltivazione", 3), ("Osservazione", "Osservazione", 4),
+           ("Rivalutazione", "Rivalutazione", 3), ("Attesa", "", 5), ("Nessuna azione", "", 5)],
+}
+TEAM = {"en": [("Marco Bianchi", "Sales"), ("Laura Conti", "Sales"), ("Sara Ferri", "Marketing")],
+        "it": [("Marco Bianchi", "Vendite"), ("Laura Conti", "Vendite"), ("Sara Ferri", "Marketing")]}
+
+
+def easter(year: int) -> dt.date:
+    """Easter Sunday (Gregorian calendar; anonymous algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+def italian_holidays(year: int) -> list:
+    """Italian national holidays of a year (4 October is one again from 2026)."""
+    fixed = [(1, 1), (1, 6), (4, 25), (5, 1), (6, 2), (8, 15), (11, 1), (12, 8), (12, 25), (12, 26)]
+    if year >= 2026:
+        fixed.append((10, 4))
+    days = [dt.date(year, m, d) for m, d in fixed] + [easter(year) + dt.timedelta(days=1)]
+    return sorted(days)
+
+
 def _fit_rules(profile: str, language: str) -> list:
     h = lambda m: header(m, language)  # noqa: E731
     if profile == "b2c":
@@ -125,8 +195,11 @@ def _fit_rules(profile: str, language: str) -> list:
             FitRule(h("revenue"), ">", 1_000_000, 15)]
 
 
-def default_model(profile: str = "b2b", language: str = "en") -> Model:
-    """The model of DESIGN §2 for a profile ('b2b' or 'b2c') and language ('en' or 'it')."""
+def default_model(profile: str = "b2b", language: str = "en", year: int | None = None) -> Model:
+    """The model of DESIGN §2 and §4 for a profile ('b2b' or 'b2c') and language ('en' or 'it').
+
+    The Italian model lists Italian national holidays of `year` and the next (default: this year).
+    """
     if profile not in PROFILES:
         raise ValueError(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
     if language not in ("en", "it"):
@@ -150,4 +223,9 @@ def default_model(profile: str = "b2b", language: str = "en") -> Model:
             role_column=header("role", language), role_level_column=header("role_level", language),
             stage_column=header("stage", language), sales_stages=SALES_STAGES[language],
             default_status="Lead", decimal="auto" if language == "en" else ",", language=language),
+        sequences=[SequenceStep(*row) for row in SEQUENCES[language]],
+        action_plans=[ActionPlan(*row) for row in PLANS[language]],
+        team=[TeamMember(*row) for row in TEAM[language]],
+        holidays=[] if language == "en" else
+        italian_holidays(year or dt.date.today().year) + italian_holidays((year or dt.date.today().year) + 1),
     )

@@ -15,6 +15,7 @@ OPERATORS = (
 NUMERIC_OPERATORS = (">", ">=", "<", "<=", "between")
 NO_VALUE_OPERATORS = ("is blank", "not blank")
 DECIMAL_CHOICES = ("auto", ",", ".")
+CHANNELS = ("Email", "Phone", "SMS", "WhatsApp", "Task")
 LANGUAGES = ("en", "it")
 
 
@@ -65,6 +66,33 @@ class StatusRule:
 
 
 @dataclass
+class SequenceStep:
+    """One step of a nurture sequence: on business day `day` after enrolment, do `content`."""
+
+    sequence: str
+    step: int
+    day: int
+    channel: str
+    content: str
+    owner_role: str
+
+
+@dataclass
+class ActionPlan:
+    """What an action of the matrix sets going: a sequence (blank: none) and a priority (1 = first)."""
+
+    action: str
+    sequence: str = ""
+    priority: int = 3
+
+
+@dataclass
+class TeamMember:
+    name: str
+    role: str
+
+
+@dataclass
 class Settings:
     """Numbers and names the score depends on."""
 
@@ -93,6 +121,10 @@ class Model:
     matrix: dict = field(default_factory=dict)
     status_rules: list = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
+    sequences: list = field(default_factory=list)
+    action_plans: list = field(default_factory=list)
+    team: list = field(default_factory=list)
+    holidays: list = field(default_factory=list)
 
     def validate(self) -> None:
         """Raise ModelError listing every problem, or return None."""
@@ -273,6 +305,46 @@ def _settings_problems(s: Settings) -> list[Problem]:
     return found
 
 
+def _nurture_problems(model: Model) -> list[Problem]:
+    import datetime as dt
+
+    found = []
+    names = {st.sequence for st in model.sequences}
+    for i, st in enumerate(model.sequences):
+        add = lambda fld, msg: found.append(Problem("sequence step", i, fld, msg))  # noqa: E731
+        if not str(st.sequence or "").strip():
+            add("sequence", "is blank; name the sequence")
+        if not is_number(st.day) or st.day < 0 or st.day != int(st.day):
+            add("day", f"{st.day!r} must be a whole number of business days, 0 or more")
+        if not is_number(st.step):
+            add("step", not_number(st.step))
+        if st.channel not in CHANNELS:
+            add("channel", f"{st.channel!r} is not one of {', '.join(CHANNELS)}")
+        if not str(st.content or "").strip():
+            add("content", "is blank; say what to send or do")
+        if model.team and st.owner_role not in {m.role for m in model.team}:
+            roles = ", ".join(sorted({m.role for m in model.team}))
+            add("owner role", f"{st.owner_role!r} is not a role of the Team ({roles})")
+    for i, plan in enumerate(model.action_plans):
+        add = lambda fld, msg: found.append(Problem("action plan", i, fld, msg))  # noqa: E731
+        if not str(plan.action or "").strip():
+            add("action", "is blank; name an action of the matrix")
+        if plan.sequence and plan.sequence not in names:
+            add("sequence", f"{plan.sequence!r} is not a sequence of the Sequences table "
+                            f"({', '.join(sorted(names))})")
+        if not is_number(plan.priority):
+            add("priority", not_number(plan.priority))
+    for i, member in enumerate(model.team):
+        if not str(member.name or "").strip():
+            found.append(Problem("team member", i, "name", "is blank"))
+        if not str(member.role or "").strip():
+            found.append(Problem("team member", i, "role", "is blank"))
+    for i, day in enumerate(model.holidays):
+        if not isinstance(day, dt.date):
+            found.append(Problem("holiday", i, "date", f"{day!r} is not a date"))
+    return found
+
+
 def problems(model: Model) -> list[Problem]:
     """Every problem of a model, in sheet order; empty when it can be used."""
     return (
@@ -284,4 +356,5 @@ def problems(model: Model) -> list[Problem]:
         + _matrix_problems(model)
         + _status_problems(model)
         + _settings_problems(model.settings)
+        + _nurture_problems(model)
     )

@@ -76,9 +76,27 @@ BLOCKS = (
         F("setting", "Setting", "Impostazione"),
         F("value", "Value", "Valore"),
         F("note", "What it means", "Significato", required=False))),
+    Block("sequences", "tblSequences", "Sequences", "Nurture sequences (business days after enrolment)",
+          "Sequenze di nurturing (giorni lavorativi dall'iscrizione)", 36, (
+              F("sequence", "Sequence", "Sequenza"),
+              F("step", "Step", "Passo"),
+              F("day", "Day", "Giorno"),
+              F("channel", "Channel", "Canale"),
+              F("content", "Content", "Contenuto"),
+              F("owner_role", "Owner role", "Ruolo responsabile"))),
+    Block("plans", "tblActionPlans", "ActionPlans", "Action → sequence", "Azione → sequenza", 43, (
+        F("action", "Action", "Azione"),
+        F("sequence", "Sequence (blank = none)", "Sequenza (vuoto = nessuna)", required=False),
+        F("priority", "Priority (1 = first)", "Priorità (1 = prima)"))),
+    Block("team", "tblTeam", "Team", "Team", "Squadra", 47, (
+        F("name", "Name", "Nome"),
+        F("role", "Role", "Ruolo"))),
+    Block("holidays", "tblHolidays", "Holidays", "Holidays (no tasks due)", "Festività (nessuna scadenza)", 50, (
+        F("date", "Date", "Data"),
+        F("note", "Holiday", "Festività", required=False))),
 )
 BLOCK = {b.key: b for b in BLOCKS}
-LISTS_COLUMN = 36  # Dropdown source lists live from this column on.
+LISTS_COLUMN = 53  # Dropdown source lists live from this column on.
 
 # Settings rows: key, English name, Italian name, explanation (en, it).
 SETTINGS = (

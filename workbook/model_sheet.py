@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from scoring.model import (BehaviourRule, FitRule, GradeBand, Model, Problem, ScoreBand, Settings,
-                           StatusRule, problems, split_list)
+import datetime as dt
+
+from scoring.model import (ActionPlan, BehaviourRule, FitRule, GradeBand, Model, Problem, ScoreBand,
+                           SequenceStep, Settings, StatusRule, TeamMember, problems, split_list)
 from scoring.parse import is_blank, parse_number, text_key
 
 from .errors import SheetError
@@ -18,8 +20,10 @@ from .layout import BLOCKS, LIST_SETTINGS, MODEL_SHEET, NUMERIC_SETTINGS, SETTIN
 # Problem block -> layout block key; Problem field -> layout field key.
 _BLOCK_OF = {"fit rule": "fit", "behaviour rule": "behaviour", "grade band": "grades",
              "grade bands": "grades", "score band": "bands", "score bands": "bands",
-             "status rule": "status"}
-_FIELD_OF = {"behaviour": "name", "minimum fit": "min", "minimum score": "min", "band": "label"}
+             "status rule": "status", "sequence step": "sequences", "action plan": "plans",
+             "team member": "team", "holiday": "holidays"}
+_FIELD_OF = {"behaviour": "name", "minimum fit": "min", "minimum score": "min", "band": "label",
+             "owner role": "owner_role"}
 
 
 def _cell(row: int, col: int) -> str:
@@ -79,6 +83,18 @@ def _number(value):
     if number is None:
         return value
     return int(number) if number.is_integer() and not isinstance(value, float) else number
+
+
+def _date(value):
+    """A holiday cell as a date; text like 2026-12-25 is read too, anything else is kept for the error."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    return value
 
 
 def _text(value):
@@ -161,7 +177,19 @@ class ModelSheet:
         status = [StatusRule(_text(b["status"].get(v, "status")), _number(b["status"].get(v, "min")),
                              tuple(split_list(b["status"].get(v, "grades"))))
                   for _, v in b["status"].rows]
-        return Model(fit, behaviour, roles, grades, bands, matrix, status, self._settings(errors))
+        sq = b["sequences"]
+        sequences = [SequenceStep(_text(sq.get(v, "sequence")), _number(sq.get(v, "step")),
+                                  _number(sq.get(v, "day")), _text(sq.get(v, "channel")),
+                                  _text(sq.get(v, "content")), _text(sq.get(v, "owner_role")))
+                     for _, v in sq.rows]
+        pl = b["plans"]
+        plans = [ActionPlan(_text(pl.get(v, "action")), _text(pl.get(v, "sequence")) or "",
+                            _number(pl.get(v, "priority"))) for _, v in pl.rows]
+        team = [TeamMember(_text(b["team"].get(v, "name")), _text(b["team"].get(v, "role")))
+                for _, v in b["team"].rows]
+        holidays = [_date(b["holidays"].get(v, "date")) for _, v in b["holidays"].rows]
+        return Model(fit, behaviour, roles, grades, bands, matrix, status, self._settings(errors),
+                     sequences, plans, team, holidays)
 
     def _settings(self, errors) -> Settings:
         block = self.blocks["settings"]

@@ -16,7 +16,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from scoring import OPERATORS, Model, default_model, score
 from scoring.defaults import LEAD_COLUMNS, OUTPUT_COLUMNS, header
-from scoring.model import DECIMAL_CHOICES, LANGUAGES
+from scoring.model import CHANNELS, DECIMAL_CHOICES, LANGUAGES
 
 from .layout import (BLOCK, BLOCKS, HEADER_ROW, LEADS_SHEET, LEADS_TABLE, LISTS_COLUMN,
                      MODEL_SHEET, SETTINGS)
@@ -100,6 +100,14 @@ def _block_rows(model: Model, block_key: str, language: str) -> list[list]:
         return [[grade, *actions] for grade, actions in model.matrix.items()]
     if block_key == "status":
         return [[r.status, r.min_score, ";".join(r.grades) or None] for r in model.status_rules]
+    if block_key == "sequences":
+        return [[st.sequence, st.step, st.day, st.channel, st.content, st.owner_role] for st in model.sequences]
+    if block_key == "plans":
+        return [[p.action, p.sequence or None, p.priority] for p in model.action_plans]
+    if block_key == "team":
+        return [[m.name, m.role] for m in model.team]
+    if block_key == "holidays":
+        return [[day, None] for day in model.holidays]
     rows = []
     for key, en, it, note_en, note_it in SETTINGS:
         value = getattr(s, key)
@@ -123,6 +131,7 @@ def _write_lists(ws, formats, lead_headers: list[str], language: str) -> dict:
         "columns": lead_headers,
         "decimal": list(DECIMAL_CHOICES),
         "languages": list(LANGUAGES),
+        "channels": list(CHANNELS),
     }
     titles = {"en": "Lists (for dropdowns)", "it": "Elenchi (per i menu a tendina)"}
     ws.write_string(HEADER_ROW - 2, LISTS_COLUMN - 1, titles[language], formats["title"])
@@ -158,7 +167,7 @@ def _write_model_sheet(wb, formats, model: Model, language: str, lead_headers: l
             "columns": [{"header": h} for h in headers]})
         for i, row in enumerate(rows):
             for j, value in enumerate(row):
-                _write(ws, header_row + 1 + i, first_col + j, value, formats["input"])
+                _write(ws, header_row + 1 + i, first_col + j, value, formats["input"], formats["date"])
         ws.set_column(first_col, last_col, block.width)
         top = xl_rowcol_to_cell(header_row, first_col, row_abs=True, col_abs=True)
         bottom = xl_rowcol_to_cell(last_row, last_col, row_abs=True, col_abs=True)
@@ -175,6 +184,10 @@ def _write_model_sheet(wb, formats, model: Model, language: str, lead_headers: l
             ws.data_validation(header_row + 1, first_col + 1, below, first_col + 1, {
                 "validate": "list", "source": lists["operators"],
                 "error_message": ", ".join(OPERATORS)})
+        if block.key == "sequences":
+            ws.data_validation(header_row + 1, first_col + 3, below, first_col + 3, {
+                "validate": "list", "source": lists["channels"], "error_message": ", ".join(CHANNELS)})
+            ws.set_column(first_col + 4, first_col + 4, 50)
         if block.key == "settings":
             keys = [key for key, *_ in SETTINGS]
             for key, source in (("decimal", "decimal"), ("language", "languages")):
@@ -273,6 +286,7 @@ def build(path, model: Model, leads: pd.DataFrame, outputs: pd.DataFrame | None,
         "title": wb.add_format({"bold": True, "font_color": "#1F4E79"}),
         "header": wb.add_format({"bold": True, "bg_color": "#D9D9D9"}),
         "input": wb.add_format({"font_color": "#1F4E79"}),
+        "date": wb.add_format({"font_color": "#1F4E79", "num_format": "yyyy-mm-dd"}),
     }
     lead_headers = list(leads.columns)
     if model.settings.role_level_column not in lead_headers:
