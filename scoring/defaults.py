@@ -51,6 +51,9 @@ HEADERS = {
     "reasons": ("Reasons", "Motivi"),
     "problems": ("Problems", "Problemi"),
     "scored_at": ("Scored at", "Valutato il"),
+    # Enrolment, written by the tasks step.
+    "sequence": ("Sequence", "Sequenza"),
+    "sequence_start": ("Sequence start", "Inizio sequenza"),
 }
 
 BEHAVIOUR_INPUTS = ("pricing", "promo", "welcome", "papers", "newsletter", "webinars", "demo",
@@ -63,6 +66,7 @@ LEAD_COLUMNS = {
 }
 OUTPUT_COLUMNS = ("fit", "grade", "behaviour", "score", "rating", "status", "action", "reasons",
                   "problems", "scored_at")
+ENROLMENT_COLUMNS = ("sequence", "sequence_start")
 PROFILES = tuple(LEAD_COLUMNS)
 
 

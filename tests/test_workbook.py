@@ -39,7 +39,8 @@ def test_template_has_tables_names_validation_and_frozen_header(tmp_path):
         "Source", "Owner", "Created", "Stage", "Consent SMS/WhatsApp", "Pricing page visits",
         "Promo emails opened", "Welcome email clicked", "White papers downloaded", "Newsletter signup",
         "Webinars attended", "Demo requests", "Quote requests", "Unsubscribed or bounced", "Fit", "Grade",
-        "Behaviour", "Score", "Rating", "Status", "Action", "Reasons", "Problems", "Scored at"]
+        "Behaviour", "Score", "Rating", "Status", "Action", "Reasons", "Problems", "Scored at", "Sequence",
+        "Sequence start"]
     operator_lists = [dv for dv in wb["LeadScore"].data_validations.dataValidation if "C4" in dv.sqref]
     assert len(operator_lists) == 1 and operator_lists[0].type == "list"
     assert len(leads.conditional_formatting) >= 2
@@ -52,8 +53,8 @@ def test_italian_template_headers(tmp_path):
     headers = [c.value for c in wb["Leads"][1]]
     assert headers[:8] == ["ID lead", "Nome", "Email", "Azienda", "Ruolo", "Settore", "Dipendenti",
                            "Fatturato annuo"]
-    assert headers[-10:] == ["Profilo", "Grado", "Comportamento", "Punteggio", "Rating", "Stato", "Azione",
-                             "Motivi", "Problemi", "Valutato il"]
+    assert headers[-12:] == ["Profilo", "Grado", "Comportamento", "Punteggio", "Rating", "Stato", "Azione",
+                             "Motivi", "Problemi", "Valutato il", "Sequenza", "Inizio sequenza"]
     assert wb["LeadScore"]["B2"].value == "Regole di profilo (chi è il lead)"
 
 
@@ -164,7 +165,7 @@ def test_read_leads_gives_headers_as_in_the_sheet(tmp_path):
     path = known_book(tmp_path / "libro.xlsx", language="it")
     leads = read_leads(path)
     assert list(leads.columns[:4]) == ["ID lead", "Nome", "Email", "Azienda"]
-    assert list(leads.columns[-2:]) == ["Problemi", "Valutato il"]
+    assert list(leads.columns[-3:]) == ["Valutato il", "Sequenza", "Inizio sequenza"]
     assert leads["Dipendenti"].tolist() == [1200, 300, "1.200", "1.2k", 80]
     assert len(leads) == 5
     assert list(read_leads(path, outputs=False).columns)[-1] == "Disiscritto o respinto"
@@ -202,7 +203,7 @@ def test_output_columns_missing_from_a_crm_export_are_added(tmp_path):
     wb = openpyxl.load_workbook(path)
     ws = wb["Leads"]
     table = ws.tables["tblLeads"]
-    ws.delete_cols(24, 10)  # Drop Fit … Scored at.
+    ws.delete_cols(24, 12)  # Drop Fit … Sequence start.
     table.ref = "A1:W6"
     table.autoFilter.ref = "A1:W6"
     del table.tableColumns[23:]

@@ -126,3 +126,26 @@ SETTINGS = (
 SETTING_BY_NAME = {name.casefold(): key for key, en, it, *_ in SETTINGS for name in (en, it)}
 NUMERIC_SETTINGS = ("fit_max", "behaviour_max", "score_min", "score_max")
 LIST_SETTINGS = ("sales_stages",)
+
+# Sheets written by runs: (key, English, Italian) per column.
+HISTORY_SHEET = {"en": "History", "it": "Storico"}
+HISTORY_TABLE = "tblHistory"
+HISTORY_COLUMNS = (
+    ("lead_id", "Lead ID", "ID lead"), ("when", "When", "Quando"),
+    ("old_grade", "Old grade", "Grado prima"), ("new_grade", "New grade", "Grado dopo"),
+    ("old_score", "Old score", "Punteggio prima"), ("new_score", "New score", "Punteggio dopo"),
+    ("old_status", "Old status", "Stato prima"), ("new_status", "New status", "Stato dopo"),
+)
+TASKS_SHEET = {"en": "Tasks {date}", "it": "Attività {date}"}
+TASK_COLUMNS = (
+    ("lead_id", "Lead ID", "ID lead"), ("lead", "Lead", "Lead"), ("company", "Company", "Azienda"),
+    ("task", "Task", "Attività"), ("channel", "Channel", "Canale"), ("content", "Content", "Contenuto"),
+    ("owner", "Owner", "Responsabile"), ("due", "Due", "Scadenza"), ("priority", "Priority", "Priorità"),
+    ("reason", "Reason", "Motivo"),
+)
+TASK_WIDTHS = (10, 22, 24, 16, 10, 60, 18, 12, 9, 70)
+HISTORY_WIDTHS = (10, 18, 10, 10, 10, 10, 12, 12)
+
+
+def labels(columns, language: str) -> list[str]:
+    return [en if language == "en" else it for _, en, it in columns]

@@ -12,7 +12,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import TableColumn
 
-from scoring.defaults import HEADERS, OUTPUT_COLUMNS, header
+from scoring.defaults import ENROLMENT_COLUMNS, HEADERS, OUTPUT_COLUMNS, header
 from scoring.parse import text_key
 
 from .errors import SheetError
@@ -57,7 +57,7 @@ def find_table(wb) -> LeadsTable:
 def output_meaning(name: str) -> str | None:
     """'Grade' or 'Grado' -> 'grade'; None for input columns."""
     key = text_key(name)
-    for meaning in OUTPUT_COLUMNS:
+    for meaning in OUTPUT_COLUMNS + ENROLMENT_COLUMNS:
         if key in (text_key(h) for h in HEADERS[meaning]):
             return meaning
     return None
@@ -99,7 +99,7 @@ def has_formulas(lt: LeadsTable) -> bool:
 def output_values(outputs: pd.DataFrame, language: str) -> dict:
     """Engine outputs -> {header: list of cell values} in the workbook's language."""
     values = {}
-    for meaning in OUTPUT_COLUMNS:
+    for meaning in OUTPUT_COLUMNS + ENROLMENT_COLUMNS:
         column = outputs[meaning] if meaning in outputs else pd.Series([None] * len(outputs))
         values[header(meaning, language)] = [None if v == "" else v for v in column.tolist()]
     return values
@@ -112,14 +112,15 @@ def _set_text_safe(cell, value) -> None:
         cell.data_type = "s"
 
 
-def ensure_output_columns(lt: LeadsTable, language: str) -> dict:
-    """{meaning: sheet column}, adding missing output columns at the table's right edge."""
+def ensure_output_columns(lt: LeadsTable, language: str, meanings=OUTPUT_COLUMNS) -> dict:
+    """{meaning: sheet column} for meanings, adding missing ones at the table's right edge."""
     found = {}
     for i, h in enumerate(lt.headers):
         meaning = output_meaning(str(h))
         if meaning and meaning not in found:
             found[meaning] = lt.min_col + i
-    missing = [m for m in OUTPUT_COLUMNS if m not in found]
+    found = {m: c for m, c in found.items() if m in meanings}
+    missing = [m for m in meanings if m not in found]
     blocked = []
     for k, meaning in enumerate(missing):
         col = lt.max_col + 1 + k
@@ -149,9 +150,23 @@ def ensure_output_columns(lt: LeadsTable, language: str) -> dict:
     return found
 
 
-def write_outputs(lt: LeadsTable, outputs: pd.DataFrame, sheet_rows: list[int], language: str) -> None:
+def read_columns(lt: LeadsTable, meanings, sheet_rows: list[int]) -> pd.DataFrame:
+    """Current values of output or enrolment columns (None where the column is missing)."""
+    data = {}
+    for meaning in meanings:
+        col = None
+        for i, h in enumerate(lt.headers):
+            if output_meaning(str(h)) == meaning:
+                col = lt.min_col + i
+                break
+        data[meaning] = [lt.ws.cell(r, col).value if col else None for r in sheet_rows]
+    return pd.DataFrame(data, dtype=object)
+
+
+def write_outputs(lt: LeadsTable, outputs: pd.DataFrame, sheet_rows: list[int], language: str,
+                  meanings=OUTPUT_COLUMNS) -> None:
     """Write engine outputs as values; rows not scored (blank leads) get blank outputs."""
-    columns = ensure_output_columns(lt, language)
+    columns = ensure_output_columns(lt, language, meanings)
     scored = dict(zip(sheet_rows, range(len(sheet_rows))))
     for meaning, col in columns.items():
         source = outputs[meaning].tolist() if meaning in outputs else [None] * len(outputs)
@@ -166,3 +181,5 @@ def write_outputs(lt: LeadsTable, outputs: pd.DataFrame, sheet_rows: list[int], 
             _set_text_safe(cell, value)
             if isinstance(value, dt.datetime):
                 cell.number_format = STAMP_FORMAT
+            elif isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"

@@ -15,7 +15,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from scoring import OPERATORS, Model, default_model, score
-from scoring.defaults import LEAD_COLUMNS, OUTPUT_COLUMNS, header
+from scoring.defaults import ENROLMENT_COLUMNS, LEAD_COLUMNS, OUTPUT_COLUMNS, header
 from scoring.model import CHANNELS, DECIMAL_CHOICES, LANGUAGES
 
 from .layout import (BLOCK, BLOCKS, HEADER_ROW, LEADS_SHEET, LEADS_TABLE, LISTS_COLUMN,
@@ -216,7 +216,7 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
     ws = wb.add_worksheet(LEADS_SHEET)
     lf = _leads_formats(wb, language)
     inputs = list(leads.columns)
-    out_headers = [header(m, language) for m in OUTPUT_COLUMNS]
+    out_headers = [header(m, language) for m in OUTPUT_COLUMNS + ENROLMENT_COLUMNS]
     headers = inputs + out_headers
     n = len(leads)
     last_row = max(n, 1)
@@ -229,7 +229,7 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
     ws.add_table(0, 0, last_row, len(headers) - 1, {
         "name": LEADS_TABLE, "style": "Table Style Medium 2", "columns": columns})
     col_format = {header("revenue", language): lf["money"], header("created", language): lf["date"],
-                  header("scored_at", language): lf["stamp"]}
+                  header("scored_at", language): lf["stamp"], header("sequence_start", language): lf["date"]}
     values = leads.astype(object).to_numpy()
     out_values = output_values(outputs, language) if outputs is not None else None
     for i in range(n):
