@@ -15,6 +15,7 @@ setup(
         "XlsxWriter>=3.1",
         "xlwings>=0.30",
         "click>=8.1",
+        "icalendar>=5",
         "Pillow>=9",  # Lets openpyxl keep pictures (logos) when it saves a workbook.
     ],
     extras_require={"test": ["pytest>=7", "hypothesis>=6"]},

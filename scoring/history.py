@@ -33,7 +33,7 @@ def changes(lead_ids: pd.Series, previous: pd.DataFrame, current: pd.DataFrame, 
             "when": np.array([when] * int(changed.sum()), dtype=object)}
     for f in FIELDS:
         for side, frame in (("old", previous), ("new", current)):
-            values = frame[f][changed].to_numpy(dtype=object)
+            values = frame[f][changed].to_numpy(dtype=object, copy=True)
             values[pd.isna(values)] = None
             data[f"{side}_{f}"] = values
     return pd.DataFrame({c: data[c] for c in COLUMNS}, dtype=object)

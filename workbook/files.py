@@ -18,7 +18,17 @@ from scoring.defaults import header
 from scoring.parse import text_key
 
 from .errors import SheetError
-from .leads import LeadsTable, find_table, has_formulas, output_meaning, read_frame, write_outputs
+from openpyxl.utils import range_boundaries
+
+from scoring.defaults import ENROLMENT_COLUMNS
+from scoring.history import COLUMNS as HISTORY_COLUMNS_KEYS
+from scoring.history import changes
+
+from .layout import (HISTORY_COLUMNS, HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDTHS, TASK_COLUMNS,
+                     TASK_WIDTHS, TASKS_SHEET, labels)
+from .leads import (LeadsTable, find_table, has_formulas, output_meaning, read_columns, read_frame,
+                    write_outputs)
+from .sheets import append_to_table, replace_table_sheet
 from .model_sheet import ModelSheet
 from .safety import safe_save
 
@@ -74,6 +84,9 @@ class Report:
     outputs: pd.DataFrame | None = None
     summary: dict = field(default_factory=dict)
     lost: list = field(default_factory=list)
+    tasks: pd.DataFrame | None = None
+    tasks_sheet: str | None = None
+    funnel: object = None
 
 
 def _prepare(path) -> tuple:
@@ -133,17 +146,90 @@ def _summary(frame, outputs, previous, model) -> dict:
     }
 
 
-def rescore(path, out=None, as_of: dt.datetime | None = None) -> Report:
-    """Score every lead and write the output columns as values.
+def _history_frame(wb, language: str) -> pd.DataFrame:
+    """The History sheet's table as a DataFrame with scoring.history.COLUMNS (empty when absent)."""
+    title = next((t for t in HISTORY_SHEET.values() if t in wb.sheetnames), None)
+    if title is None:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS_KEYS})
+    ws = wb[title]
+    table = next((t for t in ws.tables.values() if t.name == HISTORY_TABLE), None)
+    if table is None:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS_KEYS})
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    rows = [r for r in ws.iter_rows(min_row=min_row + 1, max_row=max_row, min_col=min_col,
+                                    max_col=min_col + len(HISTORY_COLUMNS_KEYS) - 1, values_only=True)
+            if any(v is not None for v in r)]
+    return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS_KEYS), dtype=object)
 
-    Writes to `out` when given, else in place. On any error nothing is written.
+
+def _lead_ids(lt: LeadsTable, frame: pd.DataFrame, rows: list[int]) -> pd.Series:
+    col = next((c for c in frame.columns if output_meaning(c) is None and
+                text_key(c) in (text_key(header("id", "en")), text_key(header("id", "it")))), None)
+    if col is None:
+        return pd.Series([f"row {r}" for r in rows], index=frame.index, dtype=object)
+    ids = frame[col].astype(object)
+    return ids.where(ids.notna(), pd.Series([f"row {r}" for r in rows], index=frame.index))
+
+
+STEPS = ("rescore", "tasks", "report")
+
+
+def run(path, out=None, as_of: dt.datetime | None = None, steps=("rescore",)) -> Report:
+    """Rescore (always), then the other steps asked for, and save once.
+
+    rescore writes Fit … Scored at and appends changes to History; tasks writes
+    the day's Tasks sheet and the Sequence columns; report writes the Report
+    sheet. Writes to `out` when given, else in place. On any error nothing is written.
     """
+    unknown = [s for s in steps if s not in STEPS]
+    if unknown:
+        raise ValueError(f"unknown step(s) {unknown}; steps are {', '.join(STEPS)}")
     wb, sheet, lt, frame, rows, outputs = _prepare(path)
-    status_col = lt.column_of(header("status", "en")) or lt.column_of(header("status", "it"))
-    previous = pd.Series([lt.ws.cell(r, status_col).value if status_col else None for r in rows],
-                         index=outputs.index, dtype=object)
-    outputs["scored_at"] = as_of or dt.datetime.now().replace(microsecond=0)
-    write_outputs(lt, outputs, rows, sheet.model.settings.language)
-    lost = safe_save(wb.save, os.fspath(path), None if out is None else os.fspath(out))
-    return Report(outputs=outputs, summary=_summary(frame, outputs, previous, sheet.model),
-                  warnings=_lead_problems(lt, frame, outputs, rows), lost=lost)
+    model = sheet.model
+    language = model.settings.language
+    when = as_of or dt.datetime.now().replace(microsecond=0)
+    previous = read_columns(lt, ("grade", "score", "status"), rows)
+    previous.index = outputs.index
+    outputs["scored_at"] = when
+    write_outputs(lt, outputs, rows, language)
+    ids = _lead_ids(lt, frame, rows)
+    changed = changes(ids, previous, outputs, when)
+    append_to_table(wb, HISTORY_SHEET[language], HISTORY_TABLE, labels(HISTORY_COLUMNS, language),
+                    changed.itertuples(index=False, name=None), HISTORY_WIDTHS)
+    report = Report(outputs=outputs, summary=_summary(frame, outputs, previous["status"], model),
+                    warnings=_lead_problems(lt, frame, outputs, rows))
+    report.summary["history_rows"] = len(changed)
+    if "tasks" in steps:
+        report.tasks, report.tasks_sheet = _tasks(wb, lt, frame, rows, outputs, model, when)
+    if "report" in steps:
+        from scoring.report import funnel
+        from .report_sheet import write_report
+
+        report.funnel = funnel(frame, outputs, _history_frame(wb, language), model, when.date())
+        write_report(wb, report.funnel, language, when)
+    report.lost = safe_save(wb.save, os.fspath(path), None if out is None else os.fspath(out))
+    return report
+
+
+def _tasks(wb, lt, frame, rows, outputs, model, when):
+    """Plan the day's tasks, record enrolment in the Leads table, write the Tasks sheet."""
+    from scoring.tasks import plan_tasks
+
+    language = model.settings.language
+    enrolment = read_columns(lt, ("sequence", "sequence_start"), rows)
+    enrolment.index = outputs.index
+    enrolment = enrolment.rename(columns={"sequence_start": "start"})
+    tasks, enrolled = plan_tasks(frame, outputs, model, enrolment, when.date())
+    enrolled = enrolled.rename(columns={"start": "sequence_start"})
+    enrolled["sequence"] = enrolled["sequence"].where(enrolled["sequence"].notna(), None)
+    write_outputs(lt, enrolled, rows, language, ENROLMENT_COLUMNS)
+    title = TASKS_SHEET[language].format(date=when.date().isoformat())
+    keys = [k for k, _, _ in TASK_COLUMNS]
+    replace_table_sheet(wb, title, f"tblTasks{when:%Y%m%d}", labels(TASK_COLUMNS, language),
+                        tasks[keys].itertuples(index=False, name=None), TASK_WIDTHS)
+    return tasks, title
+
+
+def rescore(path, out=None, as_of: dt.datetime | None = None) -> Report:
+    """Score every lead, write the output columns as values and log changes in History."""
+    return run(path, out=out, as_of=as_of, steps=("rescore",))
