@@ -70,8 +70,8 @@ class _Block:
         for i, f in enumerate(self.spec.fields):
             if f.key == key:
                 col = self.columns.get(key)
-                text = self.headers[col - self.min_col] if col else f.en
-                return str(text).lower()
+                text = str(self.headers[col - self.min_col] if col else f.en)
+                return text.split(" (")[0].lower()  # 'Cap (optional)' -> 'cap'.
         return key
 
 
