@@ -58,7 +58,7 @@ class _Text:
     def add(self, mask: np.ndarray, piece: str) -> None:
         """Show piece where mask holds."""
         if mask.any():
-            self.parts.append((np.where(mask, 0, -1), np.array([piece], dtype=object)))
+            self.parts.append((mask.view(np.int8) - np.int8(1), np.array([piece], dtype=object)))
 
     def add_coded(self, codes: np.ndarray, pieces) -> None:
         if (codes >= 0).any():
@@ -72,15 +72,18 @@ class _Text:
             radix = len(pieces) + 1
             if (int(key.max()) + 1) * radix >= 2 ** 62:
                 key = pd.factorize(key)[0].astype(np.int64)  # Keep the key dense.
-            key = key * radix + (codes + 1)
+            key *= radix
+            key += codes
+            key += 1
         inverse, uniques = pd.factorize(key)
         first = np.empty(len(uniques), dtype=np.int64)
         first[inverse[::-1]] = np.arange(self.n - 1, -1, -1)
         texts = np.full(len(uniques), "", dtype=object)
         for codes, pieces in self.parts:
             shown = codes[first]
-            with_sep = np.append(np.array([p + "; " for p in pieces], dtype=object), "")
-            texts = texts + with_sep[shown]  # Code -1 picks the trailing "".
+            at = np.flatnonzero(shown >= 0)
+            with_sep = np.array([p + "; " for p in pieces], dtype=object)
+            texts[at] = texts[at] + with_sep[shown[at]]
         texts = np.array([t[:-2] for t in texts], dtype=object)
         return texts[inverse]
 
@@ -153,33 +156,34 @@ def _behaviour(leads, model, columns, reasons, problems) -> np.ndarray:
     for rule in model.behaviour_rules:
         source = columns[rule.column]
         column = cache.setdefault(source, Column(leads[source], s.decimal))
-        counts, state = column.counts()
+        # Work per distinct value of the column, then spread to the leads.
+        codes_l, ucounts, ustate = column.counts_by_value()
         with np.errstate(invalid="ignore"):
             # A count is a whole number from 0 to a million; anything else is a typo.
-            usable = (state == OK) & (counts >= 0) & (counts <= MAX_COUNT) & (np.mod(counts, 1) == 0)
-        bad = (state == BAD) | ((state == OK) & ~usable)
-        if bad.any() and source not in flagged:
+            uusable = (ustate == OK) & (ucounts >= 0) & (ucounts <= MAX_COUNT) & (np.mod(ucounts, 1) == 0)
+        ubad = (ustate == BAD) | ((ustate == OK) & ~uusable)
+        if ubad.any() and source not in flagged:
             flagged.add(source)
-            _flag(problems, column, bad, text(s.language, "not a count"))
-        counts = np.where(usable, counts, 0.0)
-        raw = counts * float(rule.points)
-        points = raw
+            _flag(problems, column, np.append(ubad, False)[codes_l], text(s.language, "not a count"))
+        uc = np.where(uusable, ucounts, 0.0)
+        up = uc * float(rule.points)
         if rule.cap is not None:
-            cap = abs(float(rule.cap))
-            points = np.clip(raw, -cap, cap)
-        total += points
-        # One reason text per distinct count, spread to the leads.
-        codes, uniq = pd.factorize(counts)
-        pieces = []
-        for c in uniq:
-            p = c * float(rule.points)
-            capped = rule.cap is not None and abs(p) > abs(float(rule.cap))
-            if capped:
-                p = np.clip(p, -abs(float(rule.cap)), abs(float(rule.cap)))
+            up = np.clip(up, -abs(float(rule.cap)), abs(float(rule.cap)))
+        total += np.append(up, 0.0)[codes_l]
+        pieces, piece_of = [], np.full(len(uc) + 1, -1, dtype=np.int64)
+        seen = {}
+        for i, (c, p) in enumerate(zip(uc, up)):
+            if c == 0 or p == 0:
+                continue
+            capped = rule.cap is not None and abs(c * float(rule.points)) > abs(float(rule.cap))
             times = "" if c == 1 else f" \u00d7{number_text(c)}"
             note = f" ({text(s.language, 'cap')})" if capped else ""
-            pieces.append(f"{rule.name}{times} {signed(p)}{note}")
-        reasons.add_coded(np.where((counts != 0) & (points != 0), codes, -1), pieces)
+            piece = f"{rule.name}{times} {signed(p)}{note}"
+            if piece not in seen:
+                seen[piece] = len(pieces)
+                pieces.append(piece)
+            piece_of[i] = seen[piece]
+        reasons.add_coded(piece_of[codes_l], pieces)
     return total
 
 
@@ -193,27 +197,6 @@ def _adjust(reasons, value, low, high, cap_word, floor_word, language):
             pieces = [f"{text(language, word)} {signed(d)}" for d in uniq]
             reasons.add_coded(np.where(mask, codes, -1), pieces)
     return held
-
-
-def _grades(fit: np.ndarray, model: Model) -> np.ndarray:
-    bands = sorted(model.grade_bands, key=lambda b: -np.inf if b.min_fit is None else b.min_fit)
-    mins = np.array([-np.inf if b.min_fit is None else float(b.min_fit) for b in bands])
-    idx = np.searchsorted(mins, fit, side="right") - 1
-    letters = np.array([b.grade for b in bands] + [bands[-1].grade], dtype=object)
-    # Fit below every minimum (no open band): the lowest grade.
-    return letters[np.where(idx < 0, 0, idx)]
-
-
-def _statuses(score, grade, model) -> np.ndarray:
-    status = np.full(len(score), model.settings.default_status, dtype=object)
-    done = np.zeros(len(score), dtype=bool)
-    for rule in model.status_rules:
-        hit = ~done & (score >= float(rule.min_score))
-        if rule.grades:
-            hit &= np.isin(grade, list(rule.grades))
-        status[hit] = rule.status
-        done |= hit
-    return status
 
 
 def _stages(leads, model, status, action, problems) -> None:
@@ -263,26 +246,37 @@ def score(leads: pd.DataFrame, model: Model) -> pd.DataFrame:
     total = _adjust(reasons, fit_part + behaviour, float(s.score_min), float(s.score_max),
                     "score cap", "score floor", s.language)
 
-    grade = _grades(fit, model)
+    bands = sorted(model.grade_bands, key=lambda b: -np.inf if b.min_fit is None else b.min_fit)
+    mins = np.array([-np.inf if b.min_fit is None else float(b.min_fit) for b in bands])
+    letters = [b.grade for b in bands]
+    gidx = np.clip(np.searchsorted(mins, fit, side="right") - 1, 0, None)
+    grade = np.array(letters, dtype=object)[gidx]
     band_mins = np.array([float(b.min_score) for b in model.score_bands])
     band = np.clip(np.searchsorted(band_mins, total, side="right") - 1, 0, None)
-    action = np.empty(n, dtype=object)
-    for g, row in model.matrix.items():
-        is_g = grade == g
-        action[is_g] = np.array(row, dtype=object)[band[is_g]]
-    status = _statuses(total, grade, model)
+    nb = len(band_mins)
+    action_table = np.array([model.matrix[g][b] for g in letters for b in range(nb)], dtype=object)
+    action = action_table[gidx * nb + band]
+    # Status: code 0 = default, k = k-th status rule (first match wins).
+    scode = np.zeros(n, dtype=np.int8)
+    for k, rule in reversed(list(enumerate(model.status_rules, start=1))):
+        hit = total >= float(rule.min_score)
+        if rule.grades:
+            hit &= np.isin(gidx, [i for i, g in enumerate(letters) if g in rule.grades])
+        scode[hit] = k
+    status = np.array([s.default_status] + [r.status for r in model.status_rules], dtype=object)[scode]
     _stages(leads, model, status, action, problems)
 
     codes, uniq = pd.factorize(total)
-    score_text = np.array([number_text(u) for u in uniq], dtype=object)[codes]
+    texts = [number_text(u) for u in uniq]
+    rating = np.array([g + t for g in letters for t in texts], dtype=object)[gidx * len(uniq) + codes]
     return pd.DataFrame({
         "fit": _as_int_if_whole(fit),
         "grade": grade,
         "behaviour": _as_int_if_whole(behaviour),
         "score": _as_int_if_whole(total),
-        "rating": grade + score_text,
+        "rating": rating,
         "status": status,
         "action": action,
         "reasons": reasons.result(),
         "problems": problems.result(),
-    }, index=leads.index)
+    }, index=leads.index, copy=False)

@@ -115,6 +115,10 @@ class Column:
         self.decimal = decimal
         self.series = series
         self.numeric = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+        if series.dtype == object and pd.api.types.infer_dtype(series.to_numpy(), skipna=True) in (
+                "integer", "floating", "mixed-integer-float"):
+            self.series = series = pd.to_numeric(series)
+            self.numeric = True
         self._factors = None
         self._cache = {}
 
@@ -138,15 +142,33 @@ class Column:
             return self._cache[parser]
         if self.numeric:
             values = self.series.to_numpy(dtype=float, na_value=np.nan)
-            state = np.where(np.isnan(values), BLANK, OK).astype(np.int8)
+            state = (~np.isnan(values)).view(np.int8)  # OK = 1, BLANK = 0
         else:
             _, uniques = self.factors
-            parsed = [parser(v, self.decimal) for v in uniques]
-            nums = np.array([np.nan if n is None else n for n, _ in parsed], dtype=float)
-            states = np.array([s for _, s in parsed], dtype=np.int8)
+            is_num = np.fromiter((type(v) is int or type(v) is float for v in uniques), bool, len(uniques))
+            nums = np.full(len(uniques), np.nan)
+            states = np.full(len(uniques), BAD, dtype=np.int8)
+            nums[is_num] = uniques[is_num].astype(float)
+            states[is_num] = np.where(np.isnan(nums[is_num]), BLANK, OK)
+            rest = np.flatnonzero(~is_num)
+            parsed = [parser(v, self.decimal) for v in uniques[rest]]
+            nums[rest] = [np.nan if n is None else n for n, _ in parsed]
+            states[rest] = [s for _, s in parsed]
             values, state = self.spread(nums, np.nan), self.spread(states, BLANK)
         self._cache[parser] = (values, state)
         return values, state
+
+    def counts_by_value(self):
+        """(codes per lead with -1 for blank, count per distinct value, state per distinct value)."""
+        if self.numeric:
+            values = self.series.to_numpy(dtype=float, na_value=np.nan)
+            codes, uniq = pd.factorize(values, use_na_sentinel=True)
+            return codes, np.asarray(uniq, dtype=float), np.full(len(uniq), OK, dtype=np.int8)
+        codes, uniques = self.factors
+        parsed = [parse_count(v, self.decimal) for v in uniques]
+        nums = np.array([np.nan if n is None else n for n, _ in parsed], dtype=float)
+        states = np.array([s for _, s in parsed], dtype=np.int8)
+        return codes, nums, states
 
     def numbers(self):
         """(float array with NaN where not a number, state array BLANK/OK/BAD)."""

@@ -44,7 +44,7 @@ def test_libreoffice_opens_a_rescored_book_and_sees_our_values(tmp_path):
     book = known_book(tmp_path / "book.xlsx")
     rescore(book, as_of=AS_OF)
     sheets = export_sheets(book, tmp_path)
-    assert sorted(sheets) == ["LeadScore", "Leads", "Start here"]
+    assert sorted(sheets) == ["History", "LeadScore", "Leads", "Start here"]
     leads = sheets["Leads"]
     header = leads[0]
     ours = leads_outputs(book)
