@@ -44,6 +44,14 @@ def _load(path, data_only: bool = False):
         raise SheetError([f"{path.name}: cannot be read as an Excel workbook ({exc})"]) from exc
 
 
+def _model_has_formulas(wb) -> bool:
+    from .layout import MODEL_SHEET
+
+    if MODEL_SHEET not in wb.sheetnames:
+        return False
+    return any(c.data_type == "f" for row in wb[MODEL_SHEET].iter_rows() for c in row)
+
+
 def read_model(path) -> Model:
     """The model stored on the workbook's LeadScore sheet; SheetError lists every bad cell."""
     sheet = ModelSheet(_load(path, data_only=True))
@@ -94,7 +102,8 @@ def _prepare(path) -> tuple:
     wb = _load(path)
     errors = []
     try:
-        sheet = ModelSheet(_load(path, data_only=True))
+        # One load serves both; a LeadScore sheet with formulas is read from cached values.
+        sheet = ModelSheet(_load(path, data_only=True) if _model_has_formulas(wb) else wb)
     except SheetError as exc:
         sheet, errors = None, list(exc.messages)
     try:
