@@ -59,12 +59,11 @@ Rules
    A change of channel is noted at the end of the reason.
 6. Owner. The lead's Owner cell when set (a team member's name typed in another case gets
    the team's spelling; placeholders such as '-', 'n/a', 'N.D.', 'tbd' count as blank). Otherwise a member of ``model.team`` whose role is
-   the step's owner role (ignoring case), round-robin over the leads that need that role in
-   this run, in lead id order (numeric ids by number, then text ids, blank ids last, ties
-   by row), so the spread is even and the same inputs give the same owners; every step of
-   one lead with one role gets the same person. With no member of that role, the owner is
-   the role's name. (Owners are not stored: on a step's due day the round-robin of that
-   day's list decides, so it can differ from the owner shown on the enrolment day's list.)
+   the step's owner role (ignoring case), taken in turn by the lead's place among all the
+   leads in lead id order (numeric ids by number, then text ids, blank ids last, ties by
+   row): the spread is even over the table, and a lead gets the same person on every
+   day's list and for every step of that role. With no member of that role, the owner is
+   the role's name.
 7. Priority. The plan priority of the lead's action when the task belongs to its target
    sequence; for a sequence it is finishing, the best priority of the plans using that
    sequence (the worst plan priority when no plan uses it).
@@ -419,11 +418,9 @@ def plan_tasks(leads: pd.DataFrame, scored: pd.DataFrame, model: Model, enrolmen
         if not members:
             owner[need] = role[need]
             continue
-        who_leads = np.unique(pos[need])
-        who_leads = who_leads[np.argsort(rank[who_leads], kind="stable")]
-        turn = np.zeros(n, dtype=np.int64)
-        turn[who_leads] = np.arange(len(who_leads)) % len(members)
-        owner[need] = np.array(members, dtype=object)[turn[pos[need]]]
+        # The lead's place among all leads (by id) picks the member: even over the table,
+        # and the same person on every day's list, since it does not depend on the day.
+        owner[need] = np.array(members, dtype=object)[rank[pos[need]] % len(members)]
 
     # 7. Priority.
     lead_new = new[P]

@@ -221,9 +221,24 @@ def test_owner_cells_and_roles():
     owners = tasks.groupby("lead_id")["owner"].agg(lambda s: tuple(s))
     # A member's name in another case gets the team's spelling; every step keeps the owner.
     assert owners["L001"] == ("Laura Conti",) * 5
-    # Unowned: Marketing steps to the only Marketing member, the Sales step round-robin.
-    assert owners["L002"] == ("Sara Ferri",) * 4 + ("Marco Bianchi",)
-    assert owners["L003"] == ("Sara Ferri",) * 4 + ("Laura Conti",)
+    # Unowned: Marketing steps to the only Marketing member; the Sales step goes by the
+    # lead's place among all leads (L002 is 2nd, L003 3rd) over the two Sales members.
+    assert owners["L002"] == ("Sara Ferri",) * 4 + ("Laura Conti",)
+    assert owners["L003"] == ("Sara Ferri",) * 4 + ("Marco Bianchi",)
+
+
+def test_an_unowned_lead_keeps_its_owner_from_day_to_day():
+    """The owner of a step on its due day is the owner shown when the lead was enrolled,
+    even when other leads have joined or left the day's list."""
+    rows = [dict(B50_MQL), dict(B50_MQL), dict(B50_MQL)]
+    first, enrolled, _ = run(rows, FRI)
+    call = first[(first["lead_id"] == "L003") & (first["task"] == "Standard 5/5")]
+    due = call["due"].iloc[0]
+    state = {i: (enrolled["sequence"][i], enrolled["start"][i]) for i in range(3)}
+    state[0] = (None, None)  # L001 left its sequence meanwhile: the day's list is different.
+    later, _, _ = run(rows, due, state)
+    again = later[(later["lead_id"] == "L003") & (later["task"] == "Standard 5/5")]
+    assert again["owner"].tolist() == call["owner"].tolist() == ["Marco Bianchi"]
 
 
 def test_without_a_team_the_owner_is_the_role():
