@@ -1,0 +1,127 @@
+"""The day's Tasks sheet, enrolment in the Leads table, CSV and calendar exports."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import icalendar
+import openpyxl
+from click.testing import CliRunner
+
+from addin.cli import cli
+from workbook.files import run
+from workbooks import known_book, leads_outputs, sha256
+
+MONDAY = dt.datetime(2026, 11, 23, 8, 0)
+TUESDAY = dt.datetime(2026, 11, 24, 8, 0)
+D = dt.date
+
+
+def sheet_rows(path, title) -> list[tuple]:
+    return list(openpyxl.load_workbook(path)[title].iter_rows(values_only=True))
+
+
+def test_tasks_sheet_lists_the_days_work_sorted_and_records_enrolment(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    run(book, as_of=MONDAY, steps=("rescore", "tasks"))
+    rows = sheet_rows(book, "Tasks 2026-11-23")
+    assert rows[0] == ("Lead ID", "Lead", "Company", "Task", "Channel", "Content", "Owner", "Due", "Priority",
+                       "Reason")
+    # Lead, task, due, priority, owner: L1 and L2 start Standard, L3 (SQL) gets the call;
+    # L4 (No action) and L5 (Customer, owned by sales) get nothing.
+    assert [(r[0], r[3], r[7].date(), r[8], r[6]) for r in rows[1:]] == [
+        ("L1", "Standard 1/5", D(2026, 11, 23), 2, "Sara Ferri"),
+        ("L2", "Standard 1/5", D(2026, 11, 23), 2, "Sara Ferri"),
+        ("L3", "SQL call 1/1", D(2026, 11, 24), 1, "Marco Bianchi"),
+        ("L1", "Standard 2/5", D(2026, 11, 25), 2, "Sara Ferri"),
+        ("L2", "Standard 2/5", D(2026, 11, 25), 2, "Sara Ferri"),
+        ("L1", "Standard 3/5", D(2026, 11, 30), 2, "Sara Ferri"),
+        ("L2", "Standard 3/5", D(2026, 11, 30), 2, "Sara Ferri"),
+        ("L1", "Standard 4/5", D(2026, 12, 3), 2, "Sara Ferri"),
+        ("L2", "Standard 4/5", D(2026, 12, 3), 2, "Sara Ferri"),
+        ("L1", "Standard 5/5", D(2026, 12, 9), 2, "Marco Bianchi"),
+        ("L2", "Standard 5/5", D(2026, 12, 9), 2, "Laura Conti"),
+    ]
+    # No email address and no consent: every step goes by phone.
+    assert {r[4] for r in rows[1:]} == {"Phone"}
+    call = rows[3]
+    assert call[2] == '=HYPERLINK("http://evil","x")'  # Company text, kept as text.
+    assert call[5].startswith("Call within 1 business day: qualify need, budget and timing — ")
+    assert "score A100" in call[5]
+    assert call[9].startswith("SQL · A100 · new in SQL call · ")
+    wb = openpyxl.load_workbook(book)
+    assert wb["Tasks 2026-11-23"]["C4"].data_type == "s"
+    assert wb["Tasks 2026-11-23"].tables["tblTasks20261123"].ref == "A1:J12"
+    leads = leads_outputs(book)
+    assert [(r["Sequence"], r["Sequence start"]) for r in leads] == [
+        ("Standard", dt.datetime(2026, 11, 23)), ("Standard", dt.datetime(2026, 11, 23)),
+        ("SQL call", dt.datetime(2026, 11, 23)), (None, None), (None, None)]
+
+
+def test_running_twice_on_the_same_day_gives_the_same_sheet(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    run(book, as_of=MONDAY, steps=("rescore", "tasks"))
+    first = sheet_rows(book, "Tasks 2026-11-23")
+    run(book, as_of=MONDAY, steps=("rescore", "tasks"))
+    assert sheet_rows(book, "Tasks 2026-11-23") == first
+    assert [s for s in openpyxl.load_workbook(book).sheetnames if s.startswith("Tasks")] == ["Tasks 2026-11-23"]
+
+
+def test_next_day_lists_only_what_falls_due_and_enrols_nobody_again(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    run(book, as_of=MONDAY, steps=("rescore", "tasks"))
+    enrolled = [(r["Sequence"], r["Sequence start"]) for r in leads_outputs(book)]
+    run(book, as_of=TUESDAY, steps=("rescore", "tasks"))
+    rows = sheet_rows(book, "Tasks 2026-11-24")
+    assert [(r[0], r[3]) for r in rows[1:]] == [("L3", "SQL call 1/1")]
+    assert [(r["Sequence"], r["Sequence start"]) for r in leads_outputs(book)] == enrolled
+    assert "Tasks 2026-11-23" in openpyxl.load_workbook(book).sheetnames
+
+
+def test_italian_tasks_sheet(tmp_path):
+    book = known_book(tmp_path / "libro.xlsx", language="it")
+    run(book, as_of=MONDAY, steps=("rescore", "tasks"))
+    rows = sheet_rows(book, "Attività 2026-11-23")
+    assert rows[0] == ("ID lead", "Lead", "Azienda", "Attività", "Canale", "Contenuto", "Responsabile",
+                       "Scadenza", "Priorità", "Motivo")
+    assert rows[3][3] == "Chiamata SQL 1/1"
+
+
+def test_cli_tasks_writes_csv_and_calendar(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    result = CliRunner().invoke(cli, ["tasks", str(book), "--as-of", "2026-11-23", "--csv",
+                                      str(tmp_path / "t.csv"), "--ics", str(tmp_path / "t.ics")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "Tasks: 11 in sheet 'Tasks 2026-11-23' (1 of priority 1)" in lines
+    assert f"Wrote 11 tasks to {tmp_path / 't.csv'}" in lines
+    assert f"Wrote 11 calendar entries to {tmp_path / 't.ics'}" in lines
+    with open(tmp_path / "t.csv", encoding="utf-8-sig", newline="") as f:
+        table = list(csv.reader(f))
+    assert table[0][:4] == ["Lead ID", "Lead", "Company", "Task"]
+    assert table[3][:4] == ["L3", "Carla Bianchi", '=HYPERLINK("http://evil","x")', "SQL call 1/1"]
+    cal = icalendar.Calendar.from_ical((tmp_path / "t.ics").read_bytes())
+    events = [c for c in cal.walk("VEVENT")]
+    assert len(events) == 11
+    call = [e for e in events if "SQL call" in str(e["summary"])]
+    assert len(call) == 1 and call[0].decoded("dtstart") == D(2026, 11, 24)
+    assert str(call[0]["summary"]) == "Phone: Carla Bianchi — SQL call 1/1"
+    # The same task keeps its calendar UID, so importing twice updates instead of duplicating.
+    result = CliRunner().invoke(cli, ["tasks", str(book), "--as-of", "2026-11-23", "--ics",
+                                      str(tmp_path / "again.ics")])
+    again = icalendar.Calendar.from_ical((tmp_path / "again.ics").read_bytes())
+    assert sorted(str(e["uid"]) for e in again.walk("VEVENT")) == sorted(str(e["uid"]) for e in events)
+
+
+def test_failed_tasks_run_writes_nothing(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    wb = openpyxl.load_workbook(book)
+    wb["LeadScore"]["AM5"] = "Fax"  # A channel that does not exist.
+    wb.save(book)
+    before = sha256(book)
+    result = CliRunner().invoke(cli, ["tasks", str(book), "--as-of", "2026-11-23", "--csv",
+                                      str(tmp_path / "t.csv")])
+    assert result.exit_code == 1
+    assert "LeadScore!AM5: channel 'Fax' is not one of Email, Phone, SMS, WhatsApp, Task" in result.stderr
+    assert sha256(book) == before
+    assert not (tmp_path / "t.csv").exists()
