@@ -1,0 +1,234 @@
+"""The Report sheet (DESIGN §5): funnel figures, a heat map and a chart, written with openpyxl.
+
+write_report(wb, funnel, language, as_of) adds the sheet 'Report' (same name in
+Italian), or replaces it at the same position. Every figure is a plain value (no
+formulas), so the sheet shows the same numbers in Excel, LibreOffice and pandas;
+text is always stored as text, even when it starts with '='.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+REPORT_SHEET = "Report"
+PERCENT = "0.0%"
+DAYS = "0.0"
+NONE = "\u2014"  # Shown where a figure cannot be computed.
+
+LABELS = {
+    "title": ("Lead funnel report \u2013 {date}", "Report del funnel dei lead \u2013 {date}"),
+    "as_of": ("As of", "Dati al"),
+    "heat": ("Leads by grade \u00d7 score band", "Lead per grado \u00d7 fascia di punteggio"),
+    "grade": ("Grade", "Grado"),
+    "total": ("Total", "Totale"),
+    "by_status": ("Leads by status", "Lead per stato"),
+    "status": ("Status", "Stato"),
+    "leads_col": ("Leads", "Lead"),
+    "share": ("Share", "Quota"),
+    "kpis": ("Key figures", "Indicatori chiave"),
+    "kpi": ("Figure", "Indicatore"),
+    "value": ("Value", "Valore"),
+    "based_on": ("Based on (leads)", "Base (lead)"),
+    "how": ("How it is computed", "Come si calcola"),
+    "conversion": ("Conversion by score band", "Conversione per fascia di punteggio"),
+    "band": ("Score band", "Fascia di punteggio"),
+    "customers": ("Customers", "Clienti"),
+    "rate": ("Conversion rate", "Tasso di conversione"),
+    "chart": ("Leads by status", "Lead per stato"),
+}
+
+# KPI key -> (English label, Italian label, English definition, Italian definition).
+KPIS = {
+    "leads": ("Number of leads", "Numero di lead",
+              "Rows of the Leads table that were scored",
+              "Righe della tabella Leads valutate"),
+    "pct_mql": ("% MQL", "% MQL",
+                "Leads with Status MQL \u00f7 all leads",
+                "Lead con Stato MQL \u00f7 tutti i lead"),
+    "pct_sql": ("% SQL", "% SQL",
+                "Leads with Status SQL \u00f7 all leads",
+                "Lead con Stato SQL \u00f7 tutti i lead"),
+    "mql_to_sql": ("MQL \u2192 SQL rate", "Tasso MQL \u2192 SQL",
+                   "Of the leads with a History row New status MQL, the share with a later row "
+                   "New status SQL",
+                   "Dei lead con una riga di Storico con Stato dopo MQL, la quota con una riga "
+                   "successiva con Stato dopo SQL"),
+    "lead_to_customer": ("Lead \u2192 customer rate", "Tasso lead \u2192 cliente",
+                         "Leads with Status {customer} \u00f7 all leads (needs a Stage column)",
+                         "Lead con Stato {customer} \u00f7 tutti i lead (serve la colonna Fase)"),
+    "median_days_to_sql": ("Median days to SQL", "Giorni mediani fino a SQL",
+                           "Median of days from Created to the first History row New status SQL",
+                           "Mediana dei giorni da Creato il alla prima riga di Storico con "
+                           "Stato dopo SQL"),
+    "median_days_to_customer": ("Median days to customer", "Giorni mediani fino a cliente",
+                                "Median of days from Created to the first History row New status "
+                                "{customer}",
+                                "Mediana dei giorni da Creato il alla prima riga di Storico con "
+                                "Stato dopo {customer}"),
+}
+
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
+RIGHT = Alignment(horizontal="right")
+
+
+def _label(key: str, language: str) -> str:
+    return LABELS[key][0 if language == "en" else 1]
+
+
+def _put(ws, row: int, col: int, value, number_format: str | None = None, font=None):
+    """Write a value; strings stay text (never a formula); None is shown as '—'."""
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()  # numpy scalars -> Python numbers
+    if value is None:
+        value = NONE
+    cell = ws.cell(row, col)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value == NONE:
+            cell.alignment = RIGHT
+    elif number_format:
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _header(ws, row: int, labels) -> None:
+    for c, text in enumerate(labels, start=1):
+        cell = _put(ws, row, c, text, font=BOLD)
+        cell.fill = HEADER_FILL
+
+
+def _date_text(day: dt.date, language: str) -> str:
+    return day.strftime("%Y-%m-%d" if language == "en" else "%d/%m/%Y")
+
+
+def _new_sheet(wb):
+    """A fresh, empty Report sheet where the old one was (or at the end)."""
+    existing = next((n for n in wb.sheetnames if n.casefold() == REPORT_SHEET.casefold()), None)
+    index = None
+    if existing is not None:
+        index = wb.sheetnames.index(existing)
+        wb.remove(wb[existing])
+    return wb.create_sheet(REPORT_SHEET, index)
+
+
+def write_report(wb, funnel, language: str, as_of=None):
+    """Add (or replace, at the same position) the Report sheet for a scoring.report.Funnel.
+
+    Blocks from the top: title and date; leads by grade x score band with a 3-colour
+    scale; leads and shares by status; the key figures, one per row, with what they
+    are based on and how they are computed; conversion by score band. A bar chart of
+    leads by status sits to the right. Returns the worksheet.
+    """
+    lang = 0 if language == "en" else 1
+    if as_of is None:
+        as_of = funnel.as_of or dt.date.today()
+    day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
+    customer = funnel.customer_stage or ""
+    ws = _new_sheet(wb)
+
+    _put(ws, 1, 1, _label("title", language).format(date=_date_text(day, language)), font=TITLE_FONT)
+    _put(ws, 2, 1, _label("as_of", language))
+    _put(ws, 2, 2, day, "yyyy-mm-dd" if language == "en" else "dd/mm/yyyy")
+
+    # Heat map.
+    heat = funnel.heat
+    row = 4
+    _put(ws, row, 1, _label("heat", language), font=BOLD)
+    row += 1
+    _header(ws, row, [_label("grade", language), *map(str, heat.columns), _label("total", language)])
+    first = row + 1
+    for grade, counts in heat.iterrows():
+        row += 1
+        _put(ws, row, 1, str(grade), font=BOLD)
+        for c, value in enumerate(counts.tolist(), start=2):
+            _put(ws, row, c, int(value), "0")
+        _put(ws, row, len(heat.columns) + 2, int(counts.sum()), "0")
+    row += 1
+    _put(ws, row, 1, _label("total", language), font=BOLD)
+    for c, value in enumerate(heat.sum(axis=0).tolist(), start=2):
+        _put(ws, row, c, int(value), "0")
+    _put(ws, row, len(heat.columns) + 2, int(funnel.leads), "0")
+    if len(heat.index) and len(heat.columns):
+        cells = f"B{first}:{get_column_letter(len(heat.columns) + 1)}{first + len(heat.index) - 1}"
+        ws.conditional_formatting.add(cells, ColorScaleRule(
+            start_type="min", start_color="FFFFFF", mid_type="percentile", mid_value=50,
+            mid_color="FFEB84", end_type="max", end_color="63BE7B"))
+    heat_cols = len(heat.columns) + 2
+
+    # Status counts and shares.
+    row += 2
+    _put(ws, row, 1, _label("by_status", language), font=BOLD)
+    row += 1
+    status_header = row
+    _header(ws, row, [_label("status", language), _label("leads_col", language), _label("share", language)])
+    for status, count in funnel.status_counts.items():
+        row += 1
+        _put(ws, row, 1, str(status))
+        _put(ws, row, 2, int(count), "0")
+        _put(ws, row, 3, funnel.status_shares.get(status), PERCENT)
+    status_last = row
+    row += 1
+    _put(ws, row, 1, _label("total", language), font=BOLD)
+    _put(ws, row, 2, int(funnel.leads), "0")
+
+    # Key figures.
+    row += 2
+    _put(ws, row, 1, _label("kpis", language), font=BOLD)
+    row += 1
+    _header(ws, row, [_label("kpi", language), _label("value", language), _label("based_on", language),
+                      _label("how", language)])
+    based_on = {"leads": None, "pct_mql": funnel.leads, "pct_sql": funnel.leads,
+                "mql_to_sql": funnel.ever_mql,
+                "lead_to_customer": funnel.leads if funnel.lead_to_customer is not None else None,
+                "median_days_to_sql": funnel.days_to_sql_leads,
+                "median_days_to_customer": funnel.days_to_customer_leads}
+    formats = {"leads": "0", "median_days_to_sql": DAYS, "median_days_to_customer": DAYS}
+    for key, texts in KPIS.items():
+        row += 1
+        _put(ws, row, 1, texts[lang])
+        _put(ws, row, 2, getattr(funnel, key), formats.get(key, PERCENT))
+        if based_on[key] is not None:
+            _put(ws, row, 3, int(based_on[key]), "0")
+        _put(ws, row, 4, texts[2 + lang].format(customer=customer))
+
+    # Conversion by score band.
+    row += 2
+    _put(ws, row, 1, _label("conversion", language), font=BOLD)
+    row += 1
+    _header(ws, row, [_label("band", language), _label("leads_col", language),
+                      _label("customers", language), _label("rate", language)])
+    for band, line in funnel.conversion_by_band.iterrows():
+        row += 1
+        _put(ws, row, 1, str(band))
+        _put(ws, row, 2, int(line["leads"]), "0")
+        _put(ws, row, 3, None if line["customers"] is None else int(line["customers"]), "0")
+        _put(ws, row, 4, line["rate"], PERCENT)
+
+    # Chart: leads by status, from the status block above.
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = _label("chart", language)
+    chart.y_axis.title = _label("leads_col", language)
+    chart.x_axis.title = _label("status", language)
+    chart.legend = None
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.add_data(Reference(ws, min_col=2, min_row=status_header, max_row=status_last),
+                   titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=status_header + 1, max_row=status_last))
+    chart.height, chart.width = 7.5, 15
+    ws.add_chart(chart, f"{get_column_letter(max(heat_cols, 4) + 2)}4")
+
+    ws.column_dimensions["A"].width = 30
+    for c in range(2, max(heat_cols, 4) + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 18
+    return ws
