@@ -130,20 +130,99 @@ def check(book, strict):
         raise SystemExit(1)
 
 
+def _out_option(fn):
+    return click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Write the result here instead of changing BOOK.")(fn)
+
+
+def _as_of_option(fn):
+    return click.option("--as-of", callback=_as_of, metavar="DATE",
+                        help="The run's date (and time): 'Scored at', task due dates (default: now).")(fn)
+
+
+def _print_tasks(report) -> None:
+    tasks = report.tasks
+    first = tasks["priority"].min() if len(tasks) else None
+    urgent = int((tasks["priority"] == first).sum()) if len(tasks) else 0
+    click.echo(f"Tasks: {len(tasks)} in sheet '{report.tasks_sheet}'"
+               + (f" ({urgent} of priority {first})" if len(tasks) else ""))
+
+
+def _pct(x) -> str:
+    return "—" if x is None else f"{x:.1%}"
+
+
+def _print_report(report) -> None:
+    f = report.funnel
+    click.echo(f"Report: sheet 'Report' — {f.leads} leads, MQL {_pct(f.pct_mql)}, SQL {_pct(f.pct_sql)}, "
+               f"MQL→SQL {_pct(f.mql_to_sql)}, lead→customer {_pct(f.lead_to_customer)}")
+
+
+def _exports(report, csv_path, ics_path, as_of) -> None:
+    from workbook.exports import write_csv, write_ics
+
+    language = report.summary["language"]
+    if csv_path:
+        write_csv(report.tasks, csv_path, language)
+        click.echo(f"Wrote {len(report.tasks)} tasks to {csv_path}")
+    if ics_path:
+        write_ics(report.tasks, ics_path, as_of or dt.datetime.now().replace(microsecond=0))
+        click.echo(f"Wrote {len(report.tasks)} calendar entries to {ics_path}")
+
+
 @cli.command()
 @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the scored workbook here instead of changing BOOK.")
-@click.option("--as-of", callback=_as_of, metavar="DATE",
-              help="Date and time to record in 'Scored at' (default: now).")
+@_out_option
+@_as_of_option
+@click.option("--tasks", "with_tasks", is_flag=True, help="Also write the day's Tasks sheet.")
+@click.option("--report", "with_report", is_flag=True, help="Also write the Report sheet.")
 @friendly
-def rescore(book, out, as_of):
+def rescore(book, out, as_of, with_tasks, with_report):
     """Score every lead in BOOK and write Fit … Scored at as values.
 
+    Changes of grade, score or status are appended to the History sheet.
     Nothing is written if anything is wrong, and BOOK stays byte-for-byte as it was.
     """
-    report = files.rescore(book, out=out, as_of=as_of)
+    steps = ("rescore",) + (("tasks",) if with_tasks else ()) + (("report",) if with_report else ())
+    report = files.run(book, out=out, as_of=as_of, steps=steps)
     _print_summary(report, book, out)
+    if with_tasks:
+        _print_tasks(report)
+    if with_report:
+        _print_report(report)
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@_out_option
+@_as_of_option
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the tasks to this CSV file.")
+@click.option("--ics", "ics_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the tasks to this calendar file (Outlook, Google Calendar).")
+@friendly
+def tasks(book, out, as_of, csv_path, ics_path):
+    """Rescore BOOK, then write the day's nurture tasks to a new sheet 'Tasks YYYY-MM-DD'.
+
+    Enrolment (Sequence, Sequence start) is recorded in the Leads table, so a second run on the
+    same day gives the same sheet, and a lead already in a sequence is not enrolled again.
+    """
+    report = files.run(book, out=out, as_of=as_of, steps=("rescore", "tasks"))
+    _print_summary(report, book, out)
+    _print_tasks(report)
+    _exports(report, csv_path, ics_path, as_of)
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@_out_option
+@_as_of_option
+@friendly
+def report(book, out, as_of):
+    """Rescore BOOK, then write the Report sheet: grade × score band heat map, funnel KPIs, a chart."""
+    result = files.run(book, out=out, as_of=as_of, steps=("rescore", "report"))
+    _print_summary(result, book, out)
+    _print_report(result)
 
 
 @cli.command()
@@ -158,11 +237,14 @@ def demo(directory, lang, sample, seed):
     directory.mkdir(parents=True, exist_ok=True)
     book = directory / (DEMO_NAME if lang == "en" else "leadscore-demo-it.xlsx")
     _new(book, lang, "b2b", sample, seed)
-    report = files.rescore(book)
+    report = files.run(book, steps=("rescore", "tasks", "report"))
     _print_summary(report, book, None)
+    _print_tasks(report)
+    _print_report(report)
     click.echo("")
     click.echo(f"Open {book.resolve()} and look at:")
     click.echo("  - Leads: Grade, Score, Rating, Status and Action per lead; Reasons add up to the score.")
+    click.echo(f"  - {report.tasks_sheet}: today's calls and nurture steps; Report: the funnel; History: changes.")
     click.echo("  - LeadScore: the model. Change a weight or threshold, then run")
     click.echo(f"      leadscore rescore {book}")
     click.echo(f"  - `leadscore check {book}` lists lead values that could not be used, cell by cell.")

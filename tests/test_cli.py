@@ -14,7 +14,7 @@ def run(*args):
     return result.exit_code, result.output, result.stderr
 
 
-@pytest.mark.parametrize("command", ["new", "check", "rescore", "demo"])
+@pytest.mark.parametrize("command", ["new", "check", "rescore", "tasks", "report", "demo"])
 def test_every_command_has_help(command):
     code, out, _ = run(command, "--help")
     assert code == 0 and out.startswith(f"Usage: cli {command}")
@@ -116,6 +116,11 @@ def test_demo_builds_scores_and_explains(tmp_path):
     lines = out.splitlines()
     assert lines[0] == f"Scored 200 leads in {book} (written in place)."
     assert f"Open {book.resolve()} and look at:" in lines
+    assert any(line.startswith("Tasks: ") for line in lines)
+    assert any(line.startswith("Report: sheet 'Report' — 200 leads, MQL ") for line in lines)
+    sheets = openpyxl.load_workbook(book).sheetnames
+    assert {"Leads", "LeadScore", "History", "Report"} <= set(sheets)
+    assert any(s.startswith("Tasks ") for s in sheets)
     rows = leads_outputs(book)
     assert len(rows) == 200
     assert {r["Status"] for r in rows} >= {"Lead", "MQL", "SQL"}
@@ -136,3 +141,20 @@ def test_rescore_refuses_in_place_when_a_button_would_be_lost(tmp_path):
     assert code == 0 and f"(written to {out})" in stdout.splitlines()[0]
     assert "Note: the copy lacks" in err
     assert leads_outputs(out)[0]["Rating"] == "A85"
+
+
+def test_report_command_prints_the_funnel(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    code, out, _ = run("report", book, "--as-of", "2026-11-23")
+    assert code == 0
+    assert out.splitlines()[-1] == ("Report: sheet 'Report' — 5 leads, MQL 40.0%, SQL 20.0%, MQL→SQL 0.0%, "
+                                    "lead→customer 20.0%")
+
+
+def test_rescore_with_tasks_and_report_in_one_save(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    code, out, _ = run("rescore", book, "--as-of", "2026-11-23", "--tasks", "--report")
+    assert code == 0
+    assert "Tasks: 11 in sheet 'Tasks 2026-11-23' (1 of priority 1)" in out.splitlines()
+    assert openpyxl.load_workbook(book).sheetnames == [
+        "Leads", "LeadScore", "Start here", "History", "Tasks 2026-11-23", "Report"]
