@@ -156,5 +156,12 @@ def test_rescore_with_tasks_and_report_in_one_save(tmp_path):
     code, out, _ = run("rescore", book, "--as-of", "2026-11-23", "--tasks", "--report")
     assert code == 0
     assert "Tasks: 11 in sheet 'Tasks 2026-11-23' (1 of priority 1)" in out.splitlines()
-    assert openpyxl.load_workbook(book).sheetnames == [
-        "Leads", "LeadScore", "Start here", "History", "Tasks 2026-11-23", "Report"]
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == ["Leads", "LeadScore", "Start here", "History", "Tasks 2026-11-23", "Report"]
+    rows = list(wb["Report"].iter_rows(values_only=True))
+    assert [r[:2] for r in rows[-3:]] == [("New SQLs since the previous run (1)", None), ("Lead", "Rating"),
+                                          ("L3 Carla Bianchi", "A100")]
+    # The next run finds no new SQL, and the Report says so.
+    run("report", book, "--as-of", "2026-11-24")
+    rows = list(openpyxl.load_workbook(book)["Report"].iter_rows(values_only=True))
+    assert [r[:2] for r in rows[-2:]] == [("New SQLs since the previous run (0)", None), ("Lead", "Rating")]

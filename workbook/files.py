@@ -214,8 +214,8 @@ def run(path, out=None, as_of: dt.datetime | None = None, steps=("rescore",)) ->
         from scoring.report import funnel
         from .report_sheet import write_report
 
-        report.funnel = funnel(frame, outputs, _history_frame(wb, language), model, when.date())
-        write_report(wb, report.funnel, language, when)
+        report.funnel = funnel(frame, outputs, _history_frame(wb, language), model, when.date(), ids=ids)
+        write_report(wb, report.funnel, language, when, new_sql=report.summary["new_sql"])
     report.lost = safe_save(wb.save, os.fspath(path), None if out is None else os.fspath(out))
     return report
 

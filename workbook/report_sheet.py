@@ -39,6 +39,9 @@ LABELS = {
     "customers": ("Customers", "Clienti"),
     "rate": ("Conversion rate", "Tasso di conversione"),
     "chart": ("Leads by status", "Lead per stato"),
+    "new_sql": ("New SQLs since the previous run ({n})", "Nuovi SQL dall'ultimo calcolo ({n})"),
+    "lead": ("Lead", "Lead"),
+    "rating": ("Rating", "Rating"),
 }
 
 # KPI key -> (English label, Italian label, English definition, Italian definition).
@@ -120,13 +123,14 @@ def _new_sheet(wb):
     return wb.create_sheet(REPORT_SHEET, index)
 
 
-def write_report(wb, funnel, language: str, as_of=None):
+def write_report(wb, funnel, language: str, as_of=None, new_sql=None):
     """Add (or replace, at the same position) the Report sheet for a scoring.report.Funnel.
 
     Blocks from the top: title and date; leads by grade x score band with a 3-colour
     scale; leads and shares by status; the key figures, one per row, with what they
     are based on and how they are computed; conversion by score band. A bar chart of
-    leads by status sits to the right. Returns the worksheet.
+    leads by status sits to the right. `new_sql`, (lead, rating) pairs, lists the leads that
+    became SQL in this run. Returns the worksheet.
     """
     lang = 0 if language == "en" else 1
     if as_of is None:
@@ -212,6 +216,17 @@ def write_report(wb, funnel, language: str, as_of=None):
         _put(ws, row, 2, int(line["leads"]), "0")
         _put(ws, row, 3, None if line["customers"] is None else int(line["customers"]), "0")
         _put(ws, row, 4, line["rate"], PERCENT)
+
+    # Leads that became SQL in this run.
+    if new_sql is not None:
+        row += 2
+        _put(ws, row, 1, _label("new_sql", language).format(n=len(new_sql)), font=BOLD)
+        row += 1
+        _header(ws, row, [_label("lead", language), _label("rating", language)])
+        for who, rating in new_sql:
+            row += 1
+            _put(ws, row, 1, str(who))
+            _put(ws, row, 2, str(rating))
 
     # Chart: leads by status, from the status block above.
     chart = BarChart()
