@@ -1,60 +1,34 @@
-"""Headless workflows on workbook files: read the model and leads, check, rescore.
+"""The workflows (check, rescore, tasks, report), written once against the book interface.
 
-These are what the command line runs. Nothing is written unless the whole run
+`run_book(book, ...)` works on any Book (book.py): a file through FileBook (the
+command line) or live Excel through XlBook (the macros and xlwings Lite). The
+file functions below open a FileBook. Nothing is written unless the whole run
 succeeded, and then atomically (see safety.py).
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import openpyxl
 import pandas as pd
 
-from scoring import Model, ModelError, score
-from scoring.defaults import header
+from scoring import ModelError, Model, score
+from scoring.defaults import ENROLMENT_COLUMNS, header
+from scoring.history import COLUMNS as HISTORY_COLUMNS_KEYS
+from scoring.history import changes
 from scoring.parse import text_key
 
 from .errors import SheetError
-from openpyxl.utils import range_boundaries
-
-from scoring.defaults import ENROLMENT_COLUMNS
-from scoring.history import COLUMNS as HISTORY_COLUMNS_KEYS
-from scoring.history import changes
-
+from .filebook import FileBook
 from .layout import (HISTORY_COLUMNS, HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDTHS, TASK_COLUMNS,
                      TASK_WIDTHS, TASKS_SHEET, labels)
-from .leads import (LeadsTable, find_table, has_formulas, output_meaning, read_columns, read_frame,
-                    write_outputs)
-from .sheets import append_to_table, replace_table_sheet
+from .leads import LeadsTable, find_table, output_meaning, read_columns, read_frame, write_outputs
 from .model_sheet import ModelSheet
-from .safety import safe_save
-
-
-def _load(path, data_only: bool = False):
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
-    try:
-        return openpyxl.load_workbook(path, data_only=data_only, keep_links=True,
-                                      keep_vba=path.suffix.lower() in (".xlsm", ".xltm"))
-    except (OSError, KeyError, ValueError) as exc:
-        raise SheetError([f"{path.name}: cannot be read as an Excel workbook ({exc})"]) from exc
-
-
-def _model_has_formulas(wb) -> bool:
-    from .layout import MODEL_SHEET
-
-    if MODEL_SHEET not in wb.sheetnames:
-        return False
-    return any(c.data_type == "f" for row in wb[MODEL_SHEET].iter_rows() for c in row)
 
 
 def read_model(path) -> Model:
     """The model stored on the workbook's LeadScore sheet; SheetError lists every bad cell."""
-    sheet = ModelSheet(_load(path, data_only=True))
+    sheet = ModelSheet(FileBook(path))
     found = sheet.problems()
     if found:
         raise SheetError(found)
@@ -63,8 +37,7 @@ def read_model(path) -> Model:
 
 def read_leads(path, outputs: bool = True) -> pd.DataFrame:
     """The Leads table as a DataFrame, headers as in the sheet (inputs only if outputs=False)."""
-    wb = _load(path, data_only=True)
-    frame, _ = read_frame(find_table(wb), outputs=outputs)
+    frame, _ = read_frame(find_table(FileBook(path)), outputs=outputs)
     return frame.reset_index(drop=True)
 
 
@@ -78,7 +51,7 @@ def _lead_problems(lt: LeadsTable, frame: pd.DataFrame, outputs: pd.DataFrame, r
         for part in text.split("; "):
             name, _, message = part.partition(": ")
             col = lt.column_of(name)
-            where = f"{lt.ws.title}!{get_column_letter(col)}{row}" if col else f"{lt.ws.title} row {row}"
+            where = f"{lt.title}!{get_column_letter(col)}{row}" if col else f"{lt.title} row {row}"
             out.append(f"{where}: {name} {message}")
     return out
 
@@ -97,23 +70,18 @@ class Report:
     funnel: object = None
 
 
-def _prepare(path) -> tuple:
-    """Load, read and score; raises SheetError with every problem found."""
-    wb = _load(path)
+def _prepare(book) -> tuple:
+    """Read and score; raises SheetError with every problem found."""
     errors = []
     try:
-        # One load serves both; a LeadScore sheet with formulas is read from cached values.
-        sheet = ModelSheet(_load(path, data_only=True) if _model_has_formulas(wb) else wb)
+        sheet = ModelSheet(book)
     except SheetError as exc:
         sheet, errors = None, list(exc.messages)
     try:
-        lt = find_table(wb)
+        lt = find_table(book)
     except SheetError as exc:
         raise SheetError(errors + exc.messages) from None
-    values_ws = None
-    if has_formulas(lt):
-        values_ws = _load(path, data_only=True)[lt.ws.title]
-    frame, rows = read_frame(lt, values_ws)
+    frame, rows = read_frame(lt)
     if sheet is not None:
         errors += sheet.problems(list(frame.columns))
     if errors:
@@ -122,13 +90,18 @@ def _prepare(path) -> tuple:
         outputs = score(frame, sheet.model)
     except ModelError as exc:
         raise SheetError([sheet.locate(p) for p in exc.problems]) from None
-    return wb, sheet, lt, frame, rows, outputs
+    return sheet, lt, frame, rows, outputs
 
 
 def check(path) -> Report:
     """Validate the LeadScore sheet and the Leads table; lead values that can't be used are warnings."""
+    return check_book(FileBook(path))
+
+
+def check_book(book) -> Report:
+    """check() on any Book."""
     try:
-        _, _, lt, frame, rows, outputs = _prepare(path)
+        _, lt, frame, rows, outputs = _prepare(book)
     except SheetError as exc:
         return Report(errors=exc.messages)
     return Report(warnings=_lead_problems(lt, frame, outputs, rows), outputs=outputs)
@@ -155,20 +128,19 @@ def _summary(frame, outputs, previous, model) -> dict:
     }
 
 
-def _history_frame(wb, language: str) -> pd.DataFrame:
+def _history_frame(book, language: str) -> pd.DataFrame:
     """The History sheet's table as a DataFrame with scoring.history.COLUMNS (empty when absent)."""
-    title = next((t for t in HISTORY_SHEET.values() if t in wb.sheetnames), None)
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS_KEYS})
+    title = next((t for t in HISTORY_SHEET.values() if t in book.sheet_names()), None)
     if title is None:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS_KEYS})
-    ws = wb[title]
-    table = next((t for t in ws.tables.values() if t.name == HISTORY_TABLE), None)
+        return empty
+    table = next((t for t in book.tables(title) if t.name == HISTORY_TABLE), None)
     if table is None:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS_KEYS})
-    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-    rows = [r for r in ws.iter_rows(min_row=min_row + 1, max_row=max_row, min_col=min_col,
-                                    max_col=min_col + len(HISTORY_COLUMNS_KEYS) - 1, values_only=True)
-            if any(v is not None for v in r)]
-    return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS_KEYS), dtype=object)
+        return empty
+    width = len(HISTORY_COLUMNS_KEYS)
+    grid = book.read(title, table.first_data_row, table.min_col, table.max_row, table.min_col + width - 1)
+    rows = [r for r in grid.rows if any(v is not None for v in r)]
+    return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS_KEYS), dtype=object) if rows else empty
 
 
 def _lead_ids(lt: LeadsTable, frame: pd.DataFrame, rows: list[int]) -> pd.Series:
@@ -184,16 +156,31 @@ STEPS = ("rescore", "tasks", "report")
 
 
 def run(path, out=None, as_of: dt.datetime | None = None, steps=("rescore",)) -> Report:
-    """Rescore (always), then the other steps asked for, and save once.
+    """run_book on a workbook file, saved to `out` when given, else in place.
 
-    rescore writes Fit … Scored at and appends changes to History; tasks writes
-    the day's Tasks sheet and the Sequence columns; report writes the Report
-    sheet. Writes to `out` when given, else in place. On any error nothing is written.
+    On any error nothing is written: the file stays byte-for-byte as it was.
     """
+    _check_steps(steps)
+    book = FileBook(path)
+    report = run_book(book, as_of, steps)
+    report.lost = book.save(out)
+    return report
+
+
+def _check_steps(steps) -> None:
     unknown = [s for s in steps if s not in STEPS]
     if unknown:
         raise ValueError(f"unknown step(s) {unknown}; steps are {', '.join(STEPS)}")
-    wb, sheet, lt, frame, rows, outputs = _prepare(path)
+
+
+def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",)) -> Report:
+    """Rescore (always), then the other steps asked for, on any Book; the caller saves.
+
+    rescore writes Fit … Scored at and appends changes to History; tasks writes
+    the day's Tasks sheet and the Sequence columns; report writes the Report sheet.
+    """
+    _check_steps(steps)
+    sheet, lt, frame, rows, outputs = _prepare(book)
     model = sheet.model
     language = model.settings.language
     when = as_of or dt.datetime.now().replace(microsecond=0)
@@ -203,24 +190,22 @@ def run(path, out=None, as_of: dt.datetime | None = None, steps=("rescore",)) ->
     write_outputs(lt, outputs, rows, language)
     ids = _lead_ids(lt, frame, rows)
     changed = changes(ids, previous, outputs, when)
-    append_to_table(wb, HISTORY_SHEET[language], HISTORY_TABLE, labels(HISTORY_COLUMNS, language),
-                    changed.itertuples(index=False, name=None), HISTORY_WIDTHS)
+    book.append_table_rows(HISTORY_SHEET[language], HISTORY_TABLE, labels(HISTORY_COLUMNS, language),
+                           changed.itertuples(index=False, name=None), HISTORY_WIDTHS)
     report = Report(outputs=outputs, summary=_summary(frame, outputs, previous["status"], model),
                     warnings=_lead_problems(lt, frame, outputs, rows))
     report.summary["history_rows"] = len(changed)
     if "tasks" in steps:
-        report.tasks, report.tasks_sheet = _tasks(wb, lt, frame, rows, outputs, model, when)
+        report.tasks, report.tasks_sheet = _tasks(book, lt, frame, rows, outputs, model, when)
     if "report" in steps:
         from scoring.report import funnel
-        from .report_sheet import write_report
 
-        report.funnel = funnel(frame, outputs, _history_frame(wb, language), model, when.date(), ids=ids)
-        write_report(wb, report.funnel, language, when, new_sql=report.summary["new_sql"])
-    report.lost = safe_save(wb.save, os.fspath(path), None if out is None else os.fspath(out))
+        report.funnel = funnel(frame, outputs, _history_frame(book, language), model, when.date(), ids=ids)
+        book.put_report(report.funnel, language, when, report.summary["new_sql"])
     return report
 
 
-def _tasks(wb, lt, frame, rows, outputs, model, when):
+def _tasks(book, lt, frame, rows, outputs, model, when):
     """Plan the day's tasks, record enrolment in the Leads table, write the Tasks sheet."""
     from scoring.tasks import plan_tasks
 
@@ -234,8 +219,8 @@ def _tasks(wb, lt, frame, rows, outputs, model, when):
     write_outputs(lt, enrolled, rows, language, ENROLMENT_COLUMNS)
     title = TASKS_SHEET[language].format(date=when.date().isoformat())
     keys = [k for k, _, _ in TASK_COLUMNS]
-    replace_table_sheet(wb, title, f"tblTasks{when:%Y%m%d}", labels(TASK_COLUMNS, language),
-                        tasks[keys].itertuples(index=False, name=None), TASK_WIDTHS)
+    book.put_table_sheet(title, f"tblTasks{when:%Y%m%d}", labels(TASK_COLUMNS, language),
+                         tasks[keys].itertuples(index=False, name=None), TASK_WIDTHS)
     return tasks, title
 
 

@@ -1,57 +1,55 @@
-"""The Leads table in a workbook file: find it, read it as a DataFrame, write outputs back.
+"""The Leads table of a book (see book.py): find it, read it as a DataFrame, write outputs back.
 
 Columns are found by header, in English or Italian, never by position. Output
 columns the table lacks are added at its right edge.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.worksheet.table import TableColumn
 
 from scoring.defaults import ENROLMENT_COLUMNS, HEADERS, OUTPUT_COLUMNS, header
 from scoring.parse import text_key
 
+from .book import TableSpot
 from .errors import SheetError
 from .layout import LEADS_SHEET, LEADS_TABLE
 
-STAMP_FORMAT = "yyyy-mm-dd hh:mm"
-
 
 class LeadsTable:
-    """Where the Leads table sits: its sheet, table object, headers and data rows."""
+    """Where the Leads table sits (a TableSpot), its headers, and its values as read."""
 
-    def __init__(self, ws, table):
-        self.ws, self.table = ws, table
-        self.min_col, self.min_row, self.max_col, self.max_row = range_boundaries(table.ref)
-        self.max_row -= table.totalsRowCount or 0
-        self.headers = [c.value if c.value is not None else f"Column{i + 1}"
-                        for i, c in enumerate(ws[self.min_row][self.min_col - 1:self.max_col])]
+    def __init__(self, book, spot: TableSpot):
+        self.book, self.spot = book, spot
+        self.grid = book.table_grid(spot)
+        self.headers = [v if v is not None else f"Column{i + 1}"
+                        for i, v in enumerate(self.grid.row_values(spot.min_row, spot.min_col, spot.max_col))]
+
+    @property
+    def title(self) -> str:
+        return self.spot.sheet
 
     @property
     def first_data_row(self) -> int:
-        return self.min_row + 1
+        return self.spot.min_row + 1
 
     def column_of(self, name: str) -> int | None:
         keys = [text_key(h) for h in self.headers]
         key = text_key(name)
-        return self.min_col + keys.index(key) if key in keys else None
+        return self.spot.min_col + keys.index(key) if key in keys else None
 
 
-def find_table(wb) -> LeadsTable:
+def find_table(book) -> LeadsTable:
     """The table named tblLeads, or else the only table on the Leads sheet."""
-    for ws in wb.worksheets:
-        for table in ws.tables.values():
-            if table.name.casefold() == LEADS_TABLE.casefold():
-                return LeadsTable(ws, table)
-    if LEADS_SHEET in wb.sheetnames and len(wb[LEADS_SHEET].tables) == 1:
-        return LeadsTable(wb[LEADS_SHEET], next(iter(wb[LEADS_SHEET].tables.values())))
-    where = f"sheet '{LEADS_SHEET}'" if LEADS_SHEET in wb.sheetnames else "the workbook"
-    raise SheetError([f"{LEADS_SHEET}!A1: no Excel Table named {LEADS_TABLE} in {where}; "
-                      f"select the lead list and use Insert > Table, then name it {LEADS_TABLE}"])
+    spot = book.table(LEADS_TABLE)
+    if spot is None and LEADS_SHEET in book.sheet_names():
+        on_sheet = book.tables(LEADS_SHEET)
+        spot = on_sheet[0] if len(on_sheet) == 1 else None
+    if spot is None:
+        where = f"sheet '{LEADS_SHEET}'" if LEADS_SHEET in book.sheet_names() else "the workbook"
+        raise SheetError([f"{LEADS_SHEET}!A1: no Excel Table named {LEADS_TABLE} in {where}; "
+                          f"select the lead list and use Insert > Table, then name it {LEADS_TABLE}"])
+    return LeadsTable(book, spot)
 
 
 def output_meaning(name: str) -> str | None:
@@ -63,37 +61,29 @@ def output_meaning(name: str) -> str | None:
     return None
 
 
-def read_frame(lt: LeadsTable, values_ws=None, outputs: bool = False) -> tuple[pd.DataFrame, list[int]]:
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def read_frame(lt: LeadsTable, outputs: bool = False) -> tuple[pd.DataFrame, list[int]]:
     """Input columns (and output columns too, if asked) as a DataFrame, and each lead's sheet row.
 
     Headers are as in the sheet. Rows whose input cells are all blank are left out.
     """
-    ws = values_ws or lt.ws
-    inputs = [i for i, h in enumerate(lt.headers) if outputs or output_meaning(str(h)) is None]
-    rows = ws.iter_rows(min_row=lt.first_data_row, max_row=lt.max_row, min_col=lt.min_col,
-                        max_col=lt.max_col, values_only=True)
+    is_input = [output_meaning(str(h)) is None for h in lt.headers]
+    picked_cols = [i for i, inp in enumerate(is_input) if outputs or inp]
+    input_cols = [i for i, inp in enumerate(is_input) if inp]
     data, sheet_rows = [], []
-    for r, row in enumerate(rows, start=lt.first_data_row):
-        picked = [row[i] for i in inputs]
-        if any(v is not None and not (isinstance(v, str) and not v.strip())
-               for i, v in zip(inputs, picked) if output_meaning(str(lt.headers[i])) is None):
-            data.append(picked)
+    spot = lt.spot
+    for r in range(spot.first_data_row, spot.max_row + 1):
+        row = lt.grid.row_values(r, spot.min_col, spot.max_col)
+        if any(not _blank(row[i]) for i in input_cols):
+            data.append([row[i] for i in picked_cols])
             sheet_rows.append(r)
-    columns = [str(lt.headers[i]) for i in inputs]
+    columns = [str(lt.headers[i]) for i in picked_cols]
     frame = pd.DataFrame(data, columns=columns, dtype=object) if data else \
         pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     return frame.infer_objects(), sheet_rows
-
-
-def has_formulas(lt: LeadsTable) -> bool:
-    """True when an input cell holds a formula (then values are read from a data-only copy)."""
-    inputs = [lt.min_col + i for i, h in enumerate(lt.headers) if output_meaning(str(h)) is None]
-    for row in lt.ws.iter_rows(min_row=lt.first_data_row, max_row=lt.max_row,
-                               min_col=lt.min_col, max_col=lt.max_col):
-        for cell in row:
-            if cell.data_type == "f" and cell.column in inputs:
-                return True
-    return False
 
 
 def output_values(outputs: pd.DataFrame, language: str) -> dict:
@@ -105,61 +95,36 @@ def output_values(outputs: pd.DataFrame, language: str) -> dict:
     return values
 
 
-def _set_text_safe(cell, value) -> None:
-    """Set a value; strings stay strings even when they start with '=', '+', '-' or '@'."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
+def _columns_of(lt: LeadsTable, meanings) -> dict:
+    found = {}
+    for i, h in enumerate(lt.headers):
+        meaning = output_meaning(str(h))
+        if meaning in meanings and meaning not in found:
+            found[meaning] = lt.spot.min_col + i
+    return found
 
 
 def ensure_output_columns(lt: LeadsTable, language: str, meanings=OUTPUT_COLUMNS) -> dict:
     """{meaning: sheet column} for meanings, adding missing ones at the table's right edge."""
-    found = {}
-    for i, h in enumerate(lt.headers):
-        meaning = output_meaning(str(h))
-        if meaning and meaning not in found:
-            found[meaning] = lt.min_col + i
-    found = {m: c for m, c in found.items() if m in meanings}
+    found = _columns_of(lt, meanings)
     missing = [m for m in meanings if m not in found]
-    blocked = []
-    for k, meaning in enumerate(missing):
-        col = lt.max_col + 1 + k
-        occupied = [r for r in range(lt.min_row, lt.max_row + 1)
-                    if lt.ws.cell(r, col).value not in (None, "")]
-        if occupied:
-            blocked.append(f"{lt.ws.title}!{get_column_letter(col)}{occupied[0]}: the table needs a "
-                           f"column '{header(meaning, language)}' here but the cell is not empty")
-    if blocked:
-        raise SheetError(blocked)
-    for k, meaning in enumerate(missing):
-        col = lt.max_col + 1
-        name = header(meaning, language)
-        _set_text_safe(lt.ws.cell(lt.min_row, col), name)
-        ids = [c.id for c in lt.table.tableColumns]
-        lt.table.tableColumns.append(TableColumn(id=max(ids, default=0) + 1, name=name))
-        lt.max_col = col
-        lt.headers.append(name)
-        found[meaning] = col
     if missing:
-        ref = f"{get_column_letter(lt.min_col)}{lt.min_row}:{get_column_letter(lt.max_col)}" \
-              f"{lt.max_row + (lt.table.totalsRowCount or 0)}"
-        lt.table.ref = ref
-        if lt.table.autoFilter is not None:
-            lt.table.autoFilter.ref = f"{get_column_letter(lt.min_col)}{lt.min_row}:" \
-                                      f"{get_column_letter(lt.max_col)}{lt.max_row}"
+        first = lt.spot.max_col + 1
+        names = [header(m, language) for m in missing]
+        lt.book.add_table_columns(lt.spot, names)
+        lt.headers.extend(names)
+        for k, meaning in enumerate(missing):
+            found[meaning] = first + k
     return found
 
 
 def read_columns(lt: LeadsTable, meanings, sheet_rows: list[int]) -> pd.DataFrame:
     """Current values of output or enrolment columns (None where the column is missing)."""
+    columns = _columns_of(lt, meanings)
     data = {}
     for meaning in meanings:
-        col = None
-        for i, h in enumerate(lt.headers):
-            if output_meaning(str(h)) == meaning:
-                col = lt.min_col + i
-                break
-        data[meaning] = [lt.ws.cell(r, col).value if col else None for r in sheet_rows]
+        col = columns.get(meaning)
+        data[meaning] = [lt.grid.value(r, col) if col else None for r in sheet_rows]
     return pd.DataFrame(data, dtype=object)
 
 
@@ -167,19 +132,12 @@ def write_outputs(lt: LeadsTable, outputs: pd.DataFrame, sheet_rows: list[int], 
                   meanings=OUTPUT_COLUMNS) -> None:
     """Write engine outputs as values; rows not scored (blank leads) get blank outputs."""
     columns = ensure_output_columns(lt, language, meanings)
-    scored = dict(zip(sheet_rows, range(len(sheet_rows))))
+    first, last = lt.first_data_row, lt.spot.max_row
+    positions = np.asarray(sheet_rows, dtype=np.int64) - first
+    values = {}
     for meaning, col in columns.items():
-        source = outputs[meaning].tolist() if meaning in outputs else [None] * len(outputs)
-        for r in range(lt.first_data_row, lt.max_row + 1):
-            i = scored.get(r)
-            value = None if i is None else source[i]
-            if isinstance(value, (np.integer, np.floating)):
-                value = value.item()
-            if value == "":
-                value = None
-            cell = lt.ws.cell(r, col)
-            _set_text_safe(cell, value)
-            if isinstance(value, dt.datetime):
-                cell.number_format = STAMP_FORMAT
-            elif isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
+        column = np.full(last - first + 1, None, dtype=object)
+        if meaning in outputs and len(positions):
+            column[positions] = outputs[meaning].to_numpy(dtype=object)
+        values[col] = column.tolist()
+    lt.book.write_columns(lt.spot, values, first)

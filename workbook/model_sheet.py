@@ -6,7 +6,7 @@ problem it finds is mapped back to the cell that holds the bad value.
 """
 from __future__ import annotations
 
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import get_column_letter
 
 import datetime as dt
 
@@ -33,12 +33,12 @@ def _cell(row: int, col: int) -> str:
 class _Block:
     """One block as found on the sheet: header cells by field, data rows."""
 
-    def __init__(self, ws, spec, table, language_hint):
+    def __init__(self, grid, spec, table):
         self.spec = spec
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        min_col, min_row, max_col, last = table.min_col, table.min_row, table.max_col, table.max_row
         self.header_row = min_row
         self.min_col = min_col
-        self.headers = [ws.cell(min_row, c).value for c in range(min_col, max_col + 1)]
+        self.headers = grid.row_values(min_row, min_col, max_col)
         self.columns = {}  # field key -> sheet column
         for i, h in enumerate(self.headers):
             for f in spec.fields:
@@ -46,13 +46,11 @@ class _Block:
                     self.columns[f.key] = min_col + i
         self.extra = [min_col + i for i in range(len(self.headers))
                       if min_col + i not in self.columns.values()]
-        last = max_row - (table.totalsRowCount or 0)
         self.rows = []  # (sheet row, {column: value})
         for r in range(min_row + 1, last + 1):
-            values = {c: ws.cell(r, c).value for c in range(min_col, max_col + 1)}
+            values = dict(zip(range(min_col, max_col + 1), grid.row_values(r, min_col, max_col)))
             if not all(is_blank(v) for v in values.values()):
                 self.rows.append((r, values))
-        self.language = language_hint
 
     def missing(self) -> list[str]:
         out = []
@@ -114,21 +112,31 @@ def _rule_value(value):
 class ModelSheet:
     """The LeadScore sheet read into a Model, remembering where each value came from."""
 
-    def __init__(self, wb):
-        if MODEL_SHEET not in wb.sheetnames:
+    def __init__(self, book):
+        """book: a Book (see book.py) or an openpyxl Workbook."""
+        if not hasattr(book, "tables") or not callable(book.tables):
+            from .filebook import FileBook
+
+            book = FileBook(wb=book)
+        names = book.sheet_names()
+        if MODEL_SHEET not in names:
             raise SheetError([f"{MODEL_SHEET}!A1: the workbook has no sheet '{MODEL_SHEET}' "
-                              f"(sheets: {', '.join(wb.sheetnames)}); create one with `leadscore new`"])
-        ws = wb[MODEL_SHEET]
-        tables = {t.name.casefold(): t for t in ws.tables.values()}
+                              f"(sheets: {', '.join(names)}); create one with `leadscore new`"])
+        found = book.tables(MODEL_SHEET)
+        tables = {t.name.casefold(): t for t in found}
+        grid = None
+        if found:  # One read covers every block.
+            grid = book.read(MODEL_SHEET, min(t.min_row for t in found), min(t.min_col for t in found),
+                             max(t.max_row for t in found), max(t.max_col for t in found))
         errors, self.blocks = [], {}
         for spec in BLOCKS:
             table = tables.get(spec.table.casefold())
             if table is None:
                 cell = _cell(3, spec.first_column)
                 errors.append(f"{cell}: no Excel Table named {spec.table} ({spec.title_en}); "
-                              f"tables on the sheet: {', '.join(sorted(t.name for t in ws.tables.values())) or 'none'}")
+                              f"tables on the sheet: {', '.join(sorted(t.name for t in found)) or 'none'}")
                 continue
-            block = _Block(ws, spec, table, None)
+            block = _Block(grid, spec, table)
             errors += block.missing()
             self.blocks[spec.key] = block
         if errors:

@@ -1,0 +1,109 @@
+"""FileBook: the book interface over a workbook file, through openpyxl.
+
+The command line works on files with this backend. Values are read as Excel
+last calculated them: a rectangle that holds formulas is read from a second,
+values-only load (made once, when first needed). Nothing reaches the disk
+until save(), which is atomic and refuses to drop parts openpyxl cannot keep.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.table import TableColumn
+
+from .book import Book, Grid, TableSpot, plain
+from .errors import SheetError
+from .safety import safe_save
+from .sheets import append_to_table, replace_table_sheet, set_value
+
+
+def load(path, data_only: bool = False):
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    try:
+        return openpyxl.load_workbook(path, data_only=data_only, keep_links=True,
+                                      keep_vba=path.suffix.lower() in (".xlsm", ".xltm"))
+    except (OSError, KeyError, ValueError) as exc:
+        raise SheetError([f"{path.name}: cannot be read as an Excel workbook ({exc})"]) from exc
+
+
+class FileBook(Book):
+    """A workbook file (or an openpyxl Workbook already in memory, when path is None)."""
+
+    def __init__(self, path=None, wb=None):
+        self.path = None if path is None else os.fspath(path)
+        self.wb = wb if wb is not None else load(path)
+        self._values = None
+
+    def _values_wb(self):
+        if self._values is None:
+            self._values = load(self.path, data_only=True) if self.path else self.wb
+        return self._values
+
+    def sheet_names(self) -> list[str]:
+        return list(self.wb.sheetnames)
+
+    def tables(self, sheet=None) -> list[TableSpot]:
+        sheets = [self.wb[sheet]] if sheet is not None else self.wb.worksheets
+        found = []
+        for ws in sheets:
+            for t in ws.tables.values():
+                min_col, min_row, max_col, max_row = range_boundaries(t.ref)
+                totals = t.totalsRowCount or 0
+                found.append(TableSpot(ws.title, t.name, min_row, min_col, max_row - totals, max_col,
+                                       totals, t))
+        return found
+
+    def read(self, sheet, min_row, min_col, max_row, max_col) -> Grid:
+        ws = self.wb[sheet]
+        cells = ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col)
+        if any(c.data_type == "f" for row in cells for c in row):
+            ws = self._values_wb()[sheet]
+        rows = ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col,
+                            values_only=True)
+        return Grid(min_row, min_col, rows)
+
+    def write_columns(self, table, columns, first_row) -> None:
+        ws = self.wb[table.sheet]
+        for col, values in columns.items():
+            for r, value in enumerate(values, start=first_row):
+                set_value(ws.cell(r, col), plain(value))
+
+    def add_table_columns(self, table, headers) -> None:
+        ws = self.wb[table.sheet]
+        last = table.max_row + table.totals
+        for k in range(len(headers)):
+            col = table.max_col + 1 + k
+            occupied = [r for r in range(table.min_row, last + 1) if ws.cell(r, col).value not in (None, "")]
+            if occupied:
+                raise SheetError([f"{ws.title}!{get_column_letter(col)}{occupied[0]}: the table needs a "
+                                  f"column '{headers[k]}' here but the cell is not empty"])
+        t = table.handle
+        for name in headers:
+            table.max_col += 1
+            set_value(ws.cell(table.min_row, table.max_col), name)
+            ids = [c.id for c in t.tableColumns]
+            t.tableColumns.append(TableColumn(id=max(ids, default=0) + 1, name=name))
+        left = get_column_letter(table.min_col)
+        right = get_column_letter(table.max_col)
+        t.ref = f"{left}{table.min_row}:{right}{last}"
+        if t.autoFilter is not None:
+            t.autoFilter.ref = f"{left}{table.min_row}:{right}{table.max_row}"
+
+    def put_table_sheet(self, title, table_name, headers, rows, widths=None) -> None:
+        replace_table_sheet(self.wb, title, table_name, headers, rows, widths)
+
+    def append_table_rows(self, title, table_name, headers, rows, widths=None) -> None:
+        append_to_table(self.wb, title, table_name, headers, rows, widths)
+
+    def put_report(self, funnel, language, as_of, new_sql) -> None:
+        from .report_sheet import write_report
+
+        write_report(self.wb, funnel, language, as_of, new_sql=new_sql)
+
+    def save(self, out=None) -> list[str]:
+        return safe_save(self.wb.save, self.path, None if out is None else os.fspath(out))
