@@ -1,0 +1,81 @@
+"""The macros behind the Rescore, Tasks and Report buttons, for desktop Excel and xlwings Lite.
+
+Each takes an xlwings Book, wraps it in workbook.xlbook.XlBook and runs the same
+workflow the command line runs on files (workbook.files.run_book). Problems
+are shown to the user as one message naming the cells, never as a traceback;
+the LeadScore sheet and the leads are fully checked before anything is written.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from workbook.errors import SheetError
+from workbook.files import run_book
+from workbook.xlbook import XlBook
+
+TITLE = "Lead Score"
+
+
+def summary_text(report) -> str:
+    """A few lines for a message box: leads, statuses, new SQLs, problems, sheets written."""
+    s = report.summary
+    status = ", ".join(f"{k} {v}" for k, v in sorted(s["status"].items()))
+    lines = [f"{s['leads']} leads scored ({status})."]
+    if s["new_sql"]:
+        names = ", ".join(f"{who} ({rating})" for who, rating in s["new_sql"][:5])
+        more = f" and {len(s['new_sql']) - 5} more" if len(s["new_sql"]) > 5 else ""
+        lines.append(f"New SQLs: {names}{more}.")
+    if s["with_problems"]:
+        lines.append(f"{s['with_problems']} leads have values that could not be used (see Problems).")
+    if report.tasks_sheet:
+        lines.append(f"{len(report.tasks)} tasks on sheet '{report.tasks_sheet}'.")
+    if report.funnel is not None:
+        lines.append("Report sheet updated.")
+    return "\n".join(lines)
+
+
+def _alert(book, text: str) -> None:
+    try:
+        book.app.alert(text, title=TITLE)
+    except Exception:  # A host without message boxes (or no app): the text is returned anyway.
+        pass
+
+
+def run_steps(book, steps, as_of: dt.datetime | None = None, quiet: bool = False) -> str:
+    """Run the workflow steps on an xlwings Book; returns (and shows) the summary or the problems."""
+    try:
+        report = run_book(XlBook(book), as_of, steps)
+    except SheetError as exc:
+        text = f"Nothing was changed: {len(exc.messages)} problem(s).\n" + "\n".join(exc.messages[:20])
+        if len(exc.messages) > 20:
+            text += f"\n… and {len(exc.messages) - 20} more (run `leadscore check` for all)."
+        if not quiet:
+            _alert(book, text)
+        return text
+    text = summary_text(report)
+    if not quiet:
+        _alert(book, text)
+    return text
+
+
+def rescore(book, as_of=None, quiet=False) -> str:
+    return run_steps(book, ("rescore",), as_of, quiet)
+
+
+def tasks(book, as_of=None, quiet=False) -> str:
+    return run_steps(book, ("rescore", "tasks"), as_of, quiet)
+
+
+def report(book, as_of=None, quiet=False) -> str:
+    return run_steps(book, ("rescore", "report"), as_of, quiet)
+
+
+def run_all(book, as_of=None, quiet=False) -> str:
+    return run_steps(book, ("rescore", "tasks", "report"), as_of, quiet)
+
+
+def main() -> None:
+    """Entry point for RunPython (the Rescore button): rescore, tasks, report on the calling book."""
+    import xlwings as xw
+
+    run_all(xw.Book.caller())
