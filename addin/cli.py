@@ -58,9 +58,9 @@ def cli():
     """
 
 
-def _new(path: Path, lang, profile, sample, seed, as_of=None):
+def _new(path: Path, lang, profile, sample, seed, as_of=None, formulas="values"):
     atomic_save(lambda tmp: template.new_workbook(tmp, language=lang, profile=profile, sample=sample,
-                                                  seed=seed, as_of=as_of), os.fspath(path))
+                                                  seed=seed, as_of=as_of, formulas=formulas), os.fspath(path))
 
 
 @cli.command()
@@ -73,15 +73,19 @@ def _new(path: Path, lang, profile, sample, seed, as_of=None):
               help="Number of generated sample leads to include, scored.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the sample leads.")
 @click.option("--force", is_flag=True, help="Replace BOOK if it already exists.")
+@click.option("--formulas", type=click.Choice(template.FORMULAS), default="values", show_default=True,
+              help="What the output columns hold: values written by rescore, or udf (in-cell functions "
+                   "LEADGRADE, LEADSCORE, ... computed by the xlwings add-in).")
 @friendly
-def new(book, lang, profile, sample, seed, force):
+def new(book, lang, profile, sample, seed, force, formulas):
     """Build a new workbook BOOK with the default model (a LeadScore sheet) and a Leads table."""
     if book.suffix.lower() != ".xlsx":
         raise click.BadParameter(f"{book.name!r} must end in .xlsx", param_hint="BOOK")
     if book.exists() and not force:
         raise FileExistsError(f"{book} already exists; choose another name or pass --force to replace it")
-    _new(book, lang, profile, sample, seed)
-    click.echo(f"Created {book} ({profile}, {lang}, {sample} sample leads).")
+    _new(book, lang, profile, sample, seed, formulas=formulas)
+    kind = "" if formulas == "values" else f", {formulas} formulas"
+    click.echo(f"Created {book} ({profile}, {lang}, {sample} sample leads{kind}).")
 
 
 def _print_summary(report, path, out) -> None:

@@ -122,10 +122,22 @@ class Range:
         for i, row in enumerate(data):
             for j, v in enumerate(row):
                 key = (self.r1 + i, self.c1 + j)
+                self.sheet.formulas.pop(key, None)
                 if v is None:
                     self.sheet.cells.pop(key, None)
                 else:
                     self.sheet.cells[key] = excel_converts(v)
+
+    @property
+    def formula(self):
+        """As xlwings: a tuple of row tuples; a formula's text, else the value as text."""
+        self.sheet.book.log.append(("read", self.sheet.name, self.address))
+        cells = self.sheet.snapshot if self.sheet.book.lite else self.sheet.cells
+        def text(r, c):
+            if (r, c) in self.sheet.formulas:
+                return self.sheet.formulas[(r, c)]
+            return "" if cells.get((r, c)) is None else str(cells.get((r, c)))
+        return tuple(tuple(text(r, c) for c in range(self.c1, self.c2 + 1)) for r in range(self.r1, self.r2 + 1))
 
     def _format(self, what, value):
         self.sheet.book.log.append((what, self.sheet.name, self.address))
@@ -196,6 +208,7 @@ class Sheet:
     def __init__(self, book, name):
         self.book, self.name = book, name
         self.cells, self.formats = {}, {}
+        self.formulas = {}  # Cells holding formulas: their text (cells holds the last result).
         self.snapshot = {}
         self.tables = Tables(self)
         self.charts = Charts(self)
@@ -286,12 +299,16 @@ class Book:
 def from_file(path, lite=False) -> Book:
     """A stand-in Book holding a workbook file's values (as last calculated) and tables."""
     wb = openpyxl.load_workbook(path, data_only=True)
+    formulas = openpyxl.load_workbook(path)
     book = Book(name=str(path).rsplit("/", 1)[-1], lite=lite)
     for ws in wb.worksheets:
         sheet = Sheet(book, ws.title)
         book.sheets._items.append(sheet)
         for row in ws.iter_rows():
             for cell in row:
+                source = formulas[ws.title].cell(cell.row, cell.column)
+                if source.data_type == "f":
+                    sheet.formulas[(cell.row, cell.column)] = str(source.value)
                 if cell.value is not None and cell.value != "":  # Excel has no empty-text cells.
                     sheet.cells[(cell.row, cell.column)] = excel_converts(cell.value) \
                         if not isinstance(cell.value, str) else cell.value

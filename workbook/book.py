@@ -106,6 +106,10 @@ class Book:
         """Values (as calculated) of a rectangle, in one read."""
         raise NotImplementedError
 
+    def formula_columns(self, table: TableSpot) -> set[int]:
+        """Sheet columns whose first data cell holds a formula (in-cell functions compute those)."""
+        return set()
+
     def write_columns(self, table: TableSpot, columns: dict, first_row: int) -> None:
         """Write {sheet column: values from first_row down}; strings stay text, never formulas."""
         raise NotImplementedError

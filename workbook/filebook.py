@@ -67,6 +67,11 @@ class FileBook(Book):
                             values_only=True)
         return Grid(min_row, min_col, rows)
 
+    def formula_columns(self, table) -> set[int]:
+        ws = self.wb[table.sheet]
+        row = table.first_data_row
+        return {c for c in range(table.min_col, table.max_col + 1) if ws.cell(row, c).data_type == "f"}
+
     def write_columns(self, table, columns, first_row) -> None:
         ws = self.wb[table.sheet]
         for col, values in columns.items():

@@ -149,3 +149,15 @@ HISTORY_WIDTHS = (10, 18, 10, 10, 10, 10, 12, 12)
 
 def labels(columns, language: str) -> list[str]:
     return [en if language == "en" else it for _, en, it in columns]
+
+# The defined name that covers every block, for in-cell functions: columns A up to the
+# lists, rows 1 to MODEL_ROWS (blocks may grow to that row).
+MODEL_NAME = "LeadScoreModel"
+MODEL_ROWS = 500
+
+
+def model_area() -> str:
+    """'LeadScore'!$A$1:$BB$500 — the range the defined name LeadScoreModel points at."""
+    from openpyxl.utils import get_column_letter
+
+    return f"'{MODEL_SHEET}'!$A$1:${get_column_letter(LISTS_COLUMN - 1)}${MODEL_ROWS}"

@@ -130,8 +130,14 @@ def read_columns(lt: LeadsTable, meanings, sheet_rows: list[int]) -> pd.DataFram
 
 def write_outputs(lt: LeadsTable, outputs: pd.DataFrame, sheet_rows: list[int], language: str,
                   meanings=OUTPUT_COLUMNS) -> None:
-    """Write engine outputs as values; rows not scored (blank leads) get blank outputs."""
+    """Write engine outputs as values; rows not scored (blank leads) get blank outputs.
+
+    Columns that hold formulas (in-cell functions, native formulas) compute
+    themselves and are left as they are.
+    """
     columns = ensure_output_columns(lt, language, meanings)
+    computed = lt.book.formula_columns(lt.spot)
+    columns = {m: c for m, c in columns.items() if c not in computed}
     first, last = lt.first_data_row, lt.spot.max_row
     positions = np.asarray(sheet_rows, dtype=np.int64) - first
     values = {}

@@ -18,7 +18,7 @@ from scoring import OPERATORS, Model, default_model, score
 from scoring.defaults import ENROLMENT_COLUMNS, LEAD_COLUMNS, OUTPUT_COLUMNS, header
 from scoring.model import CHANNELS, DECIMAL_CHOICES, LANGUAGES
 
-from .layout import (BLOCK, BLOCKS, HEADER_ROW, LEADS_SHEET, LEADS_TABLE, LISTS_COLUMN,
+from .layout import (BLOCK, BLOCKS, HEADER_ROW, MODEL_NAME, model_area, LEADS_SHEET, LEADS_TABLE, LISTS_COLUMN,
                      MODEL_SHEET, SETTINGS)
 from .leads import output_values
 
@@ -195,6 +195,7 @@ def _write_model_sheet(wb, formats, model: Model, language: str, lead_headers: l
                 ws.data_validation(r, first_col + 1, r, first_col + 1,
                                    {"validate": "list", "source": lists[source]})
             ws.set_column(first_col + 2, first_col + 2, 48)
+    wb.define_name(MODEL_NAME, "=" + model_area())  # All blocks, for the in-cell functions.
     ws.set_column(BLOCK["fit"].first_column - 1, BLOCK["fit"].first_column - 1, 20)
     ws.set_column(BLOCK["fit"].first_column + 1, BLOCK["fit"].first_column + 1, 18)
     ws.set_column(BLOCK["behaviour"].first_column - 1, BLOCK["behaviour"].first_column, 30)
@@ -211,8 +212,24 @@ def _leads_formats(wb, language: str) -> dict:
     }
 
 
+UDF_OUTPUTS = {"fit": "LEADFIT", "grade": "LEADGRADE", "behaviour": "LEADBEHAVIOUR", "score": "LEADSCORE",
+               "rating": "LEADRATING", "status": "LEADSTATUS", "action": "LEADACTION",
+               "reasons": "LEADREASONS", "problems": "LEADPROBLEMS"}
+
+
+def udf_formula(function: str, inputs: list[str]) -> str:
+    """=LEADGRADE(this row's input cells, the input headers, LeadScoreModel), structured references."""
+    span = f"[{_escape(inputs[0])}]:[{_escape(inputs[-1])}]"
+    return f"={function}({LEADS_TABLE}[@{span}],{LEADS_TABLE}[[#Headers],{span}],{MODEL_NAME})"
+
+
+def _escape(name: str) -> str:
+    """A column name inside a structured reference: ' # [ ] @ are escaped with an apostrophe."""
+    return "".join("'" + ch if ch in "'#[]@" else ch for ch in name)
+
+
 def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame | None,
-                       language: str, profile: str, model: Model) -> None:
+                       language: str, profile: str, model: Model, formulas: str = "values") -> None:
     ws = wb.add_worksheet(LEADS_SHEET)
     lf = _leads_formats(wb, language)
     inputs = list(leads.columns)
@@ -220,11 +237,14 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
     headers = inputs + out_headers
     n = len(leads)
     last_row = max(n, 1)
+    udf = {header(m, language): f for m, f in UDF_OUTPUTS.items()} if formulas == "udf" else {}
     columns = []
     for h in headers:
         column = {"header": h}
         if h in out_headers:
             column["header_format"] = lf["out_header"]
+        if h in udf:
+            column["formula"] = udf_formula(udf[h], inputs)
         columns.append(column)
     ws.add_table(0, 0, last_row, len(headers) - 1, {
         "name": LEADS_TABLE, "style": "Table Style Medium 2", "columns": columns})
@@ -237,7 +257,8 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
             _write(ws, i + 1, j, values[i, j], date_fmt=col_format.get(h))
         if out_values is not None:
             for j, h in enumerate(out_headers):
-                _write(ws, i + 1, len(inputs) + j, out_values[h][i], date_fmt=col_format.get(h))
+                if h not in udf:
+                    _write(ws, i + 1, len(inputs) + j, out_values[h][i], date_fmt=col_format.get(h))
     widths = {header("reasons", language): 60, header("problems", language): 40,
               header("action", language): 18, header("email", language): 28,
               header("company", language): 22, header("name", language): 20,
@@ -278,8 +299,14 @@ def _write_guide(wb, formats, language: str, buttons) -> None:
 
 
 def build(path, model: Model, leads: pd.DataFrame, outputs: pd.DataFrame | None,
-          language: str, profile: str, buttons=()) -> None:
-    """Write a whole new workbook to path (XlsxWriter; path must be a new file or a temp)."""
+          language: str, profile: str, buttons=(), formulas: str = "values") -> None:
+    """Write a whole new workbook to path (XlsxWriter; path must be a new file or a temp).
+
+    formulas: "values" (outputs are values a rescore writes) or "udf" (outputs are
+    in-cell function calls, LEADGRADE and the like, that the xlwings add-in computes).
+    """
+    if formulas not in FORMULAS:
+        raise ValueError(f"formulas {formulas!r}: choose one of {', '.join(FORMULAS)}")
     wb = xlsxwriter.Workbook(str(path), OPTIONS)
     formats = {
         "heading": wb.add_format({"bold": True, "font_size": 14}),
@@ -291,14 +318,17 @@ def build(path, model: Model, leads: pd.DataFrame, outputs: pd.DataFrame | None,
     lead_headers = list(leads.columns)
     if model.settings.role_level_column not in lead_headers:
         lead_headers.append(model.settings.role_level_column)
-    _write_leads_sheet(wb, formats, leads, outputs, language, profile, model)
+    _write_leads_sheet(wb, formats, leads, outputs, language, profile, model, formulas)
     _write_model_sheet(wb, formats, model, language, lead_headers)
     _write_guide(wb, formats, language, buttons)
     wb.close()
 
 
+FORMULAS = ("values", "udf")
+
+
 def new_workbook(path, language: str = "en", profile: str = "b2b", sample: int = 0,
-                 seed: int = 0, as_of: dt.datetime | None = None) -> pd.DataFrame:
+                 seed: int = 0, as_of: dt.datetime | None = None, formulas: str = "values") -> pd.DataFrame:
     """Build a template with the default model and `sample` scored sample leads.
 
     Returns the scored outputs (empty when sample is 0).
@@ -314,5 +344,5 @@ def new_workbook(path, language: str = "en", profile: str = "b2b", sample: int =
     outputs = score(leads, model) if sample else None
     if outputs is not None:
         outputs["scored_at"] = as_of or dt.datetime.now().replace(microsecond=0)
-    build(path, model, leads, outputs, language, profile)
+    build(path, model, leads, outputs, language, profile, formulas=formulas)
     return outputs if outputs is not None else pd.DataFrame()

@@ -135,6 +135,17 @@ class XlBook(Book):
             if fmt:
                 self._sheet(sheet).range((first_row, col), (last_row, col)).number_format = fmt
 
+    def formula_columns(self, table) -> set[int]:
+        if table.sheet in self._fresh:
+            return set()
+        row = table.first_data_row
+        found = self._sheet(table.sheet).range((row, table.min_col), (row, table.max_col)).formula
+        if isinstance(found, str):
+            found = [found]
+        elif found and isinstance(found[0], (list, tuple)):
+            found = found[0]
+        return {table.min_col + j for j, f in enumerate(found) if isinstance(f, str) and f.startswith("=")}
+
     def write_columns(self, table, columns, first_row) -> None:
         for left, values in column_runs(columns):
             rows = [list(r) for r in zip(*values)]
