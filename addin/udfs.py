@@ -18,59 +18,36 @@ import xlwings as xw
 from . import udf_core
 
 
-def _lead_function(fn):
+DESCRIPTIONS = {
+    "FIT": "Fit points: the sum of the fit rules the lead matches.",
+    "GRADE": "Grade A–D from the fit points.",
+    "BEHAVIOUR": "Behaviour points, held within 0 and the behaviour maximum.",
+    "SCORE": "Score 0–100: fit plus behaviour.",
+    "RATING": "Grade and score, e.g. A85.",
+    "STATUS": "Lead, MQL or SQL (a sales stage is kept).",
+    "ACTION": "Next action from the matrix.",
+    "REASONS": "The matched rules with their points; they add up to the score.",
+    "PROBLEMS": "Values that could not be used, and why (empty when fine).",
+}
+
+
+def _lead_function(key: str):
+    """LEAD<key>(leads, headers, model) as an xlwings UDF; xlwings registers it by this name."""
+    def fn(leads, headers, model):
+        return udf_core.call(key, leads, headers, model)
+
+    fn.__name__ = fn.__qualname__ = "LEAD" + key
+    fn.__doc__ = DESCRIPTIONS[key]
+    fn.__module__ = __name__
     return xw.func(xw.arg("leads", ndim=2)(xw.arg("headers", ndim=2)(xw.arg("model", ndim=2)(fn))))
 
 
-@_lead_function
-def LEADFIT(leads, headers, model):
-    """Fit points: the sum of the fit rules the lead matches."""
-    return udf_core.call("FIT", leads, headers, model)
-
-
-@_lead_function
-def LEADGRADE(leads, headers, model):
-    """Grade A–D from the fit points."""
-    return udf_core.call("GRADE", leads, headers, model)
-
-
-@_lead_function
-def LEADBEHAVIOUR(leads, headers, model):
-    """Behaviour points, held within 0 and the behaviour maximum."""
-    return udf_core.call("BEHAVIOUR", leads, headers, model)
-
-
-@_lead_function
-def LEADSCORE(leads, headers, model):
-    """Score 0–100: fit plus behaviour."""
-    return udf_core.call("SCORE", leads, headers, model)
-
-
-@_lead_function
-def LEADRATING(leads, headers, model):
-    """Grade and score, e.g. A85."""
-    return udf_core.call("RATING", leads, headers, model)
-
-
-@_lead_function
-def LEADSTATUS(leads, headers, model):
-    """Lead, MQL or SQL (a sales stage is kept)."""
-    return udf_core.call("STATUS", leads, headers, model)
-
-
-@_lead_function
-def LEADACTION(leads, headers, model):
-    """Next action from the matrix."""
-    return udf_core.call("ACTION", leads, headers, model)
-
-
-@_lead_function
-def LEADREASONS(leads, headers, model):
-    """The matched rules with their points; they add up to the score."""
-    return udf_core.call("REASONS", leads, headers, model)
-
-
-@_lead_function
-def LEADPROBLEMS(leads, headers, model):
-    """Values that could not be used, and why (empty when fine)."""
-    return udf_core.call("PROBLEMS", leads, headers, model)
+LEADFIT = _lead_function("FIT")
+LEADGRADE = _lead_function("GRADE")
+LEADBEHAVIOUR = _lead_function("BEHAVIOUR")
+LEADSCORE = _lead_function("SCORE")
+LEADRATING = _lead_function("RATING")
+LEADSTATUS = _lead_function("STATUS")
+LEADACTION = _lead_function("ACTION")
+LEADREASONS = _lead_function("REASONS")
+LEADPROBLEMS = _lead_function("PROBLEMS")

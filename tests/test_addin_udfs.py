@@ -151,3 +151,10 @@ def test_structured_reference_escapes_special_characters():
     assert template.udf_formula("LEADGRADE", ["ID#", "Visits [web]"]) == (
         "=LEADGRADE(tblLeads[@[ID'#]:[Visits '[web']]],tblLeads[[#Headers],[ID'#]:[Visits '[web']]],"
         "LeadScoreModel)")
+
+
+def test_every_function_is_named_and_described_for_excel():
+    for name in udf_core.NAMES:
+        fn = getattr(udfs, "LEAD" + name)
+        assert fn.__name__ == "LEAD" + name
+        assert fn.__doc__ == udfs.DESCRIPTIONS[name]
