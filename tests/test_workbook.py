@@ -28,7 +28,7 @@ def test_template_has_tables_names_validation_and_frozen_header(tmp_path):
         "tblFitRules", "tblBehaviourRules", "tblRoles", "tblGradeBands", "tblScoreBands", "tblMatrix",
         "tblThresholds", "tblSettings", "tblSequences", "tblActionPlans", "tblTeam", "tblHolidays"])
     assert sorted(wb.defined_names) == ["ActionMatrix", "ActionPlans", "BehaviourRules", "FitRules",
-                                        "GradeBands", "Holidays", "RoleLevels", "ScoreBands", "ScoreSettings",
+                                        "GradeBands", "Holidays", "LeadScoreModel", "RoleLevels", "ScoreBands", "ScoreSettings",
                                         "Sequences", "StatusThresholds", "Team"]
     assert wb.defined_names["FitRules"].attr_text == "'LeadScore'!$B$3:$F$7"
     leads = wb["Leads"]
