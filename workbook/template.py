@@ -299,11 +299,13 @@ def _write_guide(wb, formats, language: str, buttons) -> None:
 
 
 def build(path, model: Model, leads: pd.DataFrame, outputs: pd.DataFrame | None,
-          language: str, profile: str, buttons=(), formulas: str = "values") -> None:
+          language: str, profile: str, buttons=(), formulas: str = "values", finish=None) -> None:
     """Write a whole new workbook to path (XlsxWriter; path must be a new file or a temp).
 
     formulas: "values" (outputs are values a rescore writes) or "udf" (outputs are
     in-cell function calls, LEADGRADE and the like, that the xlwings add-in computes).
+    finish: called as finish(wb, language) just before the workbook is closed, to add
+    more (the Rescore button workbook adds its VBA project, buttons and settings sheet).
     """
     if formulas not in FORMULAS:
         raise ValueError(f"formulas {formulas!r}: choose one of {', '.join(FORMULAS)}")
@@ -321,6 +323,8 @@ def build(path, model: Model, leads: pd.DataFrame, outputs: pd.DataFrame | None,
     _write_leads_sheet(wb, formats, leads, outputs, language, profile, model, formulas)
     _write_model_sheet(wb, formats, model, language, lead_headers)
     _write_guide(wb, formats, language, buttons)
+    if finish is not None:
+        finish(wb, language)
     wb.close()
 
 
@@ -328,7 +332,8 @@ FORMULAS = ("values", "udf")
 
 
 def new_workbook(path, language: str = "en", profile: str = "b2b", sample: int = 0,
-                 seed: int = 0, as_of: dt.datetime | None = None, formulas: str = "values") -> pd.DataFrame:
+                 seed: int = 0, as_of: dt.datetime | None = None, formulas: str = "values",
+                 finish=None) -> pd.DataFrame:
     """Build a template with the default model and `sample` scored sample leads.
 
     Returns the scored outputs (empty when sample is 0).
@@ -344,5 +349,5 @@ def new_workbook(path, language: str = "en", profile: str = "b2b", sample: int =
     outputs = score(leads, model) if sample else None
     if outputs is not None:
         outputs["scored_at"] = as_of or dt.datetime.now().replace(microsecond=0)
-    build(path, model, leads, outputs, language, profile, formulas=formulas)
+    build(path, model, leads, outputs, language, profile, formulas=formulas, finish=finish)
     return outputs if outputs is not None else pd.DataFrame()
