@@ -18,6 +18,6 @@ setup(
         "icalendar>=5",
         "Pillow>=9",  # Lets openpyxl keep pictures (logos) when it saves a workbook.
     ],
-    extras_require={"test": ["pytest>=7", "hypothesis>=6"]},
+    extras_require={"test": ["pytest>=7", "hypothesis>=6", "oletools>=0.60"]},
     entry_points={"console_scripts": ["leadscore=addin.cli:main"]},
 )

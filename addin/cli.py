@@ -76,16 +76,39 @@ def _new(path: Path, lang, profile, sample, seed, as_of=None, formulas="values")
 @click.option("--formulas", type=click.Choice(template.FORMULAS), default="values", show_default=True,
               help="What the output columns hold: values written by rescore, or udf (in-cell functions "
                    "LEADGRADE, LEADSCORE, ... computed by the xlwings add-in).")
+@click.option("--button", is_flag=True,
+              help="Build a macro-enabled BOOK.xlsm with Rescore, Tasks and Report buttons (xlwings' "
+                   "standalone VBA) and its companion Python file BOOK.py beside it.")
 @friendly
-def new(book, lang, profile, sample, seed, force, formulas):
+def new(book, lang, profile, sample, seed, force, formulas, button):
     """Build a new workbook BOOK with the default model (a LeadScore sheet) and a Leads table."""
-    if book.suffix.lower() != ".xlsx":
+    suffix = book.suffix.lower()
+    if button and suffix != ".xlsm":
+        raise click.BadParameter(f"{book.name!r} must end in .xlsm with --button (a macro-enabled "
+                                 "workbook)", param_hint="BOOK")
+    if suffix == ".xlsm" and not button:
+        raise click.BadParameter(f"{book.name!r}: a .xlsm workbook is built with --button (the Rescore "
+                                 "button); without it, name it .xlsx", param_hint="BOOK")
+    if suffix not in (".xlsx", ".xlsm"):
         raise click.BadParameter(f"{book.name!r} must end in .xlsx", param_hint="BOOK")
-    if book.exists() and not force:
-        raise FileExistsError(f"{book} already exists; choose another name or pass --force to replace it")
-    _new(book, lang, profile, sample, seed, formulas=formulas)
+    if button:
+        from . import xlsm
+
+        problem = xlsm.module_problem(book.stem)
+        if problem:
+            raise click.BadParameter(problem, param_hint="BOOK")
+    for target in [book] + ([book.with_suffix(".py")] if button else []):
+        if target.exists() and not force:
+            raise FileExistsError(f"{target} already exists; choose another name or pass --force to replace it")
+    if button:
+        companion = xlsm.new_button_workbook(book, lang, profile, sample, seed, formulas=formulas)
+    else:
+        _new(book, lang, profile, sample, seed, formulas=formulas)
     kind = "" if formulas == "values" else f", {formulas} formulas"
     click.echo(f"Created {book} ({profile}, {lang}, {sample} sample leads{kind}).")
+    if button:
+        click.echo(f"Created {companion}: RunPython imports it, so keep it next to the workbook. "
+                   "Open the workbook in Excel, enable macros and press Rescore.")
 
 
 def _print_summary(report, path, out) -> None:

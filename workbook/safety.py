@@ -463,6 +463,37 @@ def _same_file(a, b) -> bool:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
+MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam"}
+
+
+def kind_mismatch(package, target) -> str | None:
+    """Why Excel would refuse to open package under target's name (macros vs extension), or None.
+
+    Excel opens a file only when its extension agrees with its workbook part's
+    content type: a macro-enabled workbook in a .xlsx file, or a plain one in a
+    .xlsm file, is refused as "file format or extension not valid".
+    """
+    suffix = os.path.splitext(os.fspath(target))[1].lower()
+    if suffix not in MACRO_SUFFIXES | {".xlsx", ".xltx"}:
+        return None
+    with zipfile.ZipFile(package) as zf:
+        names = set(zf.namelist())
+        types = _content_types(zf, names)
+        rels = ET.fromstring(zf.read("_rels/.rels")) if "_rels/.rels" in names else None
+    book = next((r.get("Target", "").lstrip("/") for r in ([] if rels is None else rels)
+                 if r.get("Type", "").endswith("/officeDocument")), None)
+    macro = "macroEnabled" in types.get(book, "")
+    name = os.path.basename(os.fspath(target))
+    stem = os.path.splitext(name)[0]
+    if macro and suffix not in MACRO_SUFFIXES:
+        return (f"{name}: the workbook holds macros (VBA), which a {suffix} file cannot hold "
+                f"(Excel would not open it); write to {stem}.xlsm instead")
+    if not macro and suffix in MACRO_SUFFIXES:
+        return (f"{name}: the workbook has no macros, so Excel would not open it as {suffix}; "
+                f"write to {stem}.xlsx instead")
+    return None
+
+
 def safe_save(save_fn, path, out=None) -> list[str]:
     """Save a workbook with save_fn(temp_path), in place at path or as a copy at out.
 
@@ -480,6 +511,9 @@ def safe_save(save_fn, path, out=None) -> list[str]:
 
     def write(temp):
         save_fn(temp)
+        mismatch = None if in_place else kind_mismatch(temp, target)
+        if mismatch:
+            raise WriteRefused(mismatch)
         if os.path.exists(path):
             lost.extend(lost_parts(path, temp))
         if lost and in_place:
