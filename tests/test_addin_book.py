@@ -197,3 +197,17 @@ def test_output_columns_missing_from_the_table_are_added(tmp_path):
 def test_bounds_reads_excel_addresses():
     assert bounds("$A$1:$AH$10001") == (1, 1, 10001, 34)
     assert bounds("Leads!B3") == (3, 2, 3, 2)
+
+
+def test_the_add_in_paths_need_no_template_cli_or_calendar_libraries():
+    """What runs inside Excel (and in Pyodide for xlwings Lite) imports only the engine, pandas and openpyxl."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "for blocked in ('xlsxwriter', 'click', 'icalendar', 'xlwings'):\n"
+            "    sys.modules[blocked] = None\n"
+            "import addin.macros, addin.udf_core\n"
+            "print('ok')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout == "ok\n", done.stderr
