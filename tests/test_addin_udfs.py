@@ -1,7 +1,6 @@
 """In-cell functions (LEADGRADE, LEADSCORE, ...) called with values shaped as xlwings delivers them."""
 from __future__ import annotations
 
-import datetime as dt
 
 import openpyxl
 import pytest
@@ -12,7 +11,7 @@ from addin.cli import cli
 from scoring import default_model, score
 from workbook import files, template
 from workbook.layout import LEADS_TABLE, MODEL_ROWS, model_area
-from workbooks import AS_OF, edit, known_book, known_leads
+from workbooks import AS_OF, edit, known_book
 
 
 def _xl(v):
