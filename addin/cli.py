@@ -253,6 +253,27 @@ def report(book, out, as_of):
 
 
 @cli.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@_out_option
+@friendly
+def lite(book, out):
+    """Store Lead Score's Python in BOOK for xlwings Lite (Excel on Windows, macOS and the web).
+
+    main.py (the scripts rescore, tasks, report and run_all, the LEAD... functions, and Lead
+    Score's own code inside it) and requirements.txt go where xlwings Lite keeps them; running
+    this again replaces them. Nothing else in BOOK changes.
+    """
+    from . import lite as lite_code
+
+    stored = lite_code.embed(book, out)
+    names = ", ".join(r.split()[0] for r in stored["requirements.txt"].splitlines() if r.strip())
+    click.echo(f"Stored Lead Score for xlwings Lite in {out or book}: main.py "
+               f"({len(stored['main.py'].splitlines())} lines) and requirements.txt ({names}).")
+    click.echo("Open it in Excel with the xlwings Lite add-in: run rescore, tasks, report or run_all from "
+               "its task pane, or type =LEADRATING(...) and the other LEAD functions.")
+
+
+@cli.command()
 @click.argument("directory", required=False, default="leadscore-demo",
                 type=click.Path(file_okay=False, path_type=Path))
 @click.option("--lang", type=click.Choice(["en", "it"]), default="en", show_default=True)
