@@ -16,8 +16,8 @@ Our own packages are not on PyPI, so main.py carries them: the pure-Python
 modules of scoring/, workbook/ and addin/ that the xlwings path needs, zipped
 (deterministically) and base64-encoded into main.py (see lite_main.py, which
 puts the zip on sys.path with zipimport in Pyodide). requirements.txt lists what
-Pyodide installs: xlwings Lite's own required lines, then pandas, openpyxl and
-XlsxWriter (workbook/ imports them).
+Pyodide installs: xlwings Lite's own required lines, then pandas and openpyxl
+(workbook/ reads and writes through them; XlsxWriter is only for templates).
 
 openpyxl drops these parts, so embedding is a zip-level step done last, on a
 saved file: the parts are added (or, when the book already has Lite's, its
@@ -59,17 +59,17 @@ SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 # The bundle: which modules of our packages travel in main.py. addin only needs the
 # macros and the in-cell function core; the command line (click), the desktop UDFs
-# (they would register the LEAD functions twice), the builders and the calendar
-# export (icalendar) stay out.
+# (they would register the LEAD functions twice), the builders, the template and its
+# sample leads (XlsxWriter) and the calendar export (icalendar) stay out.
 PACKAGES = ("scoring", "workbook", "addin")
 LEAVE_OUT = {"addin/cli.py", "addin/udfs.py", "addin/button.py", "addin/xlsm.py", "addin/lite.py",
-             "addin/lite_main.py", "workbook/exports.py"}
+             "addin/lite_main.py", "workbook/exports.py", "workbook/template.py", "scoring/sample.py"}
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 # xlwings Lite's own required lines (as in the requirements.txt it writes), then ours.
 LITE_REQUIREMENTS = ("xlwings  # required", "python-dotenv  # required", "pyodide-http  # required",
                      "black  # required")
-REQUIREMENTS = ("pandas", "openpyxl", "XlsxWriter")
+REQUIREMENTS = ("pandas", "openpyxl")
 
 
 def root() -> Path:

@@ -3,8 +3,7 @@
 `leadscore lite BOOK` stores this file as the workbook's main.py. Lead Score's own
 pure-Python packages (scoring, workbook, addin) travel at the end of this file as
 a base64 zip (_BUNDLE), which _install() writes to Pyodide's temporary folder and
-puts first on sys.path (zipimport). pandas, openpyxl and XlsxWriter come from
-requirements.txt. To update the code, run `leadscore lite` again rather than
+puts first on sys.path (zipimport). pandas and openpyxl come from requirements.txt. To update the code, run `leadscore lite` again rather than
 editing _BUNDLE by hand; the scripts and functions below may be edited.
 
 Scripts (run them from the xlwings Lite task pane) print a short summary in the
