@@ -108,7 +108,7 @@ def new(book, lang, profile, sample, seed, force, formulas, button):
     click.echo(f"Created {book} ({profile}, {lang}, {sample} sample leads{kind}).")
     if button:
         click.echo(f"Created {companion}: RunPython imports it, so keep it next to the workbook. "
-                   "Open the workbook in Excel, enable macros and press Rescore.")
+                   f"Open the workbook in Excel, enable macros and press {xlsm.CAPTIONS[lang][0]}.")
 
 
 def _print_summary(report, path, out) -> None:

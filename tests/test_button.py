@@ -286,7 +286,8 @@ def test_new_refuses_to_replace_a_companion_file(tmp_path):
 
 def test_an_italian_book_has_italian_captions(tmp_path):
     book = tmp_path / "Contatti.xlsm"
-    assert run("new", book, "--button", "--lang", "it")[0] == 0
+    code, out, _ = run("new", book, "--button", "--lang", "it")
+    assert code == 0 and out.endswith("enable macros and press Ricalcola.\n")
     assert [c for c, _ in buttons_in(vml_of(book))] == ["Ricalcola", "Attività", "Report"]
     assert {button.action_for(c) for c, _ in buttons_in(vml_of(book))} == {"run_all", "tasks", "report"}
 

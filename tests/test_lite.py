@@ -73,6 +73,12 @@ def fresh(src, tmp_path, name="book.xlsx"):
 
 # --- the parts ---------------------------------------------------------------------------------
 
+def test_lite_has_help():
+    code, out, _ = run("lite", "--help")
+    assert code == 0 and out.startswith("Usage: cli lite [OPTIONS] BOOK")
+    assert "--out PATH" in out
+
+
 def test_the_command_says_what_it_stored(tmp_path):
     book = known_book(tmp_path / "Leads.xlsx")
     code, out, _ = run("lite", book)
