@@ -76,7 +76,7 @@ def fresh(src, tmp_path, name="book.xlsx"):
 def test_lite_has_help():
     code, out, _ = run("lite", "--help")
     assert code == 0 and out.startswith("Usage: cli lite [OPTIONS] BOOK")
-    assert "--out PATH" in out
+    assert "--out FILE" in out
 
 
 def test_the_command_says_what_it_stored(tmp_path):
