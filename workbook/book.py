@@ -49,7 +49,12 @@ class Grid:
         return None
 
     def row_values(self, row: int, min_col: int, max_col: int) -> list:
-        return [self.value(row, c) for c in range(min_col, max_col + 1)]
+        r = row - self.top
+        width = max_col - min_col + 1
+        if not 0 <= r < len(self.rows) or min_col < self.left:
+            return [self.value(row, c) for c in range(min_col, max_col + 1)]
+        values = self.rows[r][min_col - self.left:max_col - self.left + 1]
+        return values + [None] * (width - len(values))
 
 
 def plain(value):

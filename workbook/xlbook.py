@@ -48,10 +48,11 @@ def bounds(address: str) -> tuple[int, int, int, int]:
 
 
 def cell_value(value):
-    """A value as written to Excel: text that Excel would turn into a formula, number, date,
+    """A plain value as written to Excel: text that Excel would turn into a formula, number, date,
     boolean or error gets the apostrophe prefix that keeps it text."""
-    value = plain(value)
-    if isinstance(value, str):
+    if type(value) is str:
+        if not value:
+            return None
         first = value.lstrip()[:1]
         if (first and (first in "=+-@'#.,(" or first.isdigit())) or value.strip().lower() in _BOOLEAN_WORDS \
                 or value != value.strip():
@@ -61,7 +62,7 @@ def cell_value(value):
 
 def read_value(value):
     """Excel delivers whole numbers as floats; give them back as ints, as a file read does."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+    if type(value) is float and value.is_integer() and abs(value) < 2 ** 53:
         return int(value)
     return value
 
