@@ -59,3 +59,23 @@ def test_libreoffice_opens_a_rescored_book_and_sees_our_values(tmp_path):
     assert not [c for c in cells if c.startswith(("#VALUE", "#NAME", "#REF", "Err:"))]
     model_rows = sheets["LeadScore"]
     assert model_rows[2][1:6] == ["Lead column", "Operator", "Value", "Points", "Label (optional)"]
+
+
+def test_the_recalculating_profile_replaces_stale_cached_results(tmp_path):
+    """What later formula tests rely on: LibreOffice computes formulas itself, not our cached numbers."""
+    import openpyxl
+    import xlsxwriter
+
+    from libreoffice import convert
+
+    book = tmp_path / "stale.xlsx"
+    wb = xlsxwriter.Workbook(book)
+    ws = wb.add_worksheet("S")
+    ws.write_number("A1", 21)
+    ws.write_formula("B1", "=A1*2", None, 999)
+    ws.write_formula("C1", '=SUMPRODUCT((A1:A1>10)*1)+COUNTIFS(A1:A1,">5")', None, 999)
+    wb.close()
+    fresh = openpyxl.load_workbook(convert(book, tmp_path), data_only=True)["S"]
+    assert (fresh["B1"].value, fresh["C1"].value) == (42, 2)
+    cached = openpyxl.load_workbook(convert(book, tmp_path, recalc=False), data_only=True)["S"]
+    assert (cached["B1"].value, cached["C1"].value) == (999, 999)

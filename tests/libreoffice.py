@@ -1,0 +1,37 @@
+"""LibreOffice headless for tests: where soffice is, and recalculating a workbook as a spreadsheet would.
+
+LibreOffice keeps the cached results of formulas in an .xlsx unless told to
+recalculate on load; `recalculate` gives it a private profile whose setting
+/org.openoffice.Office.Calc/Formula/Load OOXMLRecalcMode is 0 ("always"), so the
+values read back are LibreOffice's own.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def convert(book: Path, folder: Path, to: str = "xlsx", recalc: bool = True) -> Path:
+    """Open book in LibreOffice headless and save it as `to` in folder; returns the new file."""
+    assert SOFFICE, "CI must have LibreOffice: .ci/run installs libreoffice-calc-nogui"
+    profile = folder / ("lo-recalc" if recalc else "lo-default")
+    if recalc:
+        (profile / "user").mkdir(parents=True, exist_ok=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(ALWAYS_RECALCULATE, encoding="utf-8")
+    out = folder / ("recalculated" if recalc else "as-cached")
+    result = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless",
+                             "--convert-to", to, "--outdir", str(out), str(book)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return out / f"{Path(book).stem}.{to.split(':')[0]}"
