@@ -229,15 +229,19 @@ def _escape(name: str) -> str:
 
 
 def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame | None,
-                       language: str, profile: str, model: Model, formulas: str = "values") -> None:
+                       language: str, profile: str, model: Model, formulas: str = "values",
+                       native=None) -> None:
     ws = wb.add_worksheet(LEADS_SHEET)
+    if native:
+        native.prepare(ws)
     lf = _leads_formats(wb, language)
     inputs = list(leads.columns)
     out_headers = [header(m, language) for m in OUTPUT_COLUMNS + ENROLMENT_COLUMNS]
-    headers = inputs + out_headers
+    headers = inputs + out_headers + (native.helper_headers if native else [])
     n = len(leads)
     last_row = max(n, 1)
     udf = {header(m, language): f for m, f in UDF_OUTPUTS.items()} if formulas == "udf" else {}
+    computed = native.by_header if native else {}  # Native formulas (workbook/formulas.py).
     columns = []
     for h in headers:
         column = {"header": h}
@@ -245,6 +249,8 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
             column["header_format"] = lf["out_header"]
         if h in udf:
             column["formula"] = udf_formula(udf[h], inputs)
+        if h in computed:
+            column["formula"] = computed[h]
         columns.append(column)
     ws.add_table(0, 0, last_row, len(headers) - 1, {
         "name": LEADS_TABLE, "style": "Table Style Medium 2", "columns": columns})
@@ -255,16 +261,22 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
     for i in range(n):
         for j, h in enumerate(inputs):
             _write(ws, i + 1, j, values[i, j], date_fmt=col_format.get(h))
-        if out_values is not None:
+        if native:  # Formulas, with the engine's results cached for readers that don't calculate.
+            native.write_cells(ws, i + 1, headers, {h: v[i] for h, v in (out_values or {}).items()})
+        elif out_values is not None:
             for j, h in enumerate(out_headers):
                 if h not in udf:
                     _write(ws, i + 1, len(inputs) + j, out_values[h][i], date_fmt=col_format.get(h))
+    if native and n == 0:
+        native.write_cells(ws, 1, headers)
     widths = {header("reasons", language): 60, header("problems", language): 40,
               header("action", language): 18, header("email", language): 28,
               header("company", language): 22, header("name", language): 20,
               header("scored_at", language): 16}
     for j, h in enumerate(headers):
         ws.set_column(j, j, widths.get(h, max(10, min(len(h) + 2, 22))), col_format.get(h))
+    if native:
+        native.hide_columns(ws, headers)
     ws.freeze_panes(1, 2)
     end = max(n, 1) + 1000
 
@@ -302,8 +314,9 @@ def build(path, model: Model, leads: pd.DataFrame, outputs: pd.DataFrame | None,
           language: str, profile: str, buttons=(), formulas: str = "values", finish=None) -> None:
     """Write a whole new workbook to path (XlsxWriter; path must be a new file or a temp).
 
-    formulas: "values" (outputs are values a rescore writes) or "udf" (outputs are
-    in-cell function calls, LEADGRADE and the like, that the xlwings add-in computes).
+    formulas: "values" (outputs are values a rescore writes), "udf" (outputs are
+    in-cell function calls, LEADGRADE and the like, that the xlwings add-in computes) or
+    "native" (Fit … Action are plain Excel formulas, workbook/formulas.py; no add-in needed).
     finish: called as finish(wb, language) just before the workbook is closed, to add
     more (the Rescore button workbook adds its VBA project, buttons and settings sheet).
     """
@@ -320,15 +333,22 @@ def build(path, model: Model, leads: pd.DataFrame, outputs: pd.DataFrame | None,
     lead_headers = list(leads.columns)
     if model.settings.role_level_column not in lead_headers:
         lead_headers.append(model.settings.role_level_column)
-    _write_leads_sheet(wb, formats, leads, outputs, language, profile, model, formulas)
+    native = None
+    if formulas == "native":
+        from .formulas import for_template
+
+        native = for_template(model, list(leads.columns), language)
+    _write_leads_sheet(wb, formats, leads, outputs, language, profile, model, formulas, native)
     _write_model_sheet(wb, formats, model, language, lead_headers)
     _write_guide(wb, formats, language, buttons)
+    if native is not None:
+        native.write(wb)
     if finish is not None:
         finish(wb, language)
     wb.close()
 
 
-FORMULAS = ("values", "udf")
+FORMULAS = ("values", "udf", "native")
 
 
 def new_workbook(path, language: str = "en", profile: str = "b2b", sample: int = 0,
