@@ -74,8 +74,9 @@ def _new(path: Path, lang, profile, sample, seed, as_of=None, formulas="values")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the sample leads.")
 @click.option("--force", is_flag=True, help="Replace BOOK if it already exists.")
 @click.option("--formulas", type=click.Choice(template.FORMULAS), default="values", show_default=True,
-              help="What the output columns hold: values written by rescore, or udf (in-cell functions "
-                   "LEADGRADE, LEADSCORE, ... computed by the xlwings add-in).")
+              help="What the output columns hold: values written by rescore; udf (in-cell functions "
+                   "LEADGRADE, LEADSCORE, ... computed by the xlwings add-in); or native (plain Excel "
+                   "formulas: Fit ... Action recalculate in Excel or LibreOffice with no Python).")
 @click.option("--button", is_flag=True,
               help="Build a macro-enabled BOOK.xlsm with Rescore, Tasks and Report buttons (xlwings' "
                    "standalone VBA) and its companion Python file BOOK.py beside it.")
@@ -250,6 +251,29 @@ def report(book, out, as_of):
     result = files.run(book, out=out, as_of=as_of, steps=("rescore", "report"))
     _print_summary(result, book, out)
     _print_report(result)
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@_out_option
+@friendly
+def formulas(book, out):
+    """Write native formulas into BOOK: Fit, Grade, Behaviour, Score, Rating, Status and Action
+    become plain Excel formulas over the row's cells and the LeadScore sheet.
+
+    Run it after adding or removing a rule, pointing a rule at another column or adding a
+    score band; edits of points, values, operators, caps, bands, thresholds, matrix labels
+    and settings recalculate without it. Reasons and Problems stay values (rescore writes
+    them). Nothing is written if the LeadScore sheet or the Leads table has a problem.
+    """
+    from workbook.formulas import rewrite
+
+    done = rewrite(book, out)
+    click.echo(f"Wrote native formulas for {done['rows']} leads in {out or book}: {done['fit_rules']} fit rules, "
+               f"{done['behaviour_rules']} behaviour rules, {done['names']} defined names, hidden helper "
+               f"columns and sheet {done['helper_sheet']!r}. Excel and LibreOffice recalculate it when opened.")
+    for item in done["lost"]:
+        click.echo(f"Note: the copy lacks {item} (the original keeps it).", err=True)
 
 
 @cli.command()

@@ -7,6 +7,7 @@ values read back are LibreOffice's own.
 """
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 from pathlib import Path
@@ -35,3 +36,22 @@ def convert(book: Path, folder: Path, to: str = "xlsx", recalc: bool = True) -> 
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     return out / f"{Path(book).stem}.{to.split(':')[0]}"
+
+
+# CSV of every sheet (token 12: -1), UTF-8 (76), values as stored rather than as shown (token 9).
+CSV_ALL_SHEETS = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+
+def recalculated_sheets(book: Path, folder: Path) -> dict[str, list[list[str]]]:
+    """LibreOffice recalculates book; returns every sheet's cells as text rows, sheet by sheet.
+
+    CSV is read back rather than an .xlsx because LibreOffice takes minutes to write the
+    formulas of a large native workbook back out as .xlsx, and seconds to write CSV.
+    """
+    first = convert(book, folder, to=CSV_ALL_SHEETS)
+    stem = Path(book).stem
+    sheets = {}
+    for path in sorted(first.parent.glob(f"{stem}-*.csv")):
+        with open(path, encoding="utf-8", newline="") as f:
+            sheets[path.stem[len(stem) + 1:]] = list(csv.reader(f))
+    return sheets

@@ -111,4 +111,7 @@ class FileBook(Book):
         write_report(self.wb, funnel, language, as_of, new_sql=new_sql)
 
     def save(self, out=None) -> list[str]:
-        return safe_save(self.wb.save, self.path, None if out is None else os.fspath(out))
+        from .formulas import save_workbook  # Native formula columns stay stored once.
+
+        return safe_save(lambda temp: save_workbook(self.wb, temp), self.path,
+                         None if out is None else os.fspath(out))

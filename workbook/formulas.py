@@ -36,11 +36,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 
 from scoring.defaults import ENROLMENT_COLUMNS, OUTPUT_COLUMNS, header
 from scoring.model import OPERATORS, Model
 from scoring.parse import text_key
+
+from . import shared_formulas
+from .shared_formulas import PLACEHOLDER, share
 
 HELPER_SHEET = "LeadScoreCalc"
 PREFIX = "LSF_"  # Every defined name the native formulas own starts with this.
@@ -83,8 +86,8 @@ def spaced_expr(x: str) -> str:
 
 def key_expr(x: str) -> str:
     """scoring.parse.text_key: numbers without '.0', TRUE/FALSE as words, text trimmed, lower case."""
-    return (f'IF(ISNUMBER({x}),IF({x}=INT({x}),TEXT({x},"0"),{x}&""),'
-            f'IF(ISLOGICAL({x}),IF({x},"true","false"),LOWER({spaced_expr(x)})))')
+    return (f'IF(ISLOGICAL({x}),IF({x},"true","false"),IF(ISNUMBER({x}),IF({x}=INT({x}),TEXT({x},"0"),{x}&""),'
+            f'LOWER({spaced_expr(x)})))')
 
 
 PARSE_STEPS = ("K", "T", "R", "G", "U", "N")
@@ -106,7 +109,7 @@ def parse_steps(x: str, ref, dec: str) -> dict:
              f'IF(ISNUMBER(FIND("|"&LEFT({K},3)&"|","|eur|usd|gbp|")),3,0))')
     back = (f'IF(RIGHT({K},4)="euro",4,IF(ISNUMBER(FIND(RIGHT({K},1),"€$£")),1,'
             f'IF(ISNUMBER(FIND("|"&RIGHT({K},3)&"|","|eur|usd|gbp|")),3,0)))')
-    has_currency = 'OR(ISNUMBER(FIND({"€","$","£","eur","usd","gbp"},' + K + ')))'
+    has_currency = 'SUMPRODUCT(--ISNUMBER(FIND({"€","$","£","eur","usd","gbp"},' + K + ')))>0'
     core = f'IF({has_currency},MID({K},1+{front},MAX(0,LEN({K})-{front}-{back})),{K})'
     shape = R
     for d in "012345678":
@@ -115,7 +118,8 @@ def parse_steps(x: str, ref, dec: str) -> dict:
     # One separator, once: thousands (1.200) or decimals (1,5), by the setting and the grouping
     # (thousands need 1-3 digits, the separator, 3 digits, and not '0' in front).
     frac = f'(LEN({G})-FIND({U},{G}))'
-    grouped1 = f'AND(OR(SUBSTITUTE({G},",",".")={{"9.999","99.999","999.999"}}),LEFT({R},2)<>"0"&{U})'
+    grouped1 = (f'AND(ISNUMBER(MATCH(SUBSTITUTE({G},",","."),{{"9.999","99.999","999.999"}},0)),'
+                f'LEFT({R},2)<>"0"&{U})')
     single = (f'IF(IF({dec}="auto",{grouped1},{dec}<>{U}),IF({grouped1},{value},NA()),'
               f'IF({frac}>=1,{value}/10^{frac},NA()))')
     # One kind of separator, twice or more: thousands (1.200.000), whatever the setting.
@@ -137,9 +141,12 @@ def parse_steps(x: str, ref, dec: str) -> dict:
     e10 = (f'(IF(LEFT({exponent})="-",-1,1)*VALUE(SUBSTITUTE(SUBSTITUTE({exponent},"+",""),"-",""))'
            f'-IF({t}=".",{pe}-FIND(".",{R})-1,0))')
     mantissa = f'VALUE(SUBSTITUTE(LEFT({R},{pe}-1),".",""))'
-    sci_ok = (f'AND(OR({U}={{"e","e+","e-",".e",".e+",".e-"}}),LEFT({G})="9",RIGHT({G})="9",'
+    sci_ok = (f'AND(ISNUMBER(MATCH({U},{{"e","e+","e-",".e",".e+",".e-"}},0)),LEFT({G})="9",RIGHT({G})="9",'
               f'ISERROR(FIND(".e",{G})),IF(OR({d}="+",{d}="-"),ISNUMBER(FIND("e"&{d},{G})),TRUE))')
-    scientific = f'IF({sci_ok},IF({e10}>=0,{mantissa}*10^{e10},{mantissa}/10^(-{e10})),NA())'
+    # Beyond the largest number Python reads infinity, below the smallest 0: here 1E+308 and 0.
+    size = f'(LOG10({mantissa})+{e10})'
+    scientific = (f'IF({sci_ok},IF({mantissa}=0,0,IF({size}>=308.2547,1E+308,IF({size}<-307.65,0,'
+                  f'IF({e10}>=0,{mantissa}*10^{e10},{mantissa}/10^(-{e10}))))),NA())')
     cases = (f'IF(ISNUMBER(FIND("e",{U})),{scientific},IF(OR({U}=".",{U}=","),{single},'
              f'IF({U}=REPT({t},{k}),{grouped},{both})))')
     parsed = f'IF(LEFT({T})="-",-1,1)*IF({U}="",VALUE({R}),{cases})'
@@ -149,7 +156,7 @@ def parse_steps(x: str, ref, dec: str) -> dict:
         "R": f'IF(OR(LEFT({T})="-",LEFT({T})="+"),MID({T},2,999),{T})',
         "G": shape,
         "U": f'SUBSTITUTE({G},"9","")',
-        "N": f'IFERROR(IF(ISNUMBER({x}),{x},IF(ISLOGICAL({x}),--{x},{parsed})),"")',
+        "N": f'IFERROR(IF(ISLOGICAL({x}),--{x},IF(ISNUMBER({x}),{x},{parsed})),"")',
     }
 
 
@@ -161,7 +168,7 @@ def count_expr(x: str, k: str, n: str) -> str:
     """The engine's count of a cell: a whole number from 0 to 1,000,000 (yes/no words and
     TRUE/FALSE as 1/0); anything else counts 0. n: the cell's number or ''."""
     usable = lambda v: f'IF({v}=MEDIAN(0,INT({v}),1000000),{v},0)'  # noqa: E731
-    return (f'IF(ISNUMBER({x}),{usable(x)},IF(ISLOGICAL({x}),--{x},IF({_words(k, YES_WORDS)},1,'
+    return (f'IF(ISLOGICAL({x}),--{x},IF(ISNUMBER({x}),{usable(x)},IF({_words(k, YES_WORDS)},1,'
             f'IF({_words(k, NO_WORDS)},0,IF(ISNUMBER({n}),{usable(n)},0)))))')
 
 
@@ -304,12 +311,6 @@ class LeadsSpot:
         """Leads!$G1: column G of the row that uses it (in a defined name)."""
         return f"{quote_sheetname(self.sheet)}!${self.letter(name)}1"
 
-    def this_row(self, name: str) -> str:
-        """tblLeads[[#This Row],[Fit]]: a structured reference to this row's cell."""
-        real = str(self.headers[self.index(name)])
-        escaped = "".join("'" + ch if ch in "'#[]@" else ch for ch in real)
-        return f"{self.table}[[#This Row],[{escaped}]]"
-
 
 def is_helper_column(name) -> bool:
     return str(name or "").startswith(HELPER_COLUMN)
@@ -354,12 +355,28 @@ class Plan:
 
         ws._prepare_formula = prepare_formula
 
-    def write_cells(self, ws, row: int, headers: list, cached: dict | None = None) -> None:
+    def write_cells(self, ws, row: int, headers: list, cached: dict | None = None, first: bool = True) -> None:
         """Write this plan's formulas into one row (0-based) of a Leads sheet being built;
-        cached: header -> the engine's value, stored as the formula's last result."""
+        cached: header -> the engine's value, stored as the formula's last result. Rows below
+        the first (first=False) get a placeholder that share() turns into the shared formula."""
         for h, formula in self.by_header.items():
             value = (cached or {}).get(h)
-            ws.write_formula(row, headers.index(h), formula, None, "" if value is None else value)
+            ws.write_formula(row, headers.index(h), formula if first else PLACEHOLDER, None,
+                             "" if value is None else value)
+
+    def share(self, path, sheet: str, headers: list, min_col: int, first_row: int, last_row: int) -> int:
+        """Store each formula column of the saved package at path once, as a shared formula."""
+        filled = self.by_header
+        columns = [min_col + i for i, h in enumerate(headers) if h in filled]
+        return share(path, sheet, columns, first_row, last_row)
+
+    def table_formulas(self, ws, headers: list) -> None:
+        """Give the table just added to ws its calculated column formulas (Excel fills them into
+        new rows). Set after add_table, which would otherwise write (and scan with regular
+        expressions) the long formula into every row; write_cells writes the rows instead."""
+        columns = ws.tables[-1]["columns"]
+        for h, formula in self.by_header.items():
+            columns[headers.index(h)]["formula"] = ws._prepare_formula(formula.lstrip("="), True)
 
     def hide_columns(self, ws, headers: list) -> None:
         for h in self.helper_headers:
@@ -668,7 +685,12 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
         f"IFERROR(SUMPRODUCT(LEN(TRIM({quote_sheetname(leads.sheet)}!${a}1:${b}1))),1)" for a, b in runs)
         + "=0") if runs else "TRUE"
 
-    ref = {m: spot.this_row(out_headers[m]) for m in FORMULA_OUTPUTS}
+    # This row's outputs, by name (LSF_RowFit ...): the formulas hold no A1 or structured reference
+    # that would differ between rows, so each column is stored once as a shared formula.
+    ref = {}
+    for m in FORMULA_OUTPUTS:
+        ref[m] = f"{PREFIX}Row{m.capitalize()}"
+        names[ref[m]] = spot.row_ref(out_headers[m])
     gpos = f'IFERROR(MATCH({ref["fit"]},{sorted_mins},1),1)'
     bpos = f'IFERROR(MATCH({ref["score"]},{sorted_bands},1),1)'
     chain = setting["default_status"]
@@ -841,7 +863,24 @@ def rewrite(path, out=None) -> dict:
     wb.calculation.fullCalcOnLoad = True
     lost = book.save(None if out is None else os.fspath(out))
     return {"rows": spot.max_row - spot.first_data_row + 1, "fit_rules": len(model.fit_rules),
-            "behaviour_rules": len(model.behaviour_rules), "names": len(plan_.names), "lost": lost}
+            "behaviour_rules": len(model.behaviour_rules), "names": len(plan_.names), "lost": lost,
+            "helper_sheet": HELPER_SHEET}
+
+
+def save_workbook(wb, path) -> None:
+    """Save an openpyxl workbook, keeping each native formula column of its tables stored once
+    (openpyxl reads a shared formula into every cell and would write it out in full)."""
+    runs = []
+    for ws in wb.worksheets:
+        for t in ws.tables.values():
+            min_col, min_row, max_col, max_row = range_boundaries(t.ref)
+            first, last = min_row + (t.headerRowCount if t.headerRowCount is not None else 1), \
+                max_row - (t.totalsRowCount or 0)
+            if last > first:
+                columns = shared_formulas.repeated_columns(ws, first, last, min_col, max_col, PREFIX)
+                if columns:
+                    runs.append((ws.title, columns, first, last))
+    shared_formulas.save(wb, path, runs)
 
 
 def formula_lengths(plan_: Plan) -> dict:

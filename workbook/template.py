@@ -238,10 +238,10 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
     inputs = list(leads.columns)
     out_headers = [header(m, language) for m in OUTPUT_COLUMNS + ENROLMENT_COLUMNS]
     headers = inputs + out_headers + (native.helper_headers if native else [])
+    assert not native or headers == native.headers
     n = len(leads)
     last_row = max(n, 1)
     udf = {header(m, language): f for m, f in UDF_OUTPUTS.items()} if formulas == "udf" else {}
-    computed = native.by_header if native else {}  # Native formulas (workbook/formulas.py).
     columns = []
     for h in headers:
         column = {"header": h}
@@ -249,11 +249,11 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
             column["header_format"] = lf["out_header"]
         if h in udf:
             column["formula"] = udf_formula(udf[h], inputs)
-        if h in computed:
-            column["formula"] = computed[h]
         columns.append(column)
     ws.add_table(0, 0, last_row, len(headers) - 1, {
         "name": LEADS_TABLE, "style": "Table Style Medium 2", "columns": columns})
+    if native:
+        native.table_formulas(ws, headers)
     col_format = {header("revenue", language): lf["money"], header("created", language): lf["date"],
                   header("scored_at", language): lf["stamp"], header("sequence_start", language): lf["date"]}
     values = leads.astype(object).to_numpy()
@@ -262,7 +262,8 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
         for j, h in enumerate(inputs):
             _write(ws, i + 1, j, values[i, j], date_fmt=col_format.get(h))
         if native:  # Formulas, with the engine's results cached for readers that don't calculate.
-            native.write_cells(ws, i + 1, headers, {h: v[i] for h, v in (out_values or {}).items()})
+            native.write_cells(ws, i + 1, headers, {h: v[i] for h, v in (out_values or {}).items()},
+                               first=i == 0)
         elif out_values is not None:
             for j, h in enumerate(out_headers):
                 if h not in udf:
@@ -346,6 +347,8 @@ def build(path, model: Model, leads: pd.DataFrame, outputs: pd.DataFrame | None,
     if finish is not None:
         finish(wb, language)
     wb.close()
+    if native is not None:  # Each formula column stored once (workbook/shared_formulas.py).
+        native.share(path, LEADS_SHEET, native.headers, 1, 2, max(len(leads), 1) + 1)
 
 
 FORMULAS = ("values", "udf", "native")
