@@ -17,6 +17,7 @@ from openpyxl.worksheet.table import TableColumn
 from .book import Book, Grid, TableSpot, plain
 from .errors import SheetError
 from .safety import safe_save
+from . import shared_formulas  # noqa: F401  Fast loading of shared formulas (see there).
 from .sheets import append_to_table, replace_table_sheet, set_value
 
 

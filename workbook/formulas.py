@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 
 from scoring.defaults import ENROLMENT_COLUMNS, OUTPUT_COLUMNS, header
-from scoring.model import OPERATORS, Model
+from scoring.model import OPERATORS, Model, split_list
 from scoring.parse import text_key
 
 from . import shared_formulas
@@ -552,6 +552,9 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
         h.put(row, _A, f"{i + 1}: {rule.column}")
         h.put(row, _B, f'=IFERROR(MATCH(LOWER(TRIM({cells.cell(spot_["operator"])})),{ops},0),0)')
         h.put(row, _C, f'={cells.cell(spot_["points"])}')
+        if len(split_list(rule.value)) > ITEM_SLOTS:
+            problems.append(f"{cells.name(spot_['value'])}: value has {len(split_list(rule.value))} items; native "
+                            f"formulas read at most {ITEM_SLOTS} (split the rule in two)")
         value = parse(f"fit {i + 1} value", cells.cell(spot_["value"]))
         clean = list_expr(value["key"])
         h.put(row, _D, f'={value["key"]}')
@@ -662,6 +665,9 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
         status_rows.append(row)
 
     # Sales stages: the setting's items (as written) and their keys.
+    if len(s.sales_stages) > STAGE_SLOTS:
+        problems.append(f"{cells.name(cells.settings['sales_stages'])}: {len(s.sales_stages)} sales stages; native "
+                        f"formulas read at most {STAGE_SLOTS}")
     for col, text in ((_SI, "Sales stage"), (_SK, "Key"), (_SN, "No.")):
         h.put(2, col, text)
     stage_list = list_expr(spaced_expr(f'({cells.cell(cells.settings["sales_stages"])}&"")'))

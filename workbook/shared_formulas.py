@@ -18,6 +18,8 @@ import shutil
 import zipfile
 from xml.etree import ElementTree as ET
 
+import openpyxl.worksheet._reader
+from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter
 
 PLACEHOLDER = "=0"  # What the writers store below the first row until share() runs.
@@ -104,3 +106,27 @@ def save(wb, path, runs) -> None:
             cell.value = value
     for run in runs:
         share(path, *run)
+
+
+class FixedTranslator(Translator):
+    """openpyxl's Translator, answering at once for a shared formula that moving leaves as it is.
+
+    openpyxl re-tokenises a shared formula for every cell that refers to it: for the long
+    native formulas that is most of the time of loading a big native workbook. A formula
+    whose translation one row down and one column right is unchanged has no relative
+    reference, so every cell gets the same text: it is worked out once.
+    """
+
+    def __init__(self, formula, origin):
+        super().__init__(formula, origin)
+        here = super().translate_formula(row_delta=0, col_delta=0)
+        self._fixed = here if super().translate_formula(row_delta=1, col_delta=1) == here else None
+
+    def translate_formula(self, dest=None, row_delta=0, col_delta=0):
+        if self._fixed is not None:
+            return self._fixed
+        return super().translate_formula(dest, row_delta, col_delta)
+
+
+# openpyxl's worksheet reader builds a Translator per shared formula: give it this one.
+openpyxl.worksheet._reader.Translator = FixedTranslator
