@@ -26,7 +26,8 @@ from native_leads import every_operator_model, generated_leads, with_boundaries
 from scoring import score
 from scoring.defaults import header
 from workbook import template
-from workbook.files import read_leads, read_model
+from workbook.filebook import FileBook
+from workbook.files import read_checked, read_leads, read_model
 from workbook.formulas import FORMULA_OUTPUTS, HELPER_SHEET, is_helper_column
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -92,7 +93,8 @@ def same(got: str, want) -> bool:
 def differences(path, folder) -> tuple[list[str], int]:
     """Every output cell where LibreOffice and the engine disagree, as 'Leads row 12, Fit: ...',
     and the number of cells compared. The engine scores the workbook's own cells (read back)."""
-    model, leads = read_model(path), read_leads(path)
+    sheet, _, leads, _ = read_checked(FileBook(path))  # As `leadscore rescore` reads the workbook.
+    model = sheet.model
     engine = score(leads, model)
     calc, errors = recalculated_outputs(path, folder)
     assert errors == [], errors[:20]
@@ -173,3 +175,27 @@ def test_libreoffice_agrees_after_the_leadscore_sheet_is_edited(native_book, tmp
     assert "Phone them today" in score(read_leads(edited), model)["action"].tolist()
     found, compared = differences(edited, tmp_path)
     assert found == [], f"{len(found)} of {compared} cells differ:\n" + "\n".join(found[:30])
+
+
+def test_formulas_command_after_rules_are_added_agrees_with_the_engine(tmp_path):
+    """A values workbook, two rules added on the LeadScore sheet, `leadscore formulas`, LibreOffice."""
+    from workbook.formulas import rewrite
+    from workbooks import add_table_row
+
+    book = tmp_path / "Leads.xlsx"
+    template.new_workbook(book, sample=300, seed=9)
+    add_table_row(book, "tblFitRules", ["Country", "in", "Italy; Spain", 4, "South"])
+    add_table_row(book, "tblBehaviourRules", ["Demo, again", "Demo requests", 3, 9])
+    done = rewrite(book)
+    assert (done["rows"], done["fit_rules"], done["behaviour_rules"]) == (300, 5, 10)
+    found, compared = differences(book, tmp_path)
+    assert compared == 300 * len(FORMULA_OUTPUTS)
+    assert found == [], "\n".join(found[:30])
+
+
+def test_italian_consumer_native_template_agrees_with_the_engine(tmp_path):
+    book = tmp_path / "Contatti.xlsx"
+    template.new_workbook(book, language="it", profile="b2c", sample=400, seed=3, formulas="native")
+    found, compared = differences(book, tmp_path)
+    assert compared == 400 * len(FORMULA_OUTPUTS)
+    assert found == [], "\n".join(found[:30])

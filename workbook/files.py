@@ -22,7 +22,8 @@ from .errors import SheetError
 from .filebook import FileBook
 from .layout import (HISTORY_COLUMNS, HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDTHS, TASK_COLUMNS,
                      TASK_WIDTHS, TASKS_SHEET, labels)
-from .leads import LeadsTable, find_table, output_meaning, read_columns, read_frame, write_outputs
+from .leads import (LeadsTable, find_table, is_helper_column, output_meaning, read_columns, read_frame,
+                    write_outputs)
 from .model_sheet import ModelSheet
 
 
@@ -70,8 +71,9 @@ class Report:
     funnel: object = None
 
 
-def _prepare(book) -> tuple:
-    """Read and score; raises SheetError with every problem found."""
+def read_checked(book, more=None) -> tuple:
+    """The LeadScore sheet and the Leads table, read and checked: (sheet, table, frame, rows).
+    more(sheet) may return further problems. Raises SheetError with every problem found."""
     errors = []
     try:
         sheet = ModelSheet(book)
@@ -83,9 +85,16 @@ def _prepare(book) -> tuple:
         raise SheetError(errors + exc.messages) from None
     frame, rows = read_frame(lt)
     if sheet is not None:
-        errors += sheet.problems(list(frame.columns))
+        errors += sheet.problems([c for c in frame.columns if not is_helper_column(c)])
+        errors += more(sheet) if more else []
     if errors:
         raise SheetError(errors)
+    return sheet, lt, frame, rows
+
+
+def _prepare(book) -> tuple:
+    """Read and score; raises SheetError with every problem found."""
+    sheet, lt, frame, rows = read_checked(book)
     try:
         outputs = score(frame, sheet.model)
     except ModelError as exc:

@@ -43,11 +43,11 @@ from scoring.model import OPERATORS, Model, split_list
 from scoring.parse import text_key
 
 from . import shared_formulas
+from .leads import HELPER_COLUMN, is_helper_column
 from .shared_formulas import PLACEHOLDER, share
 
 HELPER_SHEET = "LeadScoreCalc"
 PREFIX = "LSF_"  # Every defined name the native formulas own starts with this.
-HELPER_COLUMN = "LS calc: "  # Every helper column of the Leads table starts with this.
 FORMULA_OUTPUTS = ("fit", "grade", "behaviour", "score", "rating", "status", "action")
 ITEM_SLOTS = 20  # List items (in / not in / between / contains) a rule's value may hold.
 STAGE_SLOTS = 10  # Sales stages the setting may list.
@@ -310,10 +310,6 @@ class LeadsSpot:
     def row_ref(self, name: str) -> str:
         """Leads!$G1: column G of the row that uses it (in a defined name)."""
         return f"{quote_sheetname(self.sheet)}!${self.letter(name)}1"
-
-
-def is_helper_column(name) -> bool:
-    return str(name or "").startswith(HELPER_COLUMN)
 
 
 @dataclass
@@ -799,25 +795,11 @@ def rewrite(path, out=None) -> dict:
 
     from .errors import SheetError
     from .filebook import FileBook
-    from .leads import ensure_output_columns, find_table, read_frame
-    from .model_sheet import ModelSheet
+    from .files import read_checked
+    from .leads import ensure_output_columns
 
     book = FileBook(path)
-    errors = []
-    try:
-        sheet = ModelSheet(book)
-    except SheetError as exc:
-        sheet, errors = None, list(exc.messages)
-    try:
-        lt = find_table(book)
-    except SheetError as exc:
-        raise SheetError(errors + exc.messages) from None
-    frame, _ = read_frame(lt)
-    if sheet is not None:
-        lead_columns = [c for c in frame.columns if not is_helper_column(c)]
-        errors += sheet.problems(lead_columns) + _text_numbers(book, sheet)
-    if errors:
-        raise SheetError(errors)
+    sheet, lt, _, _ = read_checked(book, more=lambda sheet: _text_numbers(book, sheet))
     model = sheet.model
     columns = ensure_output_columns(lt, model.settings.language, OUTPUT_COLUMNS)
     spot, ws = lt.spot, book.wb[lt.spot.sheet]

@@ -15,6 +15,12 @@ from .book import TableSpot
 from .errors import SheetError
 from .layout import LEADS_SHEET, LEADS_TABLE
 
+HELPER_COLUMN = "LS calc: "  # Native formulas' hidden helper columns start with this (workbook/formulas.py).
+
+
+def is_helper_column(name) -> bool:
+    return str(name or "").startswith(HELPER_COLUMN)
+
 
 class LeadsTable:
     """Where the Leads table sits (a TableSpot), its headers, and its values as read."""
