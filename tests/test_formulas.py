@@ -139,6 +139,14 @@ def test_formulas_command_turns_a_values_book_native_in_place(tmp_path):
     assert len(headers) == len(set(headers))
     assert "LS calc: Country: key" in headers
     assert set(fit_column_formulas(book)) == {'=IF(LSF_Blank,"",LSF_Fit1+LSF_Fit2+LSF_Fit3+LSF_Fit4+LSF_Fit5)'}
+    # And after it is removed (its row cleared): four rules again, its helper column emptied.
+    edit(book, "LeadScore", {"B8": None, "C8": None, "D8": "", "E8": None, "F8": None})
+    code, out, _ = run("formulas", book)
+    assert code == 0 and "4 fit rules" in out
+    ws = openpyxl.load_workbook(book)["Leads"]
+    col = headers.index("LS calc: Country: key") + 1
+    assert {ws.cell(r, col).value for r in range(2, 32)} == {None}
+    assert set(fit_column_formulas(book)) == {'=IF(LSF_Blank,"",LSF_Fit1+LSF_Fit2+LSF_Fit3+LSF_Fit4)'}
 
 
 def test_rescore_of_a_native_book_keeps_the_formulas_shared(tmp_path):
