@@ -63,8 +63,8 @@ def one(n: int, folder: Path, seed: int) -> None:
     native, values = folder / f"native{n}.xlsx", folder / f"values{n}.xlsx"
     _, build_native_s = timed(lambda: template.build(native, model, leads, None, "en", "b2b", formulas="native"))
     _, build_values_s = timed(lambda: template.build(values, model, leads, outputs, "en", "b2b"))
-    sheets, lo_native_s = timed(lambda: recalculated_sheets(native, folder / "n"))
-    _, lo_values_s = timed(lambda: recalculated_sheets(values, folder / "v"))
+    sheets, lo_native_s = timed(lambda: recalculated_sheets(native, folder / "n", timeout=4 * 3600))
+    _, lo_values_s = timed(lambda: recalculated_sheets(values, folder / "v", timeout=4 * 3600))
     bad = mismatches(sheets["Leads"], outputs)
     cells = n * len(FORMULA_OUTPUTS)
     print(f"{n:>8,} leads | engine {engine_s:7.2f} s ({n / engine_s:,.0f} leads/s) | "

@@ -23,7 +23,7 @@ ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def convert(book: Path, folder: Path, to: str = "xlsx", recalc: bool = True) -> Path:
+def convert(book: Path, folder: Path, to: str = "xlsx", recalc: bool = True, timeout: int = 600) -> Path:
     """Open book in LibreOffice headless and save it as `to` in folder; returns the new file."""
     assert SOFFICE, "CI must have LibreOffice: .ci/run installs libreoffice-calc-nogui"
     profile = folder / ("lo-recalc" if recalc else "lo-default")
@@ -33,7 +33,7 @@ def convert(book: Path, folder: Path, to: str = "xlsx", recalc: bool = True) -> 
     out = folder / ("recalculated" if recalc else "as-cached")
     result = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless",
                              "--convert-to", to, "--outdir", str(out), str(book)],
-                            capture_output=True, text=True, timeout=600)
+                            capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, result.stderr
     return out / f"{Path(book).stem}.{to.split(':')[0]}"
 
@@ -42,13 +42,13 @@ def convert(book: Path, folder: Path, to: str = "xlsx", recalc: bool = True) -> 
 CSV_ALL_SHEETS = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 
 
-def recalculated_sheets(book: Path, folder: Path) -> dict[str, list[list[str]]]:
+def recalculated_sheets(book: Path, folder: Path, timeout: int = 600) -> dict[str, list[list[str]]]:
     """LibreOffice recalculates book; returns every sheet's cells as text rows, sheet by sheet.
 
     CSV is read back rather than an .xlsx because LibreOffice takes minutes to write the
     formulas of a large native workbook back out as .xlsx, and seconds to write CSV.
     """
-    first = convert(book, folder, to=CSV_ALL_SHEETS)
+    first = convert(book, folder, to=CSV_ALL_SHEETS, timeout=timeout)
     stem = Path(book).stem
     sheets = {}
     for path in sorted(first.parent.glob(f"{stem}-*.csv")):
