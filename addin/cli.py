@@ -13,8 +13,9 @@ from pathlib import Path
 import click
 
 from workbook import files, template
+from scoring.errors import LeadScoreError
 from workbook.errors import SheetError
-from workbook.safety import WriteRefused, atomic_save
+from workbook.safety import atomic_save
 
 DEMO_NAME = "leadscore-demo.xlsx"
 DEMO_LEADS = 200
@@ -26,8 +27,12 @@ def _fail(lines) -> None:
     raise SystemExit(1)
 
 
+REPORT_HINT = ("This is a bug in Lead Score, not in your workbook: run the same command again with "
+               "--debug and send the output to the people who gave you Lead Score.")
+
+
 def friendly(fn):
-    """Turn the product's exceptions into messages and exit code 1."""
+    """Turn the product's exceptions into messages and exit code 1; anything else into one line."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
@@ -35,8 +40,17 @@ def friendly(fn):
         except SheetError as exc:
             _fail([f"Error: {len(exc.messages)} problem(s); nothing was written."] +
                   [f"  {m}" for m in exc.messages])
-        except (WriteRefused, FileNotFoundError, FileExistsError) as exc:
+        except LeadScoreError as exc:
+            lines = exc.lines()
+            _fail([f"Error: {lines[0]}"] + lines[1:])
+        except (FileNotFoundError, FileExistsError) as exc:
             _fail([f"Error: {exc}"])
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001  A bug: one line, the traceback only with --debug.
+            if (click.get_current_context().find_root().obj or {}).get("debug"):
+                raise
+            _fail([f"Error: unexpected {type(exc).__name__}: {exc}".rstrip(": "), REPORT_HINT])
     return wrapper
 
 
@@ -51,11 +65,14 @@ def _as_of(ctx, param, value):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="leadscore-excel", prog_name="leadscore")
-def cli():
+@click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error (for a bug report).")
+@click.pass_context
+def cli(ctx, debug):
     """Lead Score for Excel: grade, score and route the leads in a workbook.
 
     Start with `leadscore demo`, or `leadscore new Leads.xlsx --sample 50`.
     """
+    ctx.ensure_object(dict)["debug"] = debug
 
 
 def _new(path: Path, lang, profile, sample, seed, as_of=None, formulas="values"):

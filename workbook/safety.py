@@ -27,6 +27,8 @@ from collections import Counter, defaultdict
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
+from .errors import WriteRefused
+
 __all__ = ["WriteRefused", "check_not_open", "lost_parts", "atomic_save", "safe_save"]
 
 TEMP_PREFIX = ".~leadscore-"
@@ -150,14 +152,6 @@ KNOWN_PREFIXES = {
 # prefix varies (openpyxl writes ns0:, ns2:...) and Excel's VML is not always
 # well-formed XML, so a tolerant pattern is used rather than an XML parser.
 CLIENT_DATA = re.compile(rb"""<(?:[\w.-]+:)?ClientData\b[^>]*?\bObjectType\s*=\s*["']([^"']+)["']""")
-
-
-class WriteRefused(Exception):
-    """A save was refused; the message says why and what to do instead."""
-
-    def __init__(self, message: str, lost: list[str] | None = None):
-        super().__init__(message)
-        self.lost = list(lost or [])
 
 
 def _lock_names(name: str) -> list[str]:
