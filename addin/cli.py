@@ -1,4 +1,4 @@
-"""The `leadscore` command line: a thin face over workbook.files and workbook.template.
+"""The `leadscore` command line: a thin face over workbook.workflow and workbook.template.
 
 Each command parses its arguments, calls the shared core and turns exceptions
 into short messages with exit code 1.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from workbook import files, template
+from workbook import template, workflow
 from scoring.errors import LeadScoreError
 from workbook.errors import SheetError
 from workbook.safety import atomic_save
@@ -160,7 +160,7 @@ def check(book, strict):
 
     Exit code 1 when the model or the table has a problem (or, with --strict, any lead value).
     """
-    report = files.check(book)
+    report = workflow.check(book)
     for line in report.errors:
         click.echo(line)
     for line in report.warnings:
@@ -229,7 +229,7 @@ def rescore(book, out, as_of, with_tasks, with_report):
     Nothing is written if anything is wrong, and BOOK stays byte-for-byte as it was.
     """
     steps = ("rescore",) + (("tasks",) if with_tasks else ()) + (("report",) if with_report else ())
-    report = files.run(book, out=out, as_of=as_of, steps=steps)
+    report = workflow.run(book, out=out, as_of=as_of, steps=steps)
     _print_summary(report, book, out)
     if with_tasks:
         _print_tasks(report)
@@ -252,7 +252,7 @@ def tasks(book, out, as_of, csv_path, ics_path):
     Enrolment (Sequence, Sequence start) is recorded in the Leads table, so a second run on the
     same day gives the same sheet, and a lead already in a sequence is not enrolled again.
     """
-    report = files.run(book, out=out, as_of=as_of, steps=("rescore", "tasks"))
+    report = workflow.run(book, out=out, as_of=as_of, steps=("rescore", "tasks"))
     _print_summary(report, book, out)
     _print_tasks(report)
     _exports(report, csv_path, ics_path, as_of)
@@ -265,7 +265,7 @@ def tasks(book, out, as_of, csv_path, ics_path):
 @friendly
 def report(book, out, as_of):
     """Rescore BOOK, then write the Report sheet: grade × score band heat map, funnel KPIs, a chart."""
-    result = files.run(book, out=out, as_of=as_of, steps=("rescore", "report"))
+    result = workflow.run(book, out=out, as_of=as_of, steps=("rescore", "report"))
     _print_summary(result, book, out)
     _print_report(result)
 
@@ -283,9 +283,7 @@ def formulas(book, out):
     and settings recalculate without it. Reasons and Problems stay values (rescore writes
     them). Nothing is written if the LeadScore sheet or the Leads table has a problem.
     """
-    from workbook.formulas import rewrite
-
-    done = rewrite(book, out)
+    done = workflow.write_formulas(book, out)
     click.echo(f"Wrote native formulas for {done['rows']} leads in {out or book}: {done['fit_rules']} fit rules, "
                f"{done['behaviour_rules']} behaviour rules, {done['names']} defined names, hidden helper "
                f"columns and sheet {done['helper_sheet']!r}. Excel and LibreOffice recalculate it when opened.")
@@ -326,7 +324,7 @@ def demo(directory, lang, sample, seed):
     directory.mkdir(parents=True, exist_ok=True)
     book = directory / (DEMO_NAME if lang == "en" else "leadscore-demo-it.xlsx")
     _new(book, lang, "b2b", sample, seed)
-    report = files.run(book, steps=("rescore", "tasks", "report"))
+    report = workflow.run(book, steps=("rescore", "tasks", "report"))
     _print_summary(report, book, None)
     _print_tasks(report)
     _print_report(report)

@@ -1,7 +1,7 @@
 """The macros behind the Rescore, Tasks and Report buttons, for desktop Excel and xlwings Lite.
 
 Each takes an xlwings Book, wraps it in workbook.xlbook.XlBook and runs the same
-workflow the command line runs on files (workbook.files.run_book). Problems
+workflow the command line runs on files (workbook.workflow.run_book). Problems
 are shown to the user as one message naming the cells, never as a traceback;
 the LeadScore sheet and the leads are fully checked before anything is written.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from workbook.errors import SheetError
-from workbook.files import run_book
+from workbook.workflow import run_book
 from workbook.xlbook import XlBook
 
 TITLE = "Lead Score"

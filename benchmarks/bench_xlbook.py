@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import xlstub  # noqa: E402
-from workbook import files, template  # noqa: E402
+from workbook import template, workflow  # noqa: E402
 from workbook.xlbook import XlBook  # noqa: E402
 
 AS_OF = dt.datetime(2026, 11, 23, 9, 0)
@@ -42,7 +42,7 @@ def main() -> None:
             template.new_workbook(path, sample=n, seed=1, as_of=AS_OF - dt.timedelta(days=7))
             book = xlstub.from_file(path)
             start = time.perf_counter()
-            files.run_book(XlBook(book), AS_OF, ("rescore", "tasks", "report"))
+            workflow.run_book(XlBook(book), AS_OF, ("rescore", "tasks", "report"))
             seconds = time.perf_counter() - start
             calls = Counter(kind for kind, *_ in book.log)
             other = sum(v for k, v in calls.items() if k not in ("read", "write"))

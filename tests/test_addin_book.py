@@ -15,7 +15,7 @@ import pytest
 import xlstub
 from addin import macros
 from scoring.defaults import header
-from workbook import files, template
+from workbook import template, workflow
 from workbook.xlbook import XlBook, bounds, cell_value
 from workbooks import AS_OF, edit, known_book
 
@@ -48,7 +48,7 @@ def _same(a, b) -> bool:
 def _written_by_file_run(src, tmp_path, steps=ALL):
     copy = tmp_path / "file-run.xlsx"
     shutil.copy(src, copy)
-    files.run(copy, as_of=AS_OF, steps=steps)
+    workflow.run(copy, as_of=AS_OF, steps=steps)
     return openpyxl.load_workbook(copy)
 
 
@@ -71,7 +71,7 @@ def test_same_outputs_as_the_file_backend(tmp_path, n, lite):
     src = _sample_book(tmp_path / "book.xlsx", n)
     wb = _written_by_file_run(src, tmp_path)
     book = xlstub.from_file(src, lite=lite)
-    files.run_book(XlBook(book), AS_OF, ALL)
+    workflow.run_book(XlBook(book), AS_OF, ALL)
     assert [s.name for s in book.sheets] == wb.sheetnames
     _compare(wb, book, ["Leads", "History", "Tasks 2026-11-23", "Report", "LeadScore"])
 
@@ -85,7 +85,7 @@ def books(tmp_path_factory):
 def _calls(books, n: int, steps) -> Counter:
     book = books[n]
     book.start_script()
-    files.run_book(XlBook(book), AS_OF, steps)
+    workflow.run_book(XlBook(book), AS_OF, steps)
     return Counter(kind for kind, *_ in book.log)
 
 
@@ -106,12 +106,12 @@ def test_range_calls_do_not_grow_with_the_leads(books):
 def test_second_rescore_reads_history_once_and_appends(tmp_path):
     src = known_book(tmp_path / "known.xlsx")
     book = xlstub.from_file(src)
-    files.run_book(XlBook(book), AS_OF, ("rescore",))
+    workflow.run_book(XlBook(book), AS_OF, ("rescore",))
     history = book.sheets["History"]
     first = history.value_rows()
     assert len(first) == 1 + 5  # Header and one row per lead (all new).
     book.start_script()
-    files.run_book(XlBook(book), AS_OF + dt.timedelta(days=1), ("rescore", "report"))
+    workflow.run_book(XlBook(book), AS_OF + dt.timedelta(days=1), ("rescore", "report"))
     assert history.value_rows() == first  # Nothing changed, nothing appended, nothing rewritten.
     assert Counter(k for k, *_ in book.log)["read"] == 4  # LeadScore, Leads, its formulas, History.
 
@@ -119,7 +119,7 @@ def test_second_rescore_reads_history_once_and_appends(tmp_path):
 def test_lead_text_never_becomes_a_formula_or_a_number(tmp_path):
     src = known_book(tmp_path / "known.xlsx")
     book = xlstub.from_file(src)
-    files.run_book(XlBook(book), AS_OF, ALL)
+    workflow.run_book(XlBook(book), AS_OF, ALL)
     formulas = [(s.name, k, v) for s in book.sheets for k, v in s.cells.items()
                 if isinstance(v, xlstub.Formula)]
     assert formulas == []

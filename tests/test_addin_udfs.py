@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from addin import udf_core, udfs
 from addin.cli import cli
 from scoring import default_model, score
-from workbook import files, template
+from workbook import template, workflow
 from workbook.layout import LEADS_TABLE, MODEL_ROWS, model_area
 from workbooks import AS_OF, edit, known_book
 
@@ -67,7 +67,7 @@ def test_whole_columns_give_a_column_equal_to_the_engine(tmp_path):
     template.new_workbook(path, sample=300, seed=5)
     headers, rows = _leads(path)
     model = _model_values(path)
-    expected = score(files.read_leads(path, outputs=False), default_model())
+    expected = score(workflow.read_leads(path, outputs=False), default_model())
     for name in udf_core.NAMES:
         got = getattr(udfs, "LEAD" + name)(rows, headers, model)
         want = [[v.item() if hasattr(v, "item") else v] for v in expected[name.lower()]]
@@ -138,7 +138,7 @@ def test_new_with_udf_formulas_writes_them_and_rescore_keeps_them(tmp_path):
     for row in (2, 6):
         assert ws.cell(row, headers.index("Grade") + 1).value == (
             f"=LEADGRADE(tblLeads[[#This Row],{span}],tblLeads[[#Headers],{span}],LeadScoreModel)")
-    files.rescore(path, as_of=AS_OF)
+    workflow.rescore(path, as_of=AS_OF)
     ws = openpyxl.load_workbook(path)["Leads"]
     assert ws.cell(2, headers.index("Rating") + 1).value.startswith("=LEADRATING(")
     assert ws.cell(2, headers.index("Scored at") + 1).value == AS_OF

@@ -14,7 +14,7 @@ from native_leads import every_operator_model, generated_leads
 from scoring import score
 from scoring.defaults import header
 from workbook import template
-from workbook.files import read_leads, read_model
+from workbook.workflow import read_leads, read_model
 from workbook.formulas import FORMULA_OUTPUTS, HELPER_SHEET, PREFIX, for_template, formula_lengths
 from workbooks import add_table_row, edit, sha256
 

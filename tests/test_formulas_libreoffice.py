@@ -27,7 +27,8 @@ from scoring import score
 from scoring.defaults import header
 from workbook import template
 from workbook.filebook import FileBook
-from workbook.files import read_checked, read_leads, read_model
+from workbook import workflow
+from workbook.workflow import read_checked, read_leads, read_model
 from workbook.formulas import FORMULA_OUTPUTS, HELPER_SHEET, is_helper_column
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -179,14 +180,13 @@ def test_libreoffice_agrees_after_the_leadscore_sheet_is_edited(native_book, tmp
 
 def test_formulas_command_after_rules_are_added_agrees_with_the_engine(tmp_path):
     """A values workbook, two rules added on the LeadScore sheet, `leadscore formulas`, LibreOffice."""
-    from workbook.formulas import rewrite
     from workbooks import add_table_row
 
     book = tmp_path / "Leads.xlsx"
     template.new_workbook(book, sample=300, seed=9)
     add_table_row(book, "tblFitRules", ["Country", "in", "Italy; Spain", 4, "South"])
     add_table_row(book, "tblBehaviourRules", ["Demo, again", "Demo requests", 3, 9])
-    done = rewrite(book)
+    done = workflow.write_formulas(book)
     assert (done["rows"], done["fit_rules"], done["behaviour_rules"]) == (300, 5, 10)
     found, compared = differences(book, tmp_path)
     assert compared == 300 * len(FORMULA_OUTPUTS)

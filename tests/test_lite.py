@@ -28,7 +28,7 @@ from click.testing import CliRunner
 
 from addin import lite, udf_core
 from addin.cli import cli
-from workbook import files
+from workbook import workflow
 from workbook.safety import WriteRefused
 from workbooks import AS_OF, known_book, known_leads, leads_outputs, sha256
 
@@ -142,7 +142,7 @@ def test_the_bundle_is_our_source_byte_for_byte(lite_book):
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         bundled = zf.namelist()
         assert all(zf.read(n) == (ROOT / n).read_bytes() for n in bundled)
-    assert {"addin/macros.py", "addin/udf_core.py", "workbook/xlbook.py", "workbook/files.py",
+    assert {"addin/macros.py", "addin/udf_core.py", "workbook/xlbook.py", "workbook/workflow.py",
             "workbook/xlreport.py", "scoring/engine.py", "scoring/tasks.py", "scoring/report.py"} <= set(bundled)
     assert not {"addin/cli.py", "addin/udfs.py", "workbook/exports.py", "addin/lite.py", "workbook/template.py",
                 "scoring/sample.py"} & set(bundled)
@@ -245,7 +245,7 @@ def test_the_embedded_code_runs_from_its_bundle_alone(lite_book, tmp_path):
     assert result["threads"] == 1  # Pyodide has no threads; nothing here started one.
     # The scripts did the workflow: the same ratings as the command line on the file.
     check = fresh(lite_book, tmp_path, "by-file.xlsx")
-    files.run(check, out=tmp_path / "by-file-out.xlsx", as_of=AS_OF, steps=("rescore", "tasks", "report"))
+    workflow.run(check, out=tmp_path / "by-file-out.xlsx", as_of=AS_OF, steps=("rescore", "tasks", "report"))
     expected = [r["Rating"] for r in leads_outputs(tmp_path / "by-file-out.xlsx")]
     assert result["ratings"] == expected
     assert "Report" in result["sheets"] and any(s.startswith("Tasks ") for s in result["sheets"])

@@ -20,7 +20,7 @@ from scoring import default_model, score
 from scoring.defaults import LEAD_COLUMNS, SALES_STAGES, header
 from scoring.report import Funnel, funnel
 from scoring.sample import sample_leads
-from workbook import files
+from workbook import workflow
 from workbook.report_sheet import KPIS, LABELS, NONE, REPORT_SHEET, write_report
 from workbooks import AS_OF, known_book, table_cell
 
@@ -313,7 +313,7 @@ def reported_book(tmp_path, language="en", band_label=None):
     model = default_model("b2b", language)
     if band_label:
         model.score_bands[2].label = band_label
-    leads = files.read_leads(path, outputs=False)
+    leads = workflow.read_leads(path, outputs=False)
     scored = score(leads, model)
     history = history_frame([("L1", D(2026, 10, 11, 9), "MQL"), ("L3", D(2026, 10, 10, 9), "MQL"),
                              ("L3", D(2026, 10, 20, 9), "SQL")])
@@ -392,7 +392,7 @@ def test_report_replaces_itself_in_place_and_keeps_text_as_text(tmp_path):
 
 def test_rescore_with_report_matches_the_leads_sheet(tmp_path):
     path = known_book(tmp_path / "book.xlsx")
-    report = files.run(path, as_of=AS_OF, steps=("rescore", "report"))
+    report = workflow.run(path, as_of=AS_OF, steps=("rescore", "report"))
     wb = openpyxl.load_workbook(path)
     rows = list(wb["Leads"].iter_rows(values_only=True))
     status = pd.Series([r[rows[0].index("Status")] for r in rows[1:]])

@@ -9,7 +9,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from addin.cli import cli
-from workbook.files import run
+from workbook.workflow import run
 from workbooks import known_book, leads_outputs, sha256
 
 MONDAY = dt.datetime(2026, 11, 23, 8, 0)

@@ -12,12 +12,16 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.worksheet.table import TableColumn
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.table import TableColumn, TableFormula
 
+from . import shared_formulas  # Also makes openpyxl load shared formulas fast (see there).
 from .book import Book, Grid, TableSpot, plain
 from .errors import SheetError
+from .layout import NATIVE_PREFIX, NATIVE_SHEET
+from .leads import is_helper_column
+from .report_sheet import write_report
 from .safety import safe_save
-from . import shared_formulas  # noqa: F401  Fast loading of shared formulas (see there).
 from .sheets import append_to_table, replace_table_sheet, set_value
 
 
@@ -107,12 +111,55 @@ class FileBook(Book):
         append_to_table(self.wb, title, table_name, headers, rows, widths)
 
     def put_report(self, funnel, language, as_of, new_sql) -> None:
-        from .report_sheet import write_report
-
         write_report(self.wb, funnel, language, as_of, new_sql=new_sql)
 
-    def save(self, out=None) -> list[str]:
-        from .formulas import save_workbook  # Native formula columns stay stored once.
+    def put_native_formulas(self, table: TableSpot, headers: list, plan) -> None:
+        """Write a native-formula plan (workbook.formulas.Plan): defined names, the hidden helper
+        sheet, and the formula of every output and helper column of the table (a helper column
+        no rule needs any more is emptied). The workbook recalculates when next opened."""
+        wb, ws = self.wb, self.wb[table.sheet]
+        for name in [n for n in list(wb.defined_names) if n.startswith(NATIVE_PREFIX)]:
+            del wb.defined_names[name]
+        for name, formula in plan.names.items():
+            wb.defined_names[name] = DefinedName(name, attr_text=formula)
+        index = wb.sheetnames.index(NATIVE_SHEET) if NATIVE_SHEET in wb.sheetnames else None
+        if index is not None:
+            wb.remove(wb[NATIVE_SHEET])
+        helper = wb.create_sheet(NATIVE_SHEET, index)
+        for (row, col), value in plan.helper.items():
+            helper.cell(row, col).value = value
+        for col, width in plan.helper_widths.items():
+            helper.column_dimensions[get_column_letter(col)].width = width
+        helper.sheet_state = "hidden"
+        filled = plan.by_header
+        for i, name in enumerate(headers):
+            col = table.min_col + i
+            if name in filled or is_helper_column(name):
+                formula = filled.get(name)
+                for r in range(table.first_data_row, table.max_row + 1):
+                    ws.cell(r, col).value = formula
+                table.handle.tableColumns[i].calculatedColumnFormula = (
+                    TableFormula(attr_text=formula[1:]) if formula else None)
+            if is_helper_column(name):
+                ws.column_dimensions[get_column_letter(col)].hidden = True
+        wb.calculation.fullCalcOnLoad = True
 
+    def save(self, out=None) -> list[str]:
         return safe_save(lambda temp: save_workbook(self.wb, temp), self.path,
                          None if out is None else os.fspath(out))
+
+
+def save_workbook(wb, path) -> None:
+    """Save an openpyxl workbook, keeping each native formula column of its tables stored once
+    (openpyxl reads a shared formula into every cell and would write it out in full)."""
+    runs = []
+    for ws in wb.worksheets:
+        for t in ws.tables.values():
+            min_col, min_row, max_col, max_row = range_boundaries(t.ref)
+            first = min_row + (t.headerRowCount if t.headerRowCount is not None else 1)
+            last = max_row - (t.totalsRowCount or 0)
+            if last > first:
+                columns = shared_formulas.repeated_columns(ws, first, last, min_col, max_col, NATIVE_PREFIX)
+                if columns:
+                    runs.append((ws.title, columns, first, last))
+    shared_formulas.save(wb, path, runs)

@@ -26,7 +26,7 @@ engine (scoring.score), messy values included. How it is laid out:
 
 Adding or removing a rule, pointing a rule at another Leads column, adding a score band
 (a matrix column) or renaming the settings' columns needs the formulas rewritten
-(`leadscore formulas BOOK`, i.e. `rewrite()`). Everything else recalculates by itself.
+(`leadscore formulas BOOK`, i.e. workflow.write_formulas). Everything else recalculates by itself.
 
 Reasons and Problems are not formulas: a native book leaves them blank, and `leadscore
 rescore` writes them as values (it leaves formula columns alone).
@@ -42,12 +42,12 @@ from scoring.defaults import ENROLMENT_COLUMNS, OUTPUT_COLUMNS, header
 from scoring.model import OPERATORS, Model, split_list
 from scoring.parse import text_key
 
-from . import shared_formulas
-from .leads import HELPER_COLUMN, is_helper_column
+from .layout import (BLOCK, HEADER_ROW, LEADS_SHEET, LEADS_TABLE, MODEL_SHEET, NATIVE_PREFIX as PREFIX,
+                     NATIVE_SHEET, SETTINGS)
+from .leads import HELPER_COLUMN, is_helper_column, output_meaning
 from .shared_formulas import PLACEHOLDER, share
 
-HELPER_SHEET = "LeadScoreCalc"
-PREFIX = "LSF_"  # Every defined name the native formulas own starts with this.
+HELPER_SHEET = NATIVE_SHEET
 FORMULA_OUTPUTS = ("fit", "grade", "behaviour", "score", "rating", "status", "action")
 ITEM_SLOTS = 20  # List items (in / not in / between / contains) a rule's value may hold.
 STAGE_SLOTS = 10  # Sales stages the setting may list.
@@ -234,8 +234,6 @@ class ModelCells:
 
 def cells_from_layout(model: Model) -> ModelCells:
     """The LeadScore cells of a template built by workbook.template (positions from layout.py)."""
-    from .layout import BLOCK, HEADER_ROW, MODEL_SHEET, SETTINGS
-
     first = HEADER_ROW + 1
 
     def cols(key):
@@ -262,8 +260,6 @@ def cells_from_layout(model: Model) -> ModelCells:
 
 def cells_from_sheet(sheet, book) -> ModelCells:
     """The LeadScore cells of an existing workbook, as workbook.model_sheet.ModelSheet found them."""
-    from .layout import MODEL_SHEET
-
     tables = {t.name.casefold(): t for t in book.tables(MODEL_SHEET)}
     b = sheet.blocks
 
@@ -722,8 +718,6 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
 
 def _input_runs(leads: LeadsSpot) -> list[tuple[str, str]]:
     """Column letters (first, last) of each run of input columns of the Leads table."""
-    from .leads import output_meaning
-
     runs, start, prev = [], None, None
     for i, name in enumerate(leads.headers):
         col = leads.min_col + i
@@ -742,133 +736,9 @@ def for_template(model: Model, inputs: list, language: str) -> Plan:
     """The plan for a template built by workbook.template: the Leads table from A1 with these
     input columns, then the output and enrolment columns, then the helper columns; the
     LeadScore sheet as layout.py lays it out."""
-    from .layout import LEADS_SHEET, LEADS_TABLE
-
     headers = list(inputs) + [header(m, language) for m in OUTPUT_COLUMNS + ENROLMENT_COLUMNS]
     out_headers = {m: header(m, language) for m in FORMULA_OUTPUTS}
     return plan(model, cells_from_layout(model), LeadsSpot(LEADS_SHEET, LEADS_TABLE, 1, headers), out_headers)
-
-
-# ---------------------------------------------------------------------------------------------
-# An existing workbook: `leadscore formulas BOOK`.
-# ---------------------------------------------------------------------------------------------
-
-NUMBER_FIELDS = {"fit": ("points",), "behaviour": ("points", "cap"), "roles": ("level",), "grades": ("min",),
-                 "bands": ("min",), "status": ("min",)}
-
-
-def _text_numbers(book, sheet) -> list[str]:
-    """Model numbers typed as text. The engine reads '15' as 15; a formula computing with it
-    could not be trusted to, so a native workbook refuses them."""
-    from .layout import MODEL_SHEET, NUMERIC_SETTINGS
-
-    out = []
-    why = "is text; type it as a number (native formulas compute with numbers only)"
-    for key, fields in NUMBER_FIELDS.items():
-        block = sheet.blocks[key]
-        for row, values in block.rows:
-            for f in fields:
-                col = block.columns.get(f)
-                value = values.get(col) if col else None
-                if isinstance(value, str) and value.strip():
-                    out.append(f"{MODEL_SHEET}!{get_column_letter(col)}{row}: {block.display(f)} {value!r} {why}")
-    ws = book.wb[MODEL_SHEET]
-    for key in NUMERIC_SETTINGS:
-        (row, col), name = sheet.setting_cells[key]
-        value = ws.cell(row, col).value
-        if isinstance(value, str) and value.strip():
-            out.append(f"{MODEL_SHEET}!{get_column_letter(col)}{row}: {name} {value!r} {why}")
-    return out
-
-
-def rewrite(path, out=None) -> dict:
-    """Give a workbook native formulas: the output columns Fit … Action of its Leads table,
-    the helper columns, the helper sheet and the names are (re)written, then the workbook is
-    saved atomically, in place or to out, and set to recalculate when opened.
-
-    Refuses (workbook.errors.SheetError, nothing written) when the LeadScore sheet or the
-    Leads table has a problem; every message names its sheet and cell.
-    Returns a summary: rows, fit_rules, behaviour_rules, names, lost (parts a copy lacks).
-    """
-    from openpyxl.workbook.defined_name import DefinedName
-    from openpyxl.worksheet.table import TableFormula
-
-    from .errors import SheetError
-    from .filebook import FileBook
-    from .files import read_checked
-    from .leads import ensure_output_columns
-
-    book = FileBook(path)
-    sheet, lt, _, _ = read_checked(book, more=lambda sheet: _text_numbers(book, sheet))
-    model = sheet.model
-    columns = ensure_output_columns(lt, model.settings.language, OUTPUT_COLUMNS)
-    spot, ws = lt.spot, book.wb[lt.spot.sheet]
-
-    def current() -> LeadsSpot:
-        names = [ws.cell(spot.min_row, c).value for c in range(spot.min_col, spot.max_col + 1)]
-        return LeadsSpot(spot.sheet, spot.name, spot.min_col, names)
-
-    leads = current()
-    out_headers = {m: leads.headers[columns[m] - spot.min_col] for m in FORMULA_OUTPUTS}
-    cells = cells_from_sheet(sheet, book)
-    try:
-        plan_ = plan(model, cells, leads, out_headers)
-        missing = [c for c in plan_.helper_headers if not leads.has(c)]
-        if missing:
-            book.add_table_columns(spot, missing)
-            leads = current()
-            plan_ = plan(model, cells, leads, out_headers)
-    except NativeError as exc:
-        raise SheetError(exc.messages) from None
-    wb = book.wb
-    for name in [n for n in list(wb.defined_names) if n.startswith(PREFIX)]:
-        del wb.defined_names[name]
-    for name, formula in plan_.names.items():
-        wb.defined_names[name] = DefinedName(name, attr_text=formula)
-    if HELPER_SHEET in wb.sheetnames:
-        index = wb.sheetnames.index(HELPER_SHEET)
-        wb.remove(wb[HELPER_SHEET])
-        helper = wb.create_sheet(HELPER_SHEET, index)
-    else:
-        helper = wb.create_sheet(HELPER_SHEET)
-    for (row, col), value in plan_.helper.items():
-        helper.cell(row, col).value = value
-    for col, width in plan_.helper_widths.items():
-        helper.column_dimensions[get_column_letter(col)].width = width
-    helper.sheet_state = "hidden"
-    table = spot.handle
-    filled = plan_.by_header
-    for i, name in enumerate(leads.headers):
-        col = spot.min_col + i
-        if name in filled or is_helper_column(name):
-            formula = filled.get(name)  # A helper column no rule needs any more is emptied.
-            for r in range(spot.first_data_row, spot.max_row + 1):
-                ws.cell(r, col).value = formula
-            table.tableColumns[i].calculatedColumnFormula = (
-                TableFormula(attr_text=formula[1:]) if formula else None)
-        if is_helper_column(name):
-            ws.column_dimensions[get_column_letter(col)].hidden = True
-    wb.calculation.fullCalcOnLoad = True
-    lost = book.save(None if out is None else os.fspath(out))
-    return {"rows": spot.max_row - spot.first_data_row + 1, "fit_rules": len(model.fit_rules),
-            "behaviour_rules": len(model.behaviour_rules), "names": len(plan_.names), "lost": lost,
-            "helper_sheet": HELPER_SHEET}
-
-
-def save_workbook(wb, path) -> None:
-    """Save an openpyxl workbook, keeping each native formula column of its tables stored once
-    (openpyxl reads a shared formula into every cell and would write it out in full)."""
-    runs = []
-    for ws in wb.worksheets:
-        for t in ws.tables.values():
-            min_col, min_row, max_col, max_row = range_boundaries(t.ref)
-            first, last = min_row + (t.headerRowCount if t.headerRowCount is not None else 1), \
-                max_row - (t.totalsRowCount or 0)
-            if last > first:
-                columns = shared_formulas.repeated_columns(ws, first, last, min_col, max_col, PREFIX)
-                if columns:
-                    runs.append((ws.title, columns, first, last))
-    shared_formulas.save(wb, path, runs)
 
 
 def formula_lengths(plan_: Plan) -> dict:

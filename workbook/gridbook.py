@@ -7,6 +7,8 @@ run, as long as its rows are not blank.
 """
 from __future__ import annotations
 
+from openpyxl.utils import get_column_letter
+
 from scoring.parse import is_blank, text_key
 
 from .book import Book, Grid, TableSpot
@@ -25,7 +27,7 @@ class GridBook(Book):
             col = spec.first_column
             first = self.grid.value(HEADER_ROW, col)
             if text_key(first or "") not in (text_key(spec.fields[0].en), text_key(spec.fields[0].it)):
-                errors.append(f"{MODEL_SHEET}!{_letter(col)}{HEADER_ROW}: expected the {spec.title_en} "
+                errors.append(f"{MODEL_SHEET}!{get_column_letter(col)}{HEADER_ROW}: expected the {spec.title_en} "
                               f"table here (header '{spec.fields[0].en}'), found {first!r}")
                 continue
             last_col = col
@@ -49,8 +51,3 @@ class GridBook(Book):
         return Grid(min_row, min_col, [self.grid.row_values(r, min_col, max_col)
                                        for r in range(min_row, max_row + 1)])
 
-
-def _letter(col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(col)

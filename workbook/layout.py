@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from openpyxl.utils import get_column_letter
+
 MODEL_SHEET = "LeadScore"
 LEADS_SHEET = "Leads"
 LEADS_TABLE = "tblLeads"
 HEADER_ROW = 3  # Row of each block's table header on the LeadScore sheet (1-based).
+NATIVE_PREFIX = "LSF_"  # Every defined name the native formulas own starts with this.
+NATIVE_SHEET = "LeadScoreCalc"  # The hidden sheet native formulas read the model from.
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,4 @@ MODEL_ROWS = 500
 
 def model_area() -> str:
     """'LeadScore'!$A$1:$BB$500 — the range the defined name LeadScoreModel points at."""
-    from openpyxl.utils import get_column_letter
-
     return f"'{MODEL_SHEET}'!$A$1:${get_column_letter(LISTS_COLUMN - 1)}${MODEL_ROWS}"

@@ -113,11 +113,7 @@ class ModelSheet:
     """The LeadScore sheet read into a Model, remembering where each value came from."""
 
     def __init__(self, book):
-        """book: a Book (see book.py) or an openpyxl Workbook."""
-        if not hasattr(book, "tables") or not callable(book.tables):
-            from .filebook import FileBook
-
-            book = FileBook(wb=book)
+        """book: a Book (see book.py)."""
         names = book.sheet_names()
         if MODEL_SHEET not in names:
             raise SheetError([f"{MODEL_SHEET}!A1: the workbook has no sheet '{MODEL_SHEET}' "

@@ -1,4 +1,4 @@
-"""The workflows (check, rescore, tasks, report), written once against the book interface.
+"""The workflows (check, rescore, tasks, report, native formulas), written once against the book interface.
 
 `run_book(book, ...)` works on any Book (book.py): a file through FileBook (the
 command line) or live Excel through XlBook (the macros and xlwings Lite). The
@@ -12,18 +12,23 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from openpyxl.utils import get_column_letter
+
 from scoring import ModelError, Model, score
-from scoring.defaults import ENROLMENT_COLUMNS, header
+from scoring.defaults import ENROLMENT_COLUMNS, OUTPUT_COLUMNS, header
 from scoring.history import COLUMNS as HISTORY_COLUMNS_KEYS
 from scoring.history import changes
 from scoring.parse import text_key
+from scoring.report import funnel
+from scoring.tasks import plan_tasks
 
+from . import formulas
 from .errors import SheetError
 from .filebook import FileBook
-from .layout import (HISTORY_COLUMNS, HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDTHS, TASK_COLUMNS,
-                     TASK_WIDTHS, TASKS_SHEET, labels)
-from .leads import (LeadsTable, find_table, is_helper_column, output_meaning, read_columns, read_frame,
-                    write_outputs)
+from .layout import (HISTORY_COLUMNS, HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDTHS, MODEL_SHEET,
+                     NUMERIC_SETTINGS, TASK_COLUMNS, TASK_WIDTHS, TASKS_SHEET, labels)
+from .leads import (LeadsTable, ensure_output_columns, find_table, is_helper_column, output_meaning,
+                    read_columns, read_frame, write_outputs)
 from .model_sheet import ModelSheet
 
 
@@ -44,7 +49,6 @@ def read_leads(path, outputs: bool = True) -> pd.DataFrame:
 
 def _lead_problems(lt: LeadsTable, frame: pd.DataFrame, outputs: pd.DataFrame, rows: list[int]) -> list[str]:
     """Engine problems per lead, each led by the cell it is about (Leads!G12)."""
-    from openpyxl.utils import get_column_letter
     out = []
     for row, text in zip(rows, outputs["problems"].tolist()):
         if not text:
@@ -207,8 +211,6 @@ def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",)) -> Repo
     if "tasks" in steps:
         report.tasks, report.tasks_sheet = _tasks(book, lt, frame, rows, outputs, model, when)
     if "report" in steps:
-        from scoring.report import funnel
-
         report.funnel = funnel(frame, outputs, _history_frame(book, language), model, when.date(), ids=ids)
         book.put_report(report.funnel, language, when, report.summary["new_sql"])
     return report
@@ -216,8 +218,6 @@ def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",)) -> Repo
 
 def _tasks(book, lt, frame, rows, outputs, model, when):
     """Plan the day's tasks, record enrolment in the Leads table, write the Tasks sheet."""
-    from scoring.tasks import plan_tasks
-
     language = model.settings.language
     enrolment = read_columns(lt, ("sequence", "sequence_start"), rows)
     enrolment.index = outputs.index
@@ -236,3 +236,70 @@ def _tasks(book, lt, frame, rows, outputs, model, when):
 def rescore(path, out=None, as_of: dt.datetime | None = None) -> Report:
     """Score every lead, write the output columns as values and log changes in History."""
     return run(path, out=out, as_of=as_of, steps=("rescore",))
+
+
+# Native formulas: `leadscore formulas BOOK`.
+
+NUMBER_FIELDS = {"fit": ("points",), "behaviour": ("points", "cap"), "roles": ("level",), "grades": ("min",),
+                 "bands": ("min",), "status": ("min",)}
+
+
+def _text_numbers(sheet) -> list[str]:
+    """Model numbers typed as text. The engine reads '15' as 15; a formula computing with it
+    could not be trusted to, so a native workbook refuses them."""
+    out = []
+    why = "is text; type it as a number (native formulas compute with numbers only)"
+    for key, fields in NUMBER_FIELDS.items():
+        block = sheet.blocks[key]
+        for row, values in block.rows:
+            for f in fields:
+                col = block.columns.get(f)
+                value = values.get(col) if col else None
+                if isinstance(value, str) and value.strip():
+                    out.append(f"{MODEL_SHEET}!{get_column_letter(col)}{row}: {block.display(f)} {value!r} {why}")
+    settings = sheet.blocks["settings"]
+    rows = dict(settings.rows)
+    for key in NUMERIC_SETTINGS:
+        (row, col), name = sheet.setting_cells[key]
+        value = rows.get(row, {}).get(col)
+        if isinstance(value, str) and value.strip():
+            out.append(f"{MODEL_SHEET}!{get_column_letter(col)}{row}: {name} {value!r} {why}")
+    return out
+
+
+def write_formulas(path, out=None) -> dict:
+    """Give a workbook native formulas: the output columns Fit … Action of its Leads table,
+    the helper columns, the helper sheet and the names are (re)written, then the workbook is
+    saved atomically, in place or to out, and set to recalculate when opened.
+
+    Refuses (SheetError, nothing written) when the LeadScore sheet or the Leads table has a
+    problem; every message names its sheet and cell.
+    Returns a summary: rows, fit_rules, behaviour_rules, names, lost (parts a copy lacks).
+    """
+    book = FileBook(path)
+    sheet, lt, _, _ = read_checked(book, more=_text_numbers)
+    model = sheet.model
+    columns = ensure_output_columns(lt, model.settings.language, OUTPUT_COLUMNS)
+    spot = lt.spot
+
+    def current() -> formulas.LeadsSpot:
+        return formulas.LeadsSpot(spot.sheet, spot.name, spot.min_col, list(lt.headers))
+
+    leads = current()
+    out_headers = {m: leads.headers[columns[m] - spot.min_col] for m in formulas.FORMULA_OUTPUTS}
+    cells = formulas.cells_from_sheet(sheet, book)
+    try:
+        plan = formulas.plan(model, cells, leads, out_headers)
+        missing = [c for c in plan.helper_headers if not leads.has(c)]
+        if missing:
+            book.add_table_columns(spot, missing)
+            lt.headers.extend(missing)
+            leads = current()
+            plan = formulas.plan(model, cells, leads, out_headers)
+    except formulas.NativeError as exc:
+        raise SheetError(exc.messages) from None
+    book.put_native_formulas(spot, leads.headers, plan)
+    lost = book.save(out)
+    return {"rows": spot.max_row - spot.first_data_row + 1, "fit_rules": len(model.fit_rules),
+            "behaviour_rules": len(model.behaviour_rules), "names": len(plan.names), "lost": lost,
+            "helper_sheet": formulas.HELPER_SHEET}
