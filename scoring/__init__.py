@@ -1,10 +1,12 @@
 """Lead scoring engine: pure Python and pandas, no Excel and no I/O."""
 from .defaults import default_model
-from .engine import OUTPUTS, score
-from .model import (OPERATORS, BehaviourRule, FitRule, GradeBand, Model, ModelError, Problem,
-                    ScoreBand, Settings, StatusRule)
+from .engine import OUTPUTS, Scored, evaluate_leads, score
+from .errors import LeadScoreError
+from .model import (OPERATORS, BehaviourRule, CheckedModel, FitRule, GradeBand, Model, ModelError, Problem,
+                    ScoreBand, Settings, StatusRule, check)
 
 __all__ = [
-    "OPERATORS", "OUTPUTS", "BehaviourRule", "FitRule", "GradeBand", "Model", "ModelError",
-    "Problem", "ScoreBand", "Settings", "StatusRule", "default_model", "score",
+    "OPERATORS", "OUTPUTS", "BehaviourRule", "CheckedModel", "FitRule", "GradeBand", "LeadScoreError", "Model",
+    "ModelError", "Problem", "ScoreBand", "Scored", "Settings", "StatusRule", "check", "default_model",
+    "evaluate_leads", "score",
 ]

@@ -1,35 +1,37 @@
 """score(leads, model): grades, scores, statuses, actions, reasons and problems.
 
 Everything works on whole columns; the only Python loops run over rules and
-over the distinct values of a column, never over leads.
+over the distinct values of a column, never over leads. Reasons and problems
+are kept as data (explain.Parts: which rule gave how many points, which cell
+value could not be used) and formatted as text only at the end, once per
+distinct combination.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .model import NUMERIC_OPERATORS, Model, ModelError, Problem, split_list
+from .columns import find, not_a_column
+from .explain import LeadProblem, Parts, Reason, number_text, signed
+from .model import NUMERIC_OPERATORS, CheckedModel, Model, ModelError, Problem, in_sheet_order
 from .parse import BAD, OK, Column, text_key
+from . import parse
 from .rules import evaluate
+from .schema import split_list
 from .texts import text
 
 OUTPUTS = ("fit", "grade", "behaviour", "score", "rating", "status", "action", "reasons", "problems")
 LEAD_STATUSES = ("Lead", "MQL", "SQL")
 MAX_COUNT = 1_000_000
+AMBIGUOUS = getattr(parse, "AMBIGUOUS", None)  # A number that could be read two ways (parse.py).
 
-
-def number_text(x: float) -> str:
-    """15.0 -> '15', 2.5 -> '2.5'."""
-    x = round(float(x), 6)
-    return str(int(x)) if x.is_integer() else f"{x:.6f}".rstrip("0")
-
-
-def signed(x: float) -> str:
-    """Points as reasons show them: '+15', '−10' (a true minus sign)."""
-    return ("+" if x >= 0 else "\u2212") + number_text(abs(x))
+__all__ = ["OUTPUTS", "Scored", "evaluate_leads", "number_text", "rule_label", "score", "signed"]
 
 
 def rule_label(rule) -> str:
+    """How reasons name a fit rule: its Label, else column, operator and value."""
     if rule.label:
         return rule.label
     value = rule.value
@@ -43,80 +45,64 @@ def rule_label(rule) -> str:
     return f"{rule.column}{sep}{rule.operator}{sep}{value}"
 
 
-class _Text:
-    """Builds one '; '-separated text per lead from coded pieces.
+@dataclass
+class Scored:
+    """What scoring found: the output columns, and the reasons and problems as data."""
 
-    Each part is (codes, pieces): per lead a code k shows pieces[k], -1 shows
-    nothing. Texts are joined once per distinct combination of codes and then
-    spread to the leads, so a million leads cost what their distinct cases cost.
-    """
-
-    def __init__(self, n: int):
-        self.n = n
-        self.parts = []
-
-    def add(self, mask: np.ndarray, piece: str) -> None:
-        """Show piece where mask holds."""
-        if mask.any():
-            self.parts.append((mask.view(np.int8) - np.int8(1), np.array([piece], dtype=object)))
-
-    def add_coded(self, codes: np.ndarray, pieces) -> None:
-        if (codes >= 0).any():
-            self.parts.append((codes, np.asarray(pieces, dtype=object)))
-
-    def result(self) -> np.ndarray:
-        if not self.parts:
-            return np.full(self.n, "", dtype=object)
-        key = np.zeros(self.n, dtype=np.int64)
-        for codes, pieces in self.parts:
-            radix = len(pieces) + 1
-            if (int(key.max()) + 1) * radix >= 2 ** 62:
-                key = pd.factorize(key)[0].astype(np.int64)  # Keep the key dense.
-            key *= radix
-            key += codes
-            key += 1
-        inverse, uniques = pd.factorize(key)
-        first = np.empty(len(uniques), dtype=np.int64)
-        first[inverse[::-1]] = np.arange(self.n - 1, -1, -1)
-        texts = np.full(len(uniques), "", dtype=object)
-        for codes, pieces in self.parts:
-            shown = codes[first]
-            at = np.flatnonzero(shown >= 0)
-            with_sep = np.array([p + "; " for p in pieces], dtype=object)
-            texts[at] = texts[at] + with_sep[shown[at]]
-        texts = np.array([t[:-2] for t in texts], dtype=object)
-        return texts[inverse]
+    frame: pd.DataFrame
+    reasons: Parts
+    problems: Parts
+    checked: CheckedModel
 
 
-def _find_columns(leads: pd.DataFrame, model: Model) -> tuple[dict, list]:
+def _find_columns(leads: pd.DataFrame, checked: CheckedModel) -> tuple[dict, list]:
     """Map every column a rule names to a lead column; list the ones missing."""
-    by_key = {text_key(c): c for c in leads.columns}
-    role_key = text_key(model.settings.role_level_column)
-    found, missing = {}, []
+    model = checked.model
+    s = model.settings
+    role_key = text_key(s.role_level_column) if s.role_level_column else None
+    role_column = find(leads.columns, s.role_column) if s.role_column else None
+    found, missing, role_missing = {}, [], False
     wanted = [("fit rule", i, r.column) for i, r in enumerate(model.fit_rules)]
     wanted += [("behaviour rule", i, r.column) for i, r in enumerate(model.behaviour_rules)]
     for block, i, name in wanted:
-        key = text_key(name)
-        if key in by_key:
-            found[name] = by_key[key]
-        elif key == role_key and text_key(model.settings.role_column) in by_key:
-            found[name] = None  # Derived from the role text through the Roles table.
+        column = find(leads.columns, name)
+        if column is not None:
+            found[name] = column
+        elif block == "fit rule" and role_key and text_key(name) == role_key:
+            if role_column is not None:
+                found[name] = None  # Derived from the role text through the Roles table.
+            elif not role_missing:
+                role_missing = True
+                missing.append(Problem(
+                    "settings", None, "role_column",
+                    f"{not_a_column(s.role_column, leads.columns)}; the {s.role_level_column!r} rules read "
+                    "the job title from it", attribute="role_column", value=s.role_column))
         else:
-            missing.append(Problem(block, i, "column", f"{name!r} is not a column of the leads "
-                                   f"(columns: {', '.join(map(str, leads.columns))})"))
+            missing.append(Problem(block, i, "column", not_a_column(name, leads.columns),
+                                   attribute="column", value=name))
     return found, missing
 
 
-def _flag(problems: "_Text", column: Column, bad: np.ndarray, message: str) -> None:
+def _flag(problems: Parts, column: Column, bad: np.ndarray, message: str) -> None:
     """Add "Column: 'value' message" to the problems of leads where bad holds."""
     codes, uniques = column.factors
-    pieces = [f"{column.name}: {str(v)!r} {message}" for v in uniques]
-    problems.add_coded(np.where(bad, codes, -1), pieces)
+    items = [LeadProblem(str(column.name), v, message) for v in uniques]
+    problems.add_coded(np.where(bad, codes, -1), items)
 
 
-def _role_levels(leads, model, problems: _Text, language: str) -> np.ndarray:
-    by_key = {text_key(c): c for c in leads.columns}
-    column = Column(leads[by_key[text_key(model.settings.role_column)]])
+def _flag_states(problems: Parts, column: Column, state: np.ndarray, language: str, count: bool = False) -> None:
+    """Flag the cells of a column that are not numbers (or counts), or are ambiguous numbers."""
+    bad = state == BAD
+    if bad.any():
+        _flag(problems, column, bad, text(language, "not a count" if count else "not a number"))
+    if AMBIGUOUS is not None:
+        unclear = state == AMBIGUOUS
+        if unclear.any():
+            _flag(problems, column, unclear, text(language, "ambiguous number"))
+
+
+def _role_levels(leads, model, problems: Parts, language: str) -> np.ndarray:
+    column = Column(leads[find(leads.columns, model.settings.role_column)])
     levels = {text_key(k): float(v) for k, v in model.roles.items()}
     keys, _ = column.unique_keys()
     per_unique = np.array([levels.get(k, np.nan) for k in keys], dtype=float)
@@ -126,12 +112,12 @@ def _role_levels(leads, model, problems: _Text, language: str) -> np.ndarray:
     return values
 
 
-def _fit(leads, model, columns, reasons, problems) -> np.ndarray:
+def _fit(leads, checked, columns, reasons, problems) -> np.ndarray:
+    model = checked.model
     s = model.settings
-    n = len(leads)
-    fit = np.zeros(n)
+    fit = np.zeros(len(leads))
     cache, flagged = {}, set()
-    for rule in model.fit_rules:
+    for i, (rule, value) in enumerate(zip(model.fit_rules, checked.values)):
         source = columns[rule.column]
         if source is None:
             if "__role__" not in cache:
@@ -140,20 +126,21 @@ def _fit(leads, model, columns, reasons, problems) -> np.ndarray:
             column = cache["__role__"]
         else:
             column = cache.setdefault(source, Column(leads[source], s.decimal))
-        hit, bad = evaluate(column, rule, s.decimal)
+        hit, state = evaluate(column, rule, value)
         fit += np.where(hit, float(rule.points), 0.0)
-        reasons.add(hit, f"{rule_label(rule)} {signed(rule.points)}")
-        if rule.operator in NUMERIC_OPERATORS and source not in flagged and bad.any():
+        reasons.add(hit, Reason(rule_label(rule), float(rule.points), kind="fit", rule=i))
+        if rule.operator in NUMERIC_OPERATORS and source not in flagged and state is not None:
             flagged.add(source)
-            _flag(problems, column, bad, text(s.language, "not a number"))
+            _flag_states(problems, column, state, s.language)
     return fit
 
 
-def _behaviour(leads, model, columns, reasons, problems) -> np.ndarray:
+def _behaviour(leads, checked, columns, reasons, problems) -> np.ndarray:
+    model = checked.model
     s = model.settings
     total = np.zeros(len(leads))
     cache, flagged = {}, set()
-    for rule in model.behaviour_rules:
+    for r, rule in enumerate(model.behaviour_rules):
         source = columns[rule.column]
         column = cache.setdefault(source, Column(leads[source], s.decimal))
         # Work per distinct value of the column, then spread to the leads.
@@ -161,29 +148,29 @@ def _behaviour(leads, model, columns, reasons, problems) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             # A count is a whole number from 0 to a million; anything else is a typo.
             uusable = (ustate == OK) & (ucounts >= 0) & (ucounts <= MAX_COUNT) & (np.mod(ucounts, 1) == 0)
-        ubad = (ustate == BAD) | ((ustate == OK) & ~uusable)
-        if ubad.any() and source not in flagged:
+        ustate = np.where((ustate == OK) & ~uusable, BAD, ustate)
+        if source not in flagged and (ustate != OK).any():
             flagged.add(source)
-            _flag(problems, column, np.append(ubad, False)[codes_l], text(s.language, "not a count"))
+            _flag_states(problems, column, np.append(ustate, OK)[codes_l], s.language, count=True)
         uc = np.where(uusable, ucounts, 0.0)
-        up = uc * float(rule.points)
+        points = float(rule.points)
+        up = uc * points
         if rule.cap is not None:
             up = np.clip(up, -abs(float(rule.cap)), abs(float(rule.cap)))
         total += np.append(up, 0.0)[codes_l]
-        pieces, piece_of = [], np.full(len(uc) + 1, -1, dtype=np.int64)
+        items, item_of = [], np.full(len(uc) + 1, -1, dtype=np.int64)
         seen = {}
         for i, (c, p) in enumerate(zip(uc, up)):
             if c == 0 or p == 0:
                 continue
-            capped = rule.cap is not None and abs(c * float(rule.points)) > abs(float(rule.cap))
-            times = "" if c == 1 else f" \u00d7{number_text(c)}"
-            note = f" ({text(s.language, 'cap')})" if capped else ""
-            piece = f"{rule.name}{times} {signed(p)}{note}"
-            if piece not in seen:
-                seen[piece] = len(pieces)
-                pieces.append(piece)
-            piece_of[i] = seen[piece]
-        reasons.add_coded(piece_of[codes_l], pieces)
+            capped = rule.cap is not None and abs(c * points) > abs(float(rule.cap))
+            item = Reason(rule.name if c == 1 else f"{rule.name} \u00d7{number_text(c)}", float(p),
+                          text(s.language, "cap") if capped else "", kind="behaviour", rule=r, count=float(c))
+            if item not in seen:
+                seen[item] = len(items)
+                items.append(item)
+            item_of[i] = seen[item]
+        reasons.add_coded(item_of[codes_l], items)
     return total
 
 
@@ -194,24 +181,25 @@ def _adjust(reasons, value, low, high, cap_word, floor_word, language):
     for mask, word in ((diff < 0, cap_word), (diff > 0, floor_word)):
         if word and mask.any():
             codes, uniq = pd.factorize(diff)
-            pieces = [f"{text(language, word)} {signed(d)}" for d in uniq]
-            reasons.add_coded(np.where(mask, codes, -1), pieces)
+            items = [Reason(text(language, word), float(d), kind="adjust") for d in uniq]
+            reasons.add_coded(np.where(mask, codes, -1), items)
     return held
 
 
 def _stages(leads, model, status, action, problems) -> None:
     """Keep a stage set by sales: its status is the stage, its action says so."""
     s = model.settings
-    by_key = {text_key(c): c for c in leads.columns}
-    if text_key(s.stage_column) not in by_key:
+    stage = find(leads.columns, s.stage_column) if s.stage_column else None
+    if stage is None:
         return
-    column = Column(leads[by_key[text_key(s.stage_column)]])
+    column = Column(leads[stage])
     sales = {text_key(x): x for x in s.sales_stages}
     allowed = {text_key(x) for x in LEAD_STATUSES} | {text_key(r.status) for r in model.status_rules}
     allowed.add(text_key(s.default_status))
     keys, _ = column.unique_keys()
     kept = column.spread(np.array([sales.get(k, "") for k in keys], dtype=object), "")
-    unknown = column.spread(np.array([bool(k) and k not in sales and k not in allowed for k in keys]), False)
+    unknown = column.spread(np.array([bool(k) and k not in sales and k not in allowed for k in keys],
+                                     dtype=bool), False)
     owned = kept != ""
     status[owned] = kept[owned]
     action[owned] = text(s.language, "owned by sales")
@@ -224,27 +212,34 @@ def _as_int_if_whole(values: np.ndarray):
     return values.astype(np.int64) if np.all(np.mod(values, 1) == 0) else values
 
 
-def score(leads: pd.DataFrame, model: Model) -> pd.DataFrame:
-    """Score every lead; returns one row per lead with the OUTPUTS columns.
+def checked_model(model) -> CheckedModel:
+    """A CheckedModel as it is, or a Model checked now (ModelError when it has errors)."""
+    return model if isinstance(model, CheckedModel) else model.validate()
+
+
+def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
+    """Score every lead, keeping reasons and problems as data (see Scored).
 
     Raises ModelError when the model is invalid or names columns the leads lack.
-    Bad lead values never raise: they are listed in the 'problems' column.
+    Bad lead values never raise: they are listed among the problems.
     """
-    model.validate()
-    columns, missing = _find_columns(leads, model)
+    checked = checked_model(model)
+    columns, missing = _find_columns(leads, checked)
     if missing:
-        raise ModelError(missing)
+        raise ModelError(in_sheet_order(missing))
+    model = checked.model
     s = model.settings
     n = len(leads)
-    reasons, problems = _Text(n), _Text(n)
+    reasons, problems = Parts(n), Parts(n)
 
-    fit = _fit(leads, model, columns, reasons, problems)
-    behaviour = _behaviour(leads, model, columns, reasons, problems)
+    fit = _fit(leads, checked, columns, reasons, problems)
+    behaviour = _behaviour(leads, checked, columns, reasons, problems)
     behaviour = _adjust(reasons, behaviour, 0.0, float(s.behaviour_max),
                         "behaviour cap", "behaviour floor", s.language)
     fit_part = _adjust(reasons, fit, None, float(s.fit_max), "fit cap", None, s.language)
     total = _adjust(reasons, fit_part + behaviour, float(s.score_min), float(s.score_max),
                     "score cap", "score floor", s.language)
+    total = np.round(total, 6)  # The points have at most 6 decimals; drop the float noise of sums.
 
     bands = sorted(model.grade_bands, key=lambda b: -np.inf if b.min_fit is None else b.min_fit)
     mins = np.array([-np.inf if b.min_fit is None else float(b.min_fit) for b in bands])
@@ -269,14 +264,24 @@ def score(leads: pd.DataFrame, model: Model) -> pd.DataFrame:
     codes, uniq = pd.factorize(total)
     texts = [number_text(u) for u in uniq]
     rating = np.array([g + t for g in letters for t in texts], dtype=object)[gidx * len(uniq) + codes]
-    return pd.DataFrame({
-        "fit": _as_int_if_whole(fit),
+    frame = pd.DataFrame({
+        "fit": _as_int_if_whole(np.round(fit, 6)),
         "grade": grade,
-        "behaviour": _as_int_if_whole(behaviour),
+        "behaviour": _as_int_if_whole(np.round(behaviour, 6)),
         "score": _as_int_if_whole(total),
         "rating": rating,
         "status": status,
         "action": action,
-        "reasons": reasons.result(),
-        "problems": problems.result(),
+        "reasons": reasons.texts(s.language),
+        "problems": problems.texts(s.language),
     }, index=leads.index, copy=False)
+    return Scored(frame, reasons, problems, checked)
+
+
+def score(leads: pd.DataFrame, model: Model | CheckedModel) -> pd.DataFrame:
+    """Score every lead; returns one row per lead with the OUTPUTS columns.
+
+    Raises ModelError when the model is invalid or names columns the leads lack.
+    Bad lead values never raise: they are listed in the 'problems' column.
+    """
+    return evaluate_leads(leads, model).frame

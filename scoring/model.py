@@ -1,12 +1,22 @@
-"""The scoring model: plain dataclasses and their validation.
+"""The scoring model: plain dataclasses, their declared kinds, and parsing into a checked model.
 
 A model is everything on the LeadScore sheet: fit rules, behaviour rules, role
-levels, grade bands, score settings, score bands, the action matrix and the
-status thresholds. It can be built in code or read from a workbook.
+levels, grade bands, score settings, score bands, the action matrix, the status
+thresholds and the nurture blocks. It can be built in code or read from a
+workbook. `check(model)` reads every field by its declared kind (schema.py),
+checks how the fields fit together, and returns the checked model the engine
+evaluates together with every problem found: a value is parsed once, where it is
+checked, and the engine never parses it again.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass, field, fields, replace
+
+from .errors import LeadScoreError
+from .parse import OK, parse_number, text_key
+from .schema import (Choice, Date, Number, Raw, Text, TextList, declare, excel_error, kinds, shown,
+                     split_list)
 
 OPERATORS = (
     "=", "<>", "in", "not in", ">", ">=", "<", "<=", "between",
@@ -17,96 +27,113 @@ NO_VALUE_OPERATORS = ("is blank", "not blank")
 DECIMAL_CHOICES = ("auto", ",", ".")
 CHANNELS = ("Email", "Phone", "SMS", "WhatsApp", "Task")
 LANGUAGES = ("en", "it")
+COLUMN_HINT = "name a column of the Leads table"
 
 
 @dataclass
 class FitRule:
     """Points for leads whose column matches operator and value."""
 
-    column: str
-    operator: str
-    value: object = None
-    points: float = 0
-    label: str = ""
+    column: str = declare(Text(hint=COLUMN_HINT))
+    operator: str = declare(Choice(OPERATORS))
+    value: object = declare(Raw(), default=None)
+    points: float = declare(Number(), default=0)
+    label: str = declare(Text(required=False, max_length=100), default="")
 
 
 @dataclass
 class BehaviourRule:
     """Points for each occurrence counted in a lead column (a count or yes/no)."""
 
-    name: str
-    column: str
-    points: float
-    cap: float | None = None
+    name: str = declare(Text(hint="give the behaviour a name", max_length=100), "behaviour")
+    column: str = declare(Text(hint=COLUMN_HINT))
+    points: float = declare(Number())
+    cap: float | None = declare(Number(low=0, above_low=True, blank_ok=True,
+                                       explain="must be a number above 0 (at most 100,000), "
+                                               "or blank for no cap"), default=None)
 
 
 @dataclass
 class GradeBand:
     """A letter for fit points at or above min_fit; None marks the lowest band."""
 
-    grade: str
-    min_fit: float | None
+    grade: str = declare(Text(hint="type the grade (a letter)", max_length=20))
+    min_fit: float | None = declare(Number(blank_ok=True), "minimum fit")
 
 
 @dataclass
 class ScoreBand:
     """A column of the matrix: scores at or above min_score."""
 
-    label: str
-    min_score: float
+    label: str = declare(Text(hint="name the band", max_length=40), "band")
+    min_score: float = declare(Number(), "minimum score")
 
 
 @dataclass
 class StatusRule:
     """A status reached at min_score by leads of the given grades (empty: any)."""
 
-    status: str
-    min_score: float
-    grades: tuple = ()
+    status: str = declare(Text(hint="name the status", max_length=40))
+    min_score: float = declare(Number(), "minimum score")
+    grades: tuple = declare(TextList(max_items=26, max_length=20), default=())
 
 
 @dataclass
 class SequenceStep:
     """One step of a nurture sequence: on business day `day` after enrolment, do `content`."""
 
-    sequence: str
-    step: int
-    day: int
-    channel: str
-    content: str
-    owner_role: str
+    sequence: str = declare(Text(hint="name the sequence", max_length=100))
+    step: int = declare(Number(low=1, high=1000, whole=True))
+    day: int = declare(Number(low=0, high=3650, whole=True,
+                              explain="must be a whole number of business days from 0 to 3,650"))
+    channel: str = declare(Choice(CHANNELS))
+    content: str = declare(Text(hint="say what to send or do", max_length=1000))
+    owner_role: str = declare(Text(required=False, max_length=100), "owner role")
 
 
 @dataclass
 class ActionPlan:
     """What an action of the matrix sets going: a sequence (blank: none) and a priority (1 = first)."""
 
-    action: str
-    sequence: str = ""
-    priority: int = 3
+    action: str = declare(Text(hint="name an action of the matrix", max_length=100))
+    sequence: str = declare(Text(required=False, max_length=100), default="")
+    priority: int = declare(Number(low=1, high=99, whole=True), default=3)
 
 
 @dataclass
 class TeamMember:
-    name: str
-    role: str
+    name: str = declare(Text(hint="type the person's name", max_length=100))
+    role: str = declare(Text(hint="type the person's role", max_length=100))
+
+
+@dataclass
+class Role:
+    """A row of the Roles table (the model holds them as a dict role -> level)."""
+
+    role: str = declare(Text(hint="type a job title", max_length=100))
+    level: float = declare(Number(low=0, high=100))
 
 
 @dataclass
 class Settings:
     """Numbers and names the score depends on."""
 
-    fit_max: float = 50
-    behaviour_max: float = 50
-    score_min: float = 0
-    score_max: float = 100
-    role_column: str = "Role"
-    role_level_column: str = "Role level"
-    stage_column: str = "Stage"
-    sales_stages: tuple = ("Opportunity", "Customer", "Disqualified")
-    default_status: str = "Lead"
-    decimal: str = "auto"
-    language: str = "en"
+    fit_max: float = declare(Number(low=0), default=50)
+    behaviour_max: float = declare(Number(low=0), default=50)
+    score_min: float = declare(Number(), default=0)
+    score_max: float = declare(Number(), default=100)
+    role_column: str = declare(Text(required=False), default="Role")
+    role_level_column: str = declare(Text(required=False), default="Role level")
+    stage_column: str = declare(Text(required=False), default="Stage")
+    sales_stages: tuple = declare(TextList(), default=("Opportunity", "Customer", "Disqualified"))
+    default_status: str = declare(Text(hint="name the status of leads below every threshold", max_length=40),
+                                  default="Lead")
+    decimal: str = declare(Choice(DECIMAL_CHOICES), default="auto")
+    language: str = declare(Choice(LANGUAGES), default="en")
+
+
+MATRIX_ACTION = Text(hint="name the action", max_length=100)
+HOLIDAY = Date()
 
 
 @dataclass
@@ -126,235 +153,375 @@ class Model:
     team: list = field(default_factory=list)
     holidays: list = field(default_factory=list)
 
-    def validate(self) -> None:
-        """Raise ModelError listing every problem, or return None."""
-        found = problems(self)
-        if found:
-            raise ModelError(found)
+    def validate(self) -> CheckedModel:
+        """The checked model; raises ModelError listing every problem."""
+        checked, found = check(self)
+        errors = [p for p in found if not p.warning]
+        if errors:
+            raise ModelError(errors)
+        return checked
+
+
+_NOTHING = object()
+
+# Model attribute -> how problems name the block.
+BLOCK_NAMES = {"fit_rules": "fit rule", "behaviour_rules": "behaviour rule", "roles": "roles",
+               "grade_bands": "grade band", "score_bands": "score band", "matrix": "matrix",
+               "status_rules": "status rule", "settings": "settings", "sequences": "sequence step",
+               "action_plans": "action plan", "team": "team member", "holidays": "holiday"}
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a model: which block, which entry, which field."""
+    """One thing wrong with a model: which block, which entry, which field, and why.
+
+    Only block, index, field and message take part in equality; the rest is
+    detail for a face: the value as given, what is allowed, the dataclass
+    attribute, the position within a list field, a subject naming the entry
+    (a role, a grade), and whether it is only a warning.
+    """
 
     block: str
     index: int | None
     field: str
     message: str
+    value: object = field(default=_NOTHING, compare=False)
+    allowed: str = field(default="", compare=False)
+    attribute: str = field(default="", compare=False)
+    item: int | None = field(default=None, compare=False)
+    subject: str = field(default="", compare=False)
+    warning: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
+        if self.subject:
+            return f"{self.block}, {self.subject}: {self.message}"
         where = self.block if self.index is None else f"{self.block} {self.index + 1}"
         return f"{where}, {self.field}: {self.message}"
 
 
-class ModelError(ValueError):
-    """A model that cannot be used; .problems lists every reason."""
+class ModelError(LeadScoreError, ValueError):
+    """A model that cannot be used; .problems lists every reason (as data)."""
 
     def __init__(self, found):
         self.problems = list(found)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+@dataclass(frozen=True)
+class RuleValue:
+    """A fit rule's value as the operator needs it, parsed once."""
+
+    keys: frozenset = frozenset()  # Text keys (=, <>, in, not in) or needles (contains).
+    numbers: frozenset = frozenset()  # The same items read as numbers (=, <>, in, not in).
+    limit: float | None = None  # >, >=, <, <=.
+    low: float | None = None  # between.
+    high: float | None = None
+
+
+@dataclass
+class CheckedModel:
+    """A model whose every value is clean and typed, ready for the engine.
+
+    model: a copy of the model with clean values (numbers as numbers, operators and
+    channels in their declared spelling, lists as tuples, dates as dates).
+    values: the parsed value of each fit rule, in order. warnings: problems that do not
+    stop a run.
+    """
+
+    model: Model
+    values: list
+    warnings: list = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        return self.model.settings
+
+
 def is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
 
-def not_number(value) -> str:
-    """Why a value is not a usable number, as a message."""
-    return "is blank; enter a number" if value is None or value == "" else f"{value!r} is not a number"
+# --- reading each field by its kind ---------------------------------------------------------
+
+class _Reader:
+    """Reads records field by field, collecting problems and remembering which fields were bad."""
+
+    def __init__(self, decimal: str):
+        self.decimal = decimal
+        self.found: list[Problem] = []
+        self.bad: set = set()
+
+    def problem(self, block, index, label, message, **detail):
+        self.found.append(Problem(BLOCK_NAMES.get(block, block), index, label, message, **detail))
+        if detail.get("attribute"):
+            self.bad.add((block, index, detail["attribute"]))
+
+    def value(self, block, index, attribute, kind, label, value, subject=""):
+        clean, message = kind.read(value, self.decimal)
+        if message:
+            self.problem(block, index, label, message, value=value, allowed=kind.allowed,
+                         attribute=attribute, subject=subject)
+        return clean
+
+    def record(self, block, index, record):
+        values = {}
+        for attribute, kind, label in kinds(type(record)):
+            values[attribute] = self.value(block, index, attribute, kind, label, getattr(record, attribute))
+        return replace(record, **values)
+
+    def ok(self, block, index, attribute) -> bool:
+        return (block, index, attribute) not in self.bad
 
 
-def split_list(value) -> list[str]:
-    """Split a rule value like 'IT; Manufacturing' into its items."""
-    if value is None:
-        return []
-    return [item.strip() for item in str(value).split(";") if item.strip()]
-
-
-def _fit_problems(rules) -> list[Problem]:
-    from .parse import parse_number  # Local import keeps the module graph flat.
-
-    found = []
-    for i, rule in enumerate(rules):
-        add = lambda fld, msg: found.append(Problem("fit rule", i, fld, msg))  # noqa: E731
-        if not str(rule.column or "").strip():
-            add("column", "is blank; name a column of the Leads table")
-        if rule.operator not in OPERATORS:
-            add("operator", f"{rule.operator!r} is not one of {', '.join(OPERATORS)}")
-        elif rule.operator in NUMERIC_OPERATORS:
-            items = split_list(rule.value) if rule.operator == "between" else [rule.value]
-            if rule.operator == "between" and len(items) != 2:
-                add("value", f"{rule.value!r} must be two numbers 'min;max' for between")
-            else:
-                numbers = [parse_number(v)[0] for v in items]
-                bad = [v for v, n in zip(items, numbers) if n is None]
-                if bad or any(v in (None, "") for v in items):
-                    add("value", f"{rule.value!r} is not a number (needed for {rule.operator})")
-                elif rule.operator == "between" and numbers[0] > numbers[1]:
-                    add("value", f"{rule.value!r}: min is above max")
-        elif rule.operator not in NO_VALUE_OPERATORS and not split_list(rule.value):
-            add("value", f"is blank; {rule.operator} needs a value")
-        if not is_number(rule.points):
-            add("points", not_number(rule.points))
-    return found
-
-
-def _behaviour_problems(rules) -> list[Problem]:
-    found = []
-    for i, rule in enumerate(rules):
-        add = lambda fld, msg: found.append(Problem("behaviour rule", i, fld, msg))  # noqa: E731
-        if not str(rule.name or "").strip():
-            add("behaviour", "is blank; give the behaviour a name")
-        if not str(rule.column or "").strip():
-            add("column", "is blank; name a column of the Leads table")
-        if not is_number(rule.points):
-            add("points", not_number(rule.points))
-        if rule.cap is not None and (not is_number(rule.cap) or rule.cap <= 0):
-            add("cap", f"{rule.cap!r} must be a number above 0, or blank for no cap")
-    return found
-
-
-def _band_problems(model: Model) -> list[Problem]:
-    found = []
-    grades = [b.grade for b in model.grade_bands]
-    if not model.grade_bands:
-        found.append(Problem("grade bands", None, "grade", "no grades; add at least one"))
-    for i, band in enumerate(model.grade_bands):
-        if not str(band.grade or "").strip():
-            found.append(Problem("grade band", i, "grade", "is blank"))
-        elif grades.count(band.grade) > 1:
-            found.append(Problem("grade band", i, "grade", f"{band.grade!r} appears twice"))
-        if band.min_fit is not None and not is_number(band.min_fit):
-            found.append(Problem("grade band", i, "minimum fit", not_number(band.min_fit)))
-    if sum(b.min_fit is None for b in model.grade_bands) > 1:
-        found.append(Problem("grade bands", None, "minimum fit",
-                             "only the lowest grade may have a blank minimum"))
-    mins = [b.min_fit for b in model.grade_bands if is_number(b.min_fit)]
-    if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-        found.append(Problem("grade bands", None, "minimum fit",
-                             f"minimums {mins} must fall strictly from the best grade down"))
-    if not model.score_bands:
-        found.append(Problem("score bands", None, "band", "no score bands; add at least one"))
-    labels = [b.label for b in model.score_bands]
-    for i, band in enumerate(model.score_bands):
-        if not str(band.label or "").strip():
-            found.append(Problem("score band", i, "band", "is blank"))
-        elif labels.count(band.label) > 1:
-            found.append(Problem("score band", i, "band", f"{band.label!r} appears twice"))
-        if not is_number(band.min_score):
-            found.append(Problem("score band", i, "minimum score", not_number(band.min_score)))
-    smins = [b.min_score for b in model.score_bands if is_number(b.min_score)]
-    if smins != sorted(smins) or len(set(smins)) != len(smins):
-        found.append(Problem("score bands", None, "minimum score",
-                             f"minimums {smins} must rise strictly from the lowest band up"))
-    return found
-
-
-def _matrix_problems(model: Model) -> list[Problem]:
-    found = []
-    width = len(model.score_bands)
-    for grade in [b.grade for b in model.grade_bands]:
-        row = model.matrix.get(grade)
-        if row is None:
-            found.append(Problem("matrix", None, grade, f"grade {grade!r} has no row in the matrix"))
+def _records(reader, block, items, record_type):
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, record_type):
+            reader.problem(block, i, "entry", f"{shown(item)} is not a {record_type.__name__}")
             continue
-        if len(row) != width:
-            found.append(Problem("matrix", None, grade,
-                                 f"has {len(row)} actions; needs one per score band ({width})"))
+        out.append(reader.record(block, i, item))
+    return out
+
+
+def rule_value(operator: str, value, decimal: str) -> tuple[RuleValue | None, str | None]:
+    """A fit rule's value parsed for its operator: (RuleValue, None) or (None, message)."""
+    if operator in NO_VALUE_OPERATORS:
+        return RuleValue(), None
+    error = excel_error(value)
+    if error:
+        return None, f"holds the error {error}; type the value the rule compares with"
+    if isinstance(value, (bool, dt.date, dt.time)) and operator in NUMERIC_OPERATORS:
+        return None, f"{shown(value)} is not a number (needed for {operator})"
+    if operator in NUMERIC_OPERATORS:
+        items = split_list(value) if operator == "between" and isinstance(value, str) else [value]
+        if operator == "between" and len(items) != 2:
+            return None, f"{shown(value)} must be two numbers 'min;max' for between"
+        numbers = []
+        for item in items:
+            number, state = (float(item), OK) if is_number(item) else parse_number(item, decimal)
+            if item in (None, "") or state != OK or number is None or number != number or abs(number) == float("inf"):
+                return None, f"{shown(value)} is not a number (needed for {operator})"
+            numbers.append(number)
+        if operator == "between":
+            if numbers[0] > numbers[1]:
+                return None, f"{shown(value)}: min is above max"
+            return RuleValue(low=numbers[0], high=numbers[1]), None
+        return RuleValue(limit=numbers[0]), None
+    if isinstance(value, str) and operator in ("in", "not in", "contains"):
+        items = split_list(value)
+    elif value is None or (isinstance(value, str) and not value.strip()):
+        items = []
+    else:
+        items = [value.strip() if isinstance(value, str) else value]
+    if not items:
+        return None, f"is blank; {operator} needs a value"
+    keys = frozenset(text_key(v) for v in items)
+    if operator == "contains":
+        return RuleValue(keys=keys), None
+    numbers = set()
+    for item in items:
+        number, state = (float(item), OK) if is_number(item) else parse_number(item, decimal)
+        if state == OK and number is not None and number == number:
+            numbers.add(number)
+    return RuleValue(keys=keys, numbers=frozenset(numbers)), None
+
+
+# --- how the fields fit together ---------------------------------------------------------------
+
+def _fit_values(reader, rules) -> list:
+    values = []
+    for i, rule in enumerate(rules):
+        parsed = None
+        if reader.ok("fit_rules", i, "operator") and rule.operator:
+            parsed, message = rule_value(rule.operator, rule.value, reader.decimal)
+            if message:
+                reader.problem("fit_rules", i, "value", message, value=rule.value, attribute="value")
+        values.append(parsed or RuleValue())
+    return values
+
+
+def _duplicates(reader, block, labels, attribute, label):
+    keys = [text_key(x) if x else "" for x in labels]
+    for i, key in enumerate(keys):
+        if key and keys.count(key) > 1 and reader.ok(block, i, attribute):
+            reader.problem(block, i, label, f"{shown(labels[i])} appears twice", attribute=attribute)
+
+
+def _band_problems(reader, model: Model) -> None:
+    grades = model.grade_bands
+    if not grades:
+        reader.problem("grade bands", None, "grade", "no grades; add at least one")
+    _duplicates(reader, "grade_bands", [b.grade for b in grades], "grade", "grade")
+    if sum(b.min_fit is None and reader.ok("grade_bands", i, "min_fit") for i, b in enumerate(grades)) > 1:
+        reader.problem("grade bands", None, "minimum fit", "only the lowest grade may have a blank minimum")
+    mins = [b.min_fit for b in grades if is_number(b.min_fit)]
+    if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+        reader.problem("grade bands", None, "minimum fit",
+                       f"minimums {mins} must fall strictly from the best grade down")
+    bands = model.score_bands
+    if not bands:
+        reader.problem("score bands", None, "band", "no score bands; add at least one")
+    _duplicates(reader, "score_bands", [b.label for b in bands], "label", "band")
+    smins = [b.min_score for b in bands if is_number(b.min_score)]
+    if smins != sorted(smins) or len(set(smins)) != len(smins):
+        reader.problem("score bands", None, "minimum score",
+                       f"minimums {smins} must rise strictly from the lowest band up")
+
+
+def _matrix(reader, model: Model) -> dict:
+    """The matrix with clean actions, checked grade by grade (in the order of the grade bands)."""
+    clean, width = {}, len(model.score_bands)
+    position = {}
+    for i, grade in enumerate(model.matrix):
+        name, message = Text(hint="type the grade").read(grade)
+        if message:
+            reader.problem("matrix", i, "grade", message, value=grade, attribute="grade", subject=f"row {i + 1}")
+        else:
+            position.setdefault(text_key(name), (i, name, model.matrix[grade]))
+    grades = [b.grade for b in model.grade_bands if b.grade]
+    known = {text_key(g) for g in grades}
+    for key in [text_key(g) for g in grades] + [k for k in position if k not in known]:
+        if key not in position:
+            grade = next(g for g in grades if text_key(g) == key)
+            reader.problem("matrix", None, "grade", f"grade {shown(grade)} has no row in the matrix", subject=grade)
+            continue
+        i, name, row = position[key]
+        row = tuple(row) if isinstance(row, (tuple, list)) else (row,)
+        actions = []
         for j, action in enumerate(row):
-            if not str(action or "").strip():
+            text, message = MATRIX_ACTION.read(action)
+            if message and message.startswith("is blank"):
                 band = model.score_bands[j].label if j < width else j + 1
-                found.append(Problem("matrix", None, grade, f"action for band {band} is blank"))
-    known = {b.grade for b in model.grade_bands}
-    for grade in model.matrix:
-        if grade not in known:
-            found.append(Problem("matrix", None, grade, f"{grade!r} is not a grade of the grade bands"))
-    return found
+                message = f"action for band {band} is blank"
+            if message:
+                reader.problem("matrix", i, "actions", message, value=action, attribute="actions", item=j,
+                               subject=name)
+            actions.append(text)
+        if len(actions) != width:
+            reader.problem("matrix", i, "actions", f"has {len(actions)} actions; needs one per score band ({width})",
+                           attribute="width", subject=name)
+        if key not in known:
+            reader.problem("matrix", i, "grade", f"{shown(name)} is not a grade of the grade bands",
+                           attribute="grade", subject=name)
+        clean[next((g for g in grades if text_key(g) == key), name)] = tuple(actions)
+    return clean
 
 
-def _status_problems(model: Model) -> list[Problem]:
-    found = []
-    known = {b.grade for b in model.grade_bands}
-    for i, rule in enumerate(model.status_rules):
-        if not str(rule.status or "").strip():
-            found.append(Problem("status rule", i, "status", "is blank"))
-        if not is_number(rule.min_score):
-            found.append(Problem("status rule", i, "minimum score", not_number(rule.min_score)))
+def _status_problems(reader, model: Model) -> None:
+    known = {b.grade for b in model.grade_bands if b.grade}
+    rules = model.status_rules
+    for i, rule in enumerate(rules):
         unknown = [g for g in rule.grades if g not in known]
         if unknown:
-            found.append(Problem("status rule", i, "grades",
-                                 f"{';'.join(unknown)} not among the grades {';'.join(sorted(known))}"))
-    return found
+            reader.problem("status_rules", i, "grades",
+                           f"{';'.join(unknown)} not among the grades {';'.join(sorted(known))}",
+                           value=";".join(rule.grades), attribute="grades")
+    # First match wins: a rule an earlier one always beats is never reached, at least in part.
+    for j, later in enumerate(rules):
+        for i, earlier in enumerate(rules[:j]):
+            if not (is_number(earlier.min_score) and is_number(later.min_score)):
+                continue
+            if earlier.min_score > later.min_score:
+                continue
+            wide = not earlier.grades or (later.grades and set(later.grades) <= set(earlier.grades))
+            if wide:
+                message = (f"{later.status} ({later.min_score}) is never reached: status rule {i + 1} "
+                           f"({earlier.status}, {earlier.min_score}) matches those leads first; put the "
+                           "higher threshold first")
+            else:
+                grades = ";".join(g for g in earlier.grades if not later.grades or g in later.grades)
+                if not grades:
+                    continue
+                message = (f"leads of grade {grades} from score {later.min_score} get {earlier.status}, "
+                           f"not {later.status}: status rule {i + 1} ({earlier.status}, {earlier.min_score}) "
+                           "comes first; put the higher threshold first")
+            reader.problem("status_rules", j, "minimum score", message, attribute="min_score", warning=True)
+            break
 
 
-def _settings_problems(s: Settings) -> list[Problem]:
-    found = []
-    for name in ("fit_max", "behaviour_max", "score_min", "score_max"):
-        if not is_number(getattr(s, name)):
-            found.append(Problem("settings", None, name, not_number(getattr(s, name))))
+def _settings_problems(reader, s: Settings) -> None:
     if is_number(s.score_min) and is_number(s.score_max) and s.score_min >= s.score_max:
-        found.append(Problem("settings", None, "score_max", "must be above score_min"))
-    if is_number(s.behaviour_max) and s.behaviour_max < 0:
-        found.append(Problem("settings", None, "behaviour_max", "must be 0 or more"))
-    if s.decimal not in DECIMAL_CHOICES:
-        found.append(Problem("settings", None, "decimal",
-                             f"{s.decimal!r} is not one of {', '.join(DECIMAL_CHOICES)}"))
-    if s.language not in LANGUAGES:
-        found.append(Problem("settings", None, "language",
-                             f"{s.language!r} is not one of {', '.join(LANGUAGES)}"))
-    return found
+        reader.problem("settings", None, "score_max", "must be above score_min", attribute="score_max")
 
 
-def _nurture_problems(model: Model) -> list[Problem]:
-    import datetime as dt
-
-    found = []
-    names = {st.sequence for st in model.sequences}
+def _nurture_problems(reader, model: Model) -> None:
+    names = {text_key(st.sequence) for st in model.sequences if st.sequence}
+    roles = {text_key(m.role): m.role for m in model.team if m.role}
     for i, st in enumerate(model.sequences):
-        add = lambda fld, msg: found.append(Problem("sequence step", i, fld, msg))  # noqa: E731
-        if not str(st.sequence or "").strip():
-            add("sequence", "is blank; name the sequence")
-        if not is_number(st.day) or st.day < 0 or st.day != int(st.day):
-            add("day", f"{st.day!r} must be a whole number of business days, 0 or more")
-        if not is_number(st.step):
-            add("step", not_number(st.step))
-        if st.channel not in CHANNELS:
-            add("channel", f"{st.channel!r} is not one of {', '.join(CHANNELS)}")
-        if not str(st.content or "").strip():
-            add("content", "is blank; say what to send or do")
-        if model.team and st.owner_role not in {m.role for m in model.team}:
-            roles = ", ".join(sorted({m.role for m in model.team}))
-            add("owner role", f"{st.owner_role!r} is not a role of the Team ({roles})")
+        if roles and reader.ok("sequences", i, "owner_role") and text_key(st.owner_role) not in roles:
+            listed = ", ".join(sorted(roles.values()))
+            reader.problem("sequences", i, "owner role", f"{shown(st.owner_role)} is not a role of the Team "
+                                                         f"({listed})", attribute="owner_role")
     for i, plan in enumerate(model.action_plans):
-        add = lambda fld, msg: found.append(Problem("action plan", i, fld, msg))  # noqa: E731
-        if not str(plan.action or "").strip():
-            add("action", "is blank; name an action of the matrix")
-        if plan.sequence and plan.sequence not in names:
-            add("sequence", f"{plan.sequence!r} is not a sequence of the Sequences table "
-                            f"({', '.join(sorted(names))})")
-        if not is_number(plan.priority):
-            add("priority", not_number(plan.priority))
-    for i, member in enumerate(model.team):
-        if not str(member.name or "").strip():
-            found.append(Problem("team member", i, "name", "is blank"))
-        if not str(member.role or "").strip():
-            found.append(Problem("team member", i, "role", "is blank"))
-    for i, day in enumerate(model.holidays):
-        if not isinstance(day, dt.date):
-            found.append(Problem("holiday", i, "date", f"{day!r} is not a date"))
-    return found
+        if plan.sequence and text_key(plan.sequence) not in names:
+            listed = ", ".join(sorted({st.sequence for st in model.sequences if st.sequence}))
+            reader.problem("action_plans", i, "sequence", f"{shown(plan.sequence)} is not a sequence of the "
+                                                          f"Sequences table ({listed})", attribute="sequence")
+
+
+def check(model: Model) -> tuple[CheckedModel, list[Problem]]:
+    """(the checked model, every problem in sheet order); the model is usable when no problem is
+    an error (warnings don't stop it)."""
+    settings_in = model.settings if isinstance(model.settings, Settings) else Settings()
+    decimal, _ = Choice(DECIMAL_CHOICES).read(settings_in.decimal)
+    reader = _Reader(decimal or "auto")
+    fit = _records(reader, "fit_rules", model.fit_rules, FitRule)
+    values = _fit_values(reader, fit)
+    behaviour = _records(reader, "behaviour_rules", model.behaviour_rules, BehaviourRule)
+    roles = {}
+    (_, role_kind, _), (_, level_kind, _) = kinds(Role)
+    for i, (role, level) in enumerate(model.roles.items()):
+        name = reader.value("roles", i, "role", role_kind, "role", role, subject=str(role))
+        number = reader.value("roles", i, "level", level_kind, "level", level, subject=str(role))
+        if name:
+            roles[name] = number
+    grades = _records(reader, "grade_bands", model.grade_bands, GradeBand)
+    bands = _records(reader, "score_bands", model.score_bands, ScoreBand)
+    status = _records(reader, "status_rules", model.status_rules, StatusRule)
+    settings = reader.record("settings", None, settings_in)
+    sequences = _records(reader, "sequences", model.sequences, SequenceStep)
+    plans = _records(reader, "action_plans", model.action_plans, ActionPlan)
+    team = _records(reader, "team", model.team, TeamMember)
+    holidays = [reader.value("holidays", i, "date", HOLIDAY, "date", day) for i, day in enumerate(model.holidays)]
+    clean = Model(fit, behaviour, roles, grades, bands, {}, status, settings, sequences, plans, team,
+                  [d for d in holidays if d is not None])
+    # The matrix and the cross checks see the clean values.
+    _band_problems(reader, clean)
+    clean.matrix = _matrix(reader, Model(grade_bands=grades, score_bands=bands, matrix=model.matrix))
+    _status_problems(reader, clean)
+    _settings_problems(reader, settings)
+    _nurture_problems(reader, clean)
+    found = in_sheet_order(reader.found)
+    return CheckedModel(clean, values, [p for p in found if p.warning]), found
+
+
+_ORDER = ("fit rule", "behaviour rule", "roles", "grade band", "grade bands", "score band", "score bands",
+          "matrix", "status rule", "settings", "sequence step", "action plan", "team member", "holiday")
+_RECORDS = {"fit rule": FitRule, "behaviour rule": BehaviourRule, "roles": Role, "grade band": GradeBand,
+            "score band": ScoreBand, "status rule": StatusRule, "settings": Settings,
+            "sequence step": SequenceStep, "action plan": ActionPlan, "team member": TeamMember}
+
+
+def in_sheet_order(found: list) -> list:
+    """Problems by block in sheet order; within a block by entry, then field; whole-block ones
+    last. The matrix keeps the order it was checked in (grade by grade)."""
+    rank = {name: i for i, name in enumerate(_ORDER)}
+
+    def key(numbered):
+        n, p = numbered
+        if p.block == "matrix" or p.index is None:
+            return rank.get(p.block, len(rank)), 1, n, 0
+        names = [f.name for f in fields(_RECORDS[p.block])] if p.block in _RECORDS else []
+        return rank.get(p.block, len(rank)), 0, p.index, names.index(p.attribute) if p.attribute in names else 99
+
+    return [p for _, p in sorted(enumerate(found), key=key)]
 
 
 def problems(model: Model) -> list[Problem]:
-    """Every problem of a model, in sheet order; empty when it can be used."""
-    return (
-        _fit_problems(model.fit_rules)
-        + _behaviour_problems(model.behaviour_rules)
-        + [Problem("roles", None, str(k), not_number(v))
-           for k, v in model.roles.items() if not is_number(v)]
-        + _band_problems(model)
-        + _matrix_problems(model)
-        + _status_problems(model)
-        + _settings_problems(model.settings)
-        + _nurture_problems(model)
-    )
+    """Every problem of a model (errors and warnings), in sheet order; no error: it can be used."""
+    return check(model)[1]
+
+
+def record_fields(record_type) -> list[str]:
+    """The attributes of a model record, in order (for layouts and templates)."""
+    return [f.name for f in fields(record_type)]

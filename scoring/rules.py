@@ -3,59 +3,53 @@
 Blank cells match only 'is blank'. Text comparisons ignore case and surrounding
 spaces; a value that reads as a number also equals the same number written
 another way ('1.200' = 1200). Numeric operators flag cells that are not numbers.
+The rule's value arrives parsed (scoring.model.RuleValue): nothing is parsed here.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .model import FitRule, split_list
-from .parse import BAD, OK, Column, parse_number, text_key
+from .model import FitRule, RuleValue
+from .parse import OK, Column
 
 
-def _keys_match(column: Column, wanted: list, decimal: str) -> np.ndarray:
+def _keys_match(column: Column, value: RuleValue) -> np.ndarray:
     """Per lead: does the cell equal one of the wanted values (text or number)?"""
-    wanted_text = {text_key(v) for v in wanted}
-    wanted_nums = {n for n in (parse_number(v, decimal)[0] for v in wanted) if n is not None}
     keys, nums = column.unique_keys()
     per_unique = np.fromiter(
-        ((k in wanted_text) or (n is not None and n in wanted_nums) for k, n in zip(keys, nums)),
+        ((k in value.keys) or (n is not None and n in value.numbers) for k, n in zip(keys, nums)),
         dtype=bool, count=len(keys))
     return column.spread(per_unique, False)
 
 
-def _contains(column: Column, parts: list) -> np.ndarray:
-    needles = [text_key(p) for p in parts]
+def _contains(column: Column, needles) -> np.ndarray:
     keys, _ = column.unique_keys()
     per_unique = np.fromiter((any(n in k for n in needles) for k in keys), dtype=bool, count=len(keys))
     return column.spread(per_unique, False)
 
 
-def evaluate(column: Column, rule: FitRule, decimal: str = "auto") -> tuple[np.ndarray, np.ndarray]:
-    """Return (matches, not_a_number) boolean arrays for one rule on one column."""
+def evaluate(column: Column, rule: FitRule, value: RuleValue) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return (matches, state) for one checked rule on one column: state is the parse state of each
+    cell (parse.OK, BAD ...) for numeric operators, None for the others."""
     op = rule.operator
-    none = np.zeros(len(column.series), dtype=bool)
+    none = None
     if op == "is blank":
         return column.blank(), none
     if op == "not blank":
         return ~column.blank(), none
     if op in ("=", "<>", "in", "not in"):
-        items = [rule.value] if op in ("=", "<>") else split_list(rule.value)
-        if op in ("=", "<>") and isinstance(rule.value, str):
-            items = [rule.value.strip()]
-        hit = _keys_match(column, items, decimal)
+        hit = _keys_match(column, value)
         if op in ("<>", "not in"):
             hit = ~hit & ~column.blank()
         return hit, none
     if op == "contains":
-        return _contains(column, split_list(rule.value)), none
+        return _contains(column, value.keys), none
     values, state = column.numbers()
-    if op == "between":
-        low, high = (parse_number(v, decimal)[0] for v in split_list(rule.value))
-        with np.errstate(invalid="ignore"):
-            hit = (values >= low) & (values <= high)
-    else:
-        limit = parse_number(rule.value, decimal)[0]
-        with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"):
+        if op == "between":
+            hit = (values >= value.low) & (values <= value.high)
+        else:
+            limit = value.limit
             hit = {">": values > limit, ">=": values >= limit,
                    "<": values < limit, "<=": values <= limit}[op]
-    return hit & (state == OK), state == BAD
+    return hit & (state == OK), state

@@ -81,28 +81,26 @@ Words follow ``model.settings.language`` (English or Italian).
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import numpy as np
 import pandas as pd
 
-from .defaults import HEADERS
-from .model import CHANNELS, Model
+from .columns import by_meaning
+from .dates import read_date as _as_date
+from .engine import Scored, checked_model, evaluate_leads
+from .model import CHANNELS, CheckedModel, Model
 from .parse import text_key
-from .texts import text as engine_text
 
 TASK_COLUMNS = ("lead_id", "lead", "company", "task", "channel", "content", "owner", "due",
                 "priority", "reason")
 LEAD_FIELDS = ("id", "name", "company", "email", "owner", "consent", "stage", "source")
 CONSENT_YES = frozenset({"yes", "y", "true", "1", "1.0", "x", "sì", "si"})
 MESSAGING = ("SMS", "WhatsApp")
-ADJUSTMENTS = ("fit cap", "behaviour cap", "behaviour floor", "score cap", "score floor")
 # Owner cells that mean nobody: the lead goes round-robin to the team.
 NO_OWNER = frozenset({"", "-", "--", "?", "n/a", "na", "n.a.", "n.d.", "nd", "tbd", "none", "nobody",
                       "unassigned", "nessuno", "da assegnare", "da verificare"})
 SEP = " \u00b7 "
 NAT = np.datetime64("NaT", "D")
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 WORDS = {
     "en": {"new": "new in {seq}", "day": "day {n} of {seq}", "source": "Source", "seen": "seen",
@@ -115,42 +113,9 @@ WORDS = {
            "no email": "senza indirizzo email: {new} invece di {old}"},
 }
 
-_POINTS = re.compile(r"^(.*?)\s+([+\-\u2212])(\d+(?:\.\d+)?)(?:\s+\([^()]*\))?$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 
 
 # --- Reading cells ----------------------------------------------------------------------
-
-def _as_date(value) -> dt.date | None:
-    """A start or as_of value as a date; None when blank or unreadable."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, dt.datetime):  # Also pd.Timestamp.
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, np.datetime64):
-        return None if np.isnat(value) else value.astype("datetime64[D]").astype(object)
-    if isinstance(value, (bool, np.bool_)):
-        return None
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        if value != value or not 1 <= value < 2_958_466:  # Excel's serial day range.
-            return None
-        return EXCEL_EPOCH + dt.timedelta(days=int(value))
-    if isinstance(value, str):
-        s = value.strip()
-        for pattern, order in ((_ISO, (0, 1, 2)), (_DAY_FIRST, (2, 1, 0))):
-            m = pattern.match(s)
-            if m:
-                y, mo, d = (int(m.group(i + 1)) for i in order)
-                y += 2000 if y < 100 else 0
-                try:
-                    return dt.date(y, mo, d)
-                except ValueError:
-                    return None
-    return None
-
 
 def _per_value(values, fn, dtype, blank):
     """fn applied once per distinct value of a column (blank cells get `blank`), spread to rows."""
@@ -169,15 +134,11 @@ def _texts(values) -> np.ndarray:
 
 def _columns(leads: pd.DataFrame, model: Model) -> dict:
     """Meaning -> lead column, by either language's header (case and spaces ignored)."""
-    wanted = {}
-    for meaning in LEAD_FIELDS:
-        for name in HEADERS[meaning]:
-            wanted.setdefault(text_key(name), meaning)
-    wanted.setdefault(text_key(model.settings.stage_column), "stage")
     found = {}
-    for column in leads.columns:
-        meaning = wanted.get(text_key(column))
-        if meaning and meaning not in found:
+    for meaning in LEAD_FIELDS:
+        extra = (model.settings.stage_column,) if meaning == "stage" else ()
+        column = by_meaning(leads.columns, meaning, *extra)
+        if column is not None and column not in found.values():
             found[meaning] = column
     return found
 
@@ -255,25 +216,29 @@ def _busdaycal(model: Model) -> np.busdaycalendar:
 
 # --- Reasons ----------------------------------------------------------------------------
 
-def _reason_parts(reasons: str, language: str, behaviours: set) -> tuple[str, list]:
-    """(top 3 positive reasons by points, '; '-joined; behaviours seen, without points)."""
-    skip = {engine_text(language, w) for w in ADJUSTMENTS}
-    scored, seen = [], []
-    for part in str(reasons or "").split("; "):
-        part = part.strip()
-        m = _POINTS.match(part)
-        if not m:
-            continue
-        label = m.group(1)
-        points = float(m.group(3)) * (1 if m.group(2) == "+" else -1)
-        if label in skip:
-            continue
-        if points > 0:
-            scored.append((points, part))
-        if label.split(" \u00d7", 1)[0] in behaviours:
-            seen.append(label)
-    top = sorted(scored, key=lambda pp: -pp[0])[:3]  # Stable: ties keep the engine's order.
-    return "; ".join(p for _, p in top), seen
+def _top_reasons(reasons, P: np.ndarray, top: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """For the leads at positions P: their `top` rule reasons with the most points (positive only,
+    caps and floors left out; ties keep the engine's order), '; '-joined, and the behaviours seen
+    (labels without points, e.g. 'Pricing page visit ×3'), ', '-joined. Read from the engine's
+    reasons as data, never from their text."""
+    rule_parts = [(codes[P], items) for codes, items in reasons.parts
+                  if items and items[0].kind in ("fit", "behaviour")]
+    n = len(P)
+    if not rule_parts or not n:
+        return np.full(n, "", dtype=object), np.full(n, "", dtype=object)
+    points = np.zeros((n, len(rule_parts)))
+    pieces = np.full((n, len(rule_parts)), "", dtype=object)
+    seen = np.full((n, len(rule_parts)), "", dtype=object)
+    for j, (codes, items) in enumerate(rule_parts):
+        at = codes >= 0
+        points[at, j] = np.array([item.points for item in items])[codes[at]]
+        pieces[at, j] = np.array([item.text() for item in items], dtype=object)[codes[at]]
+        if items[0].kind == "behaviour":
+            seen[at, j] = np.array([item.label for item in items], dtype=object)[codes[at]]
+    order = np.argsort(-points, axis=1, kind="stable")[:, :top]
+    rows = np.arange(n)[:, None]
+    best = np.where(points[rows, order] > 0, pieces[rows, order], "")
+    return _join([best[:, k] for k in range(best.shape[1])], "; "), _join(list(seen.T), ", ")
 
 
 def _join(parts, sep: str) -> np.ndarray:
@@ -291,9 +256,18 @@ def _join(parts, sep: str) -> np.ndarray:
 
 # --- The plan ---------------------------------------------------------------------------
 
-def plan_tasks(leads: pd.DataFrame, scored: pd.DataFrame, model: Model, enrolment: pd.DataFrame,
-               as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The day's tasks and the enrolment after this run; see the module docstring for the rules."""
+def plan_tasks(leads: pd.DataFrame, scored: Scored | pd.DataFrame, model: Model | CheckedModel,
+               enrolment: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The day's tasks and the enrolment after this run; see the module docstring for the rules.
+
+    scored: the engine's scoring.engine.evaluate_leads(leads, model) (reasons read as data), or its
+    output frame (then the reasons are worked out again from leads and model)."""
+    model = checked_model(model)
+    if isinstance(scored, Scored):
+        reasons, scored = scored.reasons, scored.frame
+    else:
+        reasons = evaluate_leads(leads, model).reasons
+    model = model.model
     day = _as_date(as_of)
     if day is None:
         raise ValueError(f"as_of {as_of!r} is not a date")
@@ -441,12 +415,8 @@ def plan_tasks(leads: pd.DataFrame, scored: pd.DataFrame, model: Model, enrolmen
         d, s = divmod(int(value), len(seqs.names) + 1)
         label[combo == k] = (words["new"].format(seq=seqs.names[s]) if d < 0 else
                              words["day"].format(n=d, seq=seqs.names[s]))
-    behaviours = {str(r.name).strip() for r in model.behaviour_rules}
-    rcodes, runiques = pd.factorize(np.asarray(scored["reasons"], dtype=object)[P])
-    parsed = [_reason_parts(r, language, behaviours) for r in runiques] + [("", [])]
-    top = np.array([p[0] for p in parsed], dtype=object)[rcodes]
-    seen = np.array([f"{words['seen']}: {', '.join(p[1])}" if p[1] else "" for p in parsed],
-                    dtype=object)[rcodes]
+    top, seen = _top_reasons(reasons, P)
+    seen = np.where(seen != "", f"{words['seen']}: " + seen, "")
     lead_reason = _join([status, rating, label, top], SEP)
     reason = _join([lead_reason[at], note], SEP)
 

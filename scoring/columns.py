@@ -1,0 +1,40 @@
+"""Finding lead columns: by header (case and spaces ignored), by meaning in either language,
+and the closest headers to suggest when a name is not found."""
+from __future__ import annotations
+
+import difflib
+
+from .defaults import HEADERS
+from .parse import text_key
+
+
+def find(columns, *names):
+    """The first column whose header equals one of names (ignoring case and spaces), or None."""
+    wanted = [text_key(n) for n in names if n is not None and str(n).strip()]
+    by_key = {}
+    for c in columns:
+        by_key.setdefault(text_key(c), c)
+    return next((by_key[k] for k in wanted if k in by_key), None)
+
+
+def by_meaning(columns, meaning: str, *extra):
+    """The column for a meaning of scoring.defaults.HEADERS ('id', 'stage' ...), by its English or
+    Italian header or one of extra (a setting naming the column)."""
+    return find(columns, *extra, *HEADERS[meaning])
+
+
+def closest(name, columns, n: int = 3) -> list[str]:
+    """Up to n headers that look most like name (by their text keys)."""
+    keys = {}
+    for c in columns:
+        keys.setdefault(text_key(c), str(c))
+    found = difflib.get_close_matches(text_key(name), list(keys), n=n, cutoff=0.5)
+    return [keys[k] for k in found]
+
+
+def not_a_column(name, columns, table: str = "the leads") -> str:
+    """"'Foo' is not a column of the leads (closest: Food, Fool)" — a few headers, never all of them."""
+    near = closest(name, columns)
+    count = len(list(columns))
+    hint = f"closest: {', '.join(near)}" if near else f"none of its {count} headers is close"
+    return f"{str(name)!r} is not a column of {table} ({hint})"

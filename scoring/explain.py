@@ -1,0 +1,131 @@
+"""Reasons and problems as data, and their text.
+
+The engine records, per rule, which leads it touched and how (Parts: codes per
+lead into a list of items). Items are Reason (a rule's label and its points) or
+LeadProblem (a lead column, the value found, what is wrong). Faces and the task
+planner read the items; the Reasons and Problems cells are formatted from them
+once per distinct combination, so a million leads cost what their distinct
+cases cost. A cell stays within Excel's 32,767 characters: a long list ends in
+a summary ("… 12 more +40") that keeps the reasons adding up to the score.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .texts import text
+
+CELL_LIMIT = 32_767  # Characters Excel keeps in a cell.
+SEP = "; "
+
+
+def number_text(x: float) -> str:
+    """15.0 -> '15', 2.5 -> '2.5' (at most 6 decimals)."""
+    x = round(float(x), 6)
+    if x == 0:
+        return "0"
+    return str(int(x)) if x.is_integer() else f"{x:.6f}".rstrip("0")
+
+
+def signed(x: float) -> str:
+    """Points as reasons show them: '+15', '−10' (a true minus sign)."""
+    x = round(float(x), 6)
+    return ("+" if x >= 0 else "\u2212") + number_text(abs(x))
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Points a lead got: from a rule (kind 'fit' or 'behaviour', its index in its block) or from
+    holding a total within its limits (kind 'adjust': caps and floors)."""
+
+    label: str
+    points: float
+    note: str = ""
+    kind: str = "fit"
+    rule: int | None = None
+    count: float = 1.0
+
+    def text(self) -> str:
+        note = f" ({self.note})" if self.note else ""
+        return f"{self.label} {signed(self.points)}{note}"
+
+
+@dataclass(frozen=True)
+class LeadProblem:
+    """A lead value that could not be used: the lead column, the value in the cell, what is wrong."""
+
+    column: str
+    value: object
+    message: str
+
+    def text(self) -> str:
+        return f"{self.column}: {str(self.value)!r} {self.message}"
+
+
+class Parts:
+    """Per-lead items kept as parts: each part is (codes, items); a lead's code k means items[k],
+    -1 means the part says nothing about that lead."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.parts: list[tuple[np.ndarray, list]] = []
+
+    def add(self, mask: np.ndarray, item) -> None:
+        """Item for the leads where mask holds."""
+        if mask.any():
+            self.parts.append((mask.view(np.int8) - np.int8(1), [item]))
+
+    def add_coded(self, codes: np.ndarray, items) -> None:
+        if (codes >= 0).any():
+            self.parts.append((np.asarray(codes, dtype=np.int64), list(items)))
+
+    def of(self, position: int) -> list:
+        """The items of one lead (by position), in the order the parts were added."""
+        return [items[codes[position]] for codes, items in self.parts if codes[position] >= 0]
+
+    def groups(self) -> tuple[np.ndarray, np.ndarray]:
+        """(per lead: its combination number, per combination: the first lead that has it)."""
+        key = np.zeros(self.n, dtype=np.int64)
+        for codes, items in self.parts:
+            radix = len(items) + 1
+            if (int(key.max(initial=0)) + 1) * radix >= 2 ** 62:
+                key = pd.factorize(key)[0].astype(np.int64)  # Keep the key dense.
+            key *= radix
+            key += codes
+            key += 1
+        inverse, uniques = pd.factorize(key)
+        first = np.empty(len(uniques), dtype=np.int64)
+        first[inverse[::-1]] = np.arange(self.n - 1, -1, -1)
+        return inverse, first
+
+    def texts(self, language: str = "en", limit: int = CELL_LIMIT) -> np.ndarray:
+        """One '; '-separated text per lead, within limit characters."""
+        if not self.parts:
+            return np.full(self.n, "", dtype=object)
+        inverse, first = self.groups()
+        combos = [joined([items[codes[i]] for codes, items in self.parts if codes[i] >= 0], language, limit)
+                  for i in first]
+        return np.array(combos, dtype=object)[inverse]
+
+
+def joined(items: list, language: str = "en", limit: int = CELL_LIMIT) -> str:
+    """The items' texts joined by '; ', ending in a summary when they would pass limit characters:
+    '… 12 more +40' for reasons (the points of the rest, so the sum still holds), '… 12 more' else."""
+    pieces = [item.text() for item in items]
+    whole = SEP.join(pieces)
+    if len(whole) <= limit:
+        return whole
+    reserve = 80
+    kept, size = [], 0
+    for piece in pieces:
+        if size + len(piece) + len(SEP) > limit - reserve:
+            break
+        kept.append(piece)
+        size += len(piece) + len(SEP)
+    rest = items[len(kept):]
+    tail = f"\u2026 {len(rest)} {text(language, 'more')}"
+    if all(isinstance(item, Reason) for item in rest):
+        tail += f" {signed(sum(item.points for item in rest))}"
+    return SEP.join(kept + [tail])
