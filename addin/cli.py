@@ -129,24 +129,44 @@ def new(book, lang, profile, sample, seed, force, formulas, button):
                    f"Open the workbook in Excel, enable macros and press {xlsm.CAPTIONS[lang][0]}.")
 
 
-def _print_summary(report, path, out) -> None:
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _print_summary(report, path, out, made: bool = False) -> None:
     s = report.summary
     target = out or path
-    where = "written in place" if out is None else f"written to {out}"
-    click.echo(f"Scored {s['leads']} leads in {path} ({where}).")
+    where = "" if made else " (written in place)" if out is None else f" (written to {out})"
+    click.echo(f"Scored {s['leads']} leads in {path}{where}.")
     click.echo("Status: " + " · ".join(f"{k} {v}" for k, v in s["status"].items()))
     click.echo("Grade:  " + " · ".join(f"{k} {v}" for k, v in s["grade"].items()))
+    if not made:
+        compared = s["leads"] - s["first"]
+        if s["first"]:
+            click.echo(f"First scored: {_count(s['first'], 'lead', 'leads')}.")
+        if compared and (s["changed_score"] or s["changed_status"] or s["changed_grade"]):
+            click.echo(f"Since the last run: {_count(s['changed_grade'], 'lead', 'leads')} changed grade, "
+                       f"{s['changed_band']:,} score band, {s['changed_status']:,} status "
+                       f"({s['changed_score']:,} changed score).")
+            moves = "; ".join(f"{who} {old} → {new}" for who, old, new in s["moves"])
+            click.echo(f"Biggest moves: {moves}")
+        elif compared:
+            click.echo(f"Since the last run: no lead changed ({compared:,} compared).")
     new_sql = s["new_sql"]
     if new_sql:
         shown = "; ".join(f"{who} {rating}" for who, rating in new_sql[:10])
         more = f" and {len(new_sql) - 10} more" if len(new_sql) > 10 else ""
         click.echo(f"New SQLs ({len(new_sql)}): {shown}{more}")
-    else:
-        click.echo("New SQLs: none")
+    elif not made:
+        sql = s["sql"]
+        click.echo(f"New SQLs: none ({_count(sql, 'lead is', 'leads are')} SQL, as before)" if sql
+                   else "New SQLs: none")
     if s["with_problems"]:
         n = s["with_problems"]
         click.echo(f"{n} {'lead has' if n == 1 else 'leads have'} values that could not be used "
                    f"(see the Problems column; `leadscore check {target}` lists each cell).")
+    for line in report.model_warnings:
+        click.echo(f"warning: {line}", err=True)
     for item in report.lost:
         click.echo(f"Note: the copy lacks {item} (the original keeps it).", err=True)
 
@@ -315,17 +335,23 @@ def lite(book, out):
 @cli.command()
 @click.argument("directory", required=False, default="leadscore-demo",
                 type=click.Path(file_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(["en", "it"]), default="en", show_default=True)
-@click.option("--sample", type=click.IntRange(1, 1_048_575), default=DEMO_LEADS, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--lang", type=click.Choice(["en", "it"]), default="en", show_default=True,
+              help="Language of the demo workbook.")
+@click.option("--sample", type=click.IntRange(1, 1_048_575), default=DEMO_LEADS, show_default=True,
+              help="Number of generated sample leads.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the sample leads.")
+@click.option("--force", is_flag=True, help="Replace a demo workbook already in DIRECTORY (your edits are lost).")
 @friendly
-def demo(directory, lang, sample, seed):
+def demo(directory, lang, sample, seed, force):
     """Build a demo workbook with sample leads in DIRECTORY, rescore it and say what to look at."""
-    directory.mkdir(parents=True, exist_ok=True)
     book = directory / (DEMO_NAME if lang == "en" else "leadscore-demo-it.xlsx")
+    if book.exists() and not force:
+        raise FileExistsError(f"{book} already exists (maybe with your edits); rescore it with "
+                              f"`leadscore rescore {book}`, or pass --force to build it again")
+    directory.mkdir(parents=True, exist_ok=True)
     _new(book, lang, "b2b", sample, seed)
     report = workflow.run(book, steps=("rescore", "tasks", "report"))
-    _print_summary(report, book, None)
+    _print_summary(report, book, None, made=True)
     _print_tasks(report)
     _print_report(report)
     click.echo("")

@@ -27,7 +27,8 @@ LEAD_STATUSES = ("Lead", "MQL", "SQL")
 MAX_COUNT = 1_000_000
 AMBIGUOUS = getattr(parse, "AMBIGUOUS", None)  # A number that could be read two ways (parse.py).
 
-__all__ = ["OUTPUTS", "Scored", "evaluate_leads", "number_text", "rule_label", "score", "signed"]
+__all__ = ["OUTPUTS", "Scored", "evaluate_leads", "missing_columns", "number_text", "rule_label", "score",
+           "signed"]
 
 
 def rule_label(rule) -> str:
@@ -55,17 +56,18 @@ class Scored:
     checked: CheckedModel
 
 
-def _find_columns(leads: pd.DataFrame, checked: CheckedModel) -> tuple[dict, list]:
+def _find_columns(columns, checked: CheckedModel) -> tuple[dict, list]:
     """Map every column a rule names to a lead column; list the ones missing."""
+    columns = list(columns)
     model = checked.model
     s = model.settings
     role_key = text_key(s.role_level_column) if s.role_level_column else None
-    role_column = find(leads.columns, s.role_column) if s.role_column else None
+    role_column = find(columns, s.role_column) if s.role_column else None
     found, missing, role_missing = {}, [], False
     wanted = [("fit rule", i, r.column) for i, r in enumerate(model.fit_rules)]
     wanted += [("behaviour rule", i, r.column) for i, r in enumerate(model.behaviour_rules)]
     for block, i, name in wanted:
-        column = find(leads.columns, name)
+        column = find(columns, name)
         if column is not None:
             found[name] = column
         elif block == "fit rule" and role_key and text_key(name) == role_key:
@@ -75,12 +77,17 @@ def _find_columns(leads: pd.DataFrame, checked: CheckedModel) -> tuple[dict, lis
                 role_missing = True
                 missing.append(Problem(
                     "settings", None, "role_column",
-                    f"{not_a_column(s.role_column, leads.columns)}; the {s.role_level_column!r} rules read "
+                    f"{not_a_column(s.role_column, columns)}; the {s.role_level_column!r} rules read "
                     "the job title from it", attribute="role_column", value=s.role_column))
         else:
-            missing.append(Problem(block, i, "column", not_a_column(name, leads.columns),
+            missing.append(Problem(block, i, "column", not_a_column(name, columns),
                                    attribute="column", value=name))
-    return found, missing
+    return found, in_sheet_order(missing)
+
+
+def missing_columns(columns, model: Model | CheckedModel) -> list[Problem]:
+    """The problems of rules naming columns the leads lack, in sheet order."""
+    return _find_columns(columns, checked_model(model))[1]
 
 
 def _flag(problems: Parts, column: Column, bad: np.ndarray, message: str) -> None:
@@ -224,9 +231,9 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
     Bad lead values never raise: they are listed among the problems.
     """
     checked = checked_model(model)
-    columns, missing = _find_columns(leads, checked)
+    columns, missing = _find_columns(leads.columns, checked)
     if missing:
-        raise ModelError(in_sheet_order(missing))
+        raise ModelError(missing)
     model = checked.model
     s = model.settings
     n = len(leads)

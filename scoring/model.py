@@ -162,7 +162,7 @@ class Model:
         return checked
 
 
-_NOTHING = object()
+NOTHING = object()  # A Problem that carries no value.
 
 # Model attribute -> how problems name the block.
 BLOCK_NAMES = {"fit_rules": "fit rule", "behaviour_rules": "behaviour rule", "roles": "roles",
@@ -185,7 +185,7 @@ class Problem:
     index: int | None
     field: str
     message: str
-    value: object = field(default=_NOTHING, compare=False)
+    value: object = field(default=NOTHING, compare=False)
     allowed: str = field(default="", compare=False)
     attribute: str = field(default="", compare=False)
     item: int | None = field(default=None, compare=False)

@@ -123,6 +123,10 @@ class Book:
         """Widen a table by columns at its right edge with these headers (the cells must be empty)."""
         raise NotImplementedError
 
+    def hide_columns(self, table: TableSpot, columns: list[int]) -> None:
+        """Hide these sheet columns (columns of ours that people need not see)."""
+        raise NotImplementedError
+
     def put_table_sheet(self, title: str, table_name: str, headers, rows, widths=None) -> None:
         """Add sheet `title` holding one table of rows, replacing a sheet of that name in place."""
         raise NotImplementedError

@@ -16,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scoring.errors import LeadScoreError
-
-_NO_VALUE = object()
+from scoring.model import NOTHING
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class CellProblem:
     sheet: str
     cell: str | None
     message: str
-    value: object = _NO_VALUE
+    value: object = NOTHING
     allowed: str = ""
 
     @property

@@ -104,6 +104,11 @@ class FileBook(Book):
         if t.autoFilter is not None:
             t.autoFilter.ref = f"{left}{table.min_row}:{right}{table.max_row}"
 
+    def hide_columns(self, table, columns) -> None:
+        ws = self.wb[table.sheet]
+        for col in columns:
+            ws.column_dimensions[get_column_letter(col)].hidden = True
+
     def put_table_sheet(self, title, table_name, headers, rows, widths=None) -> None:
         replace_table_sheet(self.wb, title, table_name, headers, rows, widths)
 

@@ -6,12 +6,20 @@ SUBSTITUTE, MEDIAN ...; no XLOOKUP, LET, LAMBDA or dynamic arrays) and agrees wi
 engine (scoring.score), messy values included. How it is laid out:
 
 * Hidden helper columns at the right of the Leads table ("LS calc: Employees: key",
-  "…: digits", "…: shape", "…: number") read each input cell a rule names the way
-  scoring.parse does: the text key (trimmed, lower case) and the number ('1.200.000',
-  '1,5', '€ 1.200', '2.5e3'; blank where the engine finds no number). They are table
-  columns, so they fill down for new rows and move with a sort. One cell per step:
-  formulas cannot hold LET, and LibreOffice compiles a defined name into every formula
-  that uses it, so long chains of names would overflow its formula size.
+  "…: digits", "…: shape", "…: reading", "…: evidence", "…: number") read each input
+  cell a rule names the way scoring.parse does: the text key (trimmed, whitespace of
+  every kind made one space, lower case) and the number ('1.200.000', '1,5', '€ 1.200',
+  '2.5e3', '−36.4'; blank where the engine finds no number). With the Decimal separator
+  'auto', a column decides how its '4.857'-like values read, as scoring.parse.Column
+  does: each cell's evidence (1: it shows a decimal point, -1: a decimal comma, 0: it
+  is ambiguous) is gathered once per column by a cell of the helper sheet (MAX and MIN
+  over the evidence column), and the number column reads ambiguous cells by it. They
+  are table columns, so they fill down for new rows and move with a sort. One cell per
+  step: formulas cannot hold LET, and LibreOffice compiles a defined name into every
+  formula that uses it, so long chains of names would overflow its formula size.
+* The constants the engine owns are imported, never retyped: the whitespace characters,
+  minus signs, yes/no words and the count limit from scoring.parse, the "Owned by sales"
+  action from scoring.texts.
 * Defined names whose references are relative to the row that uses them give those
   cells short names (LSF_K3 is "this row's key of the third column", LSF_X3 the cell
   itself), and one name per rule holds the rule's points for the row: LSF_Fit1 … and
@@ -20,7 +28,8 @@ engine (scoring.score), messy values included. How it is laid out:
 * A hidden sheet, LeadScoreCalc, reads the LeadScore sheet: the settings, each rule's
   operator number, its value as a key, a list and a number, the list items, role keys,
   the grade and score bands sorted, the grade × band action table, the status thresholds
-  and the sales stages. Nothing on it is typed by hand.
+  and the sales stages; and each lead column's decimal separator. Nothing on it is typed
+  by hand.
 * The output columns reference those names, the helper sheet and their own row, e.g.
   Score = MEDIAN(min, MIN([@Fit], fit max) + [@Behaviour], max).
 
@@ -40,7 +49,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 
 from scoring.defaults import ENROLMENT_COLUMNS, OUTPUT_COLUMNS, header
 from scoring.model import OPERATORS, Model, split_list
-from scoring.parse import text_key
+from scoring.parse import MAX_COUNT, MINUS_SIGNS, NO_WORDS, WHITESPACE, YES_WORDS, text_key
+from scoring.texts import TEXTS
 
 from .layout import (BLOCK, HEADER_ROW, LEADS_SHEET, LEADS_TABLE, MODEL_SHEET, NATIVE_PREFIX as PREFIX,
                      NATIVE_SHEET, SETTINGS)
@@ -53,11 +63,6 @@ ITEM_SLOTS = 20  # List items (in / not in / between / contains) a rule's value 
 STAGE_SLOTS = 10  # Sales stages the setting may list.
 SPARE_ROWS = {"roles": 100, "grades": 10, "bands": 10, "matrix": 10, "status": 5}
 BIG = "1E+307"  # Stands for "no cap" and for unused band slots.
-YES_WORDS = ("yes", "y", "true", "x", "si", "sì", "s", "vero", "✓", "✔")
-NO_WORDS = ("no", "n", "false", "falso", "-")
-WHITESPACE = ("_xlfn.UNICHAR(160)", "CHAR(9)", "CHAR(10)", "CHAR(13)", "_xlfn.UNICHAR(8239)",
-              "_xlfn.UNICHAR(8201)")
-OWNED = {"en": "Owned by sales", "it": "Gestito dalle vendite"}
 
 
 class NativeError(ValueError):
@@ -77,10 +82,17 @@ def _q(text: str) -> str:
 # How scoring.parse reads a cell, as formulas over references (cells or names).
 # ---------------------------------------------------------------------------------------------
 
+def _char(c: str) -> str:
+    """A formula giving one character: CHAR for ASCII, UNICHAR beyond."""
+    return f"CHAR({ord(c)})" if ord(c) < 128 else f"_xlfn.UNICHAR({ord(c)})"
+
+
 def spaced_expr(x: str) -> str:
-    """Text trimmed; runs of spaces, tabs, line breaks and no-break spaces made one space."""
+    """Text trimmed, every run of whitespace (scoring.parse.WHITESPACE: all that str.split()
+    splits on) made one space, as scoring.parse.text_key does before case folding."""
     for ch in WHITESPACE:
-        x = f'SUBSTITUTE({x},{ch}," ")'
+        if ch != " ":
+            x = f'SUBSTITUTE({x},{_char(ch)}," ")'
     return f'TRIM({x})'
 
 
@@ -90,19 +102,33 @@ def key_expr(x: str) -> str:
             f'LOWER({spaced_expr(x)})))')
 
 
-PARSE_STEPS = ("K", "T", "R", "G", "U", "N")
-STEP_TITLES = {"K": "key", "T": "digits", "R": "unsigned", "G": "shape", "U": "separators", "N": "number"}
+PARSE_STEPS = ("K", "T", "R", "G", "U", "V")  # Every value read as a number (parse_steps).
+COLUMN_STEPS = ("E", "N")  # Lead columns also: the column's decision (column_steps).
+STEP_TITLES = {"K": "key", "T": "digits", "R": "unsigned", "G": "shape", "U": "separators", "V": "reading",
+               "E": "evidence", "N": "number"}
+
+
+def _grouped1(R: str, G: str) -> str:
+    """Case 4 of scoring.parse: 1-3 digits (not starting with 0), one separator, 3 digits."""
+    return (f'AND(ISNUMBER(MATCH(SUBSTITUTE({G},",","."),{{"9.999","99.999","999.999"}},0)),'
+            f'LEFT({R})<>"0")')
+
+
+def _money(K: str, T: str) -> str:
+    """The value had a currency sign or code: T (the digits) is shorter than the key without spaces."""
+    return f'LEN({T})<LEN(SUBSTITUTE(SUBSTITUTE({K}," ",""),"\'",""))'
 
 
 def parse_steps(x: str, ref, dec: str) -> dict:
-    """{step: formula} reading the cell x as scoring.parse.parse_number does.
+    """{step: formula} reading the cell x on its own, as scoring.parse.parse_number(x, dec) does.
 
     ref(step) is how a formula refers to an earlier step; dec is 'auto', ',' or '.'.
     K: the text key. T: the key without one currency sign or code in front and one at the
-    end, without spaces and apostrophes. R: T without its sign. G: R with every digit
-    written 9 (its shape). U: G without the 9s (the separators: '', '.', '..', ',.', 'e-').
-    N: the number (numbers as they are, TRUE/FALSE as 1/0, text as parse_number reads it),
-    or "" where the engine finds the cell blank or not a number.
+    end, without spaces and apostrophes, its minus signs (scoring.parse.MINUS_SIGNS) made '-'.
+    R: T without its sign. G: R with every digit written 9 (its shape). U: G without the 9s
+    (the separators: '', '.', '..', ',.', 'e-'). V: the number (numbers as they are,
+    TRUE/FALSE as 1/0, text as parse_number reads it), or "" where the engine finds the cell
+    blank, not a number or ambiguous (with dec 'auto', '1.200' alone).
     """
     K, T, R, G, U = (ref(step) for step in "KTRGU")
     front = (f'IF(ISNUMBER(FIND(LEFT({K},1),"€$£")),1,'
@@ -111,17 +137,20 @@ def parse_steps(x: str, ref, dec: str) -> dict:
             f'IF(ISNUMBER(FIND("|"&RIGHT({K},3)&"|","|eur|usd|gbp|")),3,0)))')
     has_currency = 'SUMPRODUCT(--ISNUMBER(FIND({"€","$","£","eur","usd","gbp"},' + K + ')))>0'
     core = f'IF({has_currency},MID({K},1+{front},MAX(0,LEN({K})-{front}-{back})),{K})'
+    digits = f'SUBSTITUTE(SUBSTITUTE({core}," ",""),"\'","")'
+    for ch in MINUS_SIGNS:
+        digits = f'SUBSTITUTE({digits},{_char(ch)},"-")'
     shape = R
     for d in "012345678":
         shape = f'SUBSTITUTE({shape},"{d}","9")'
     value = f'VALUE(SUBSTITUTE(SUBSTITUTE({R},".",""),",",""))'
-    # One separator, once: thousands (1.200) or decimals (1,5), by the setting and the grouping
-    # (thousands need 1-3 digits, the separator, 3 digits, and not '0' in front).
+    # One separator, once: thousands (case 4 read so) or decimals. With 'auto', case 4 is
+    # thousands only with a currency sign (money has no three decimals), else ambiguous.
     frac = f'(LEN({G})-FIND({U},{G}))'
-    grouped1 = (f'AND(ISNUMBER(MATCH(SUBSTITUTE({G},",","."),{{"9.999","99.999","999.999"}},0)),'
-                f'LEFT({R},2)<>"0"&{U})')
-    single = (f'IF(IF({dec}="auto",{grouped1},{dec}<>{U}),IF({grouped1},{value},NA()),'
-              f'IF({frac}>=1,{value}/10^{frac},NA()))')
+    grouped1 = _grouped1(R, G)
+    decimals = f'IF({frac}>=1,{value}/10^{frac},NA())'
+    single = (f'IF({dec}="auto",IF({grouped1},IF({_money(K, T)},{value},NA()),{decimals}),'
+              f'IF({dec}<>{U},IF({grouped1},{value},NA()),{decimals}))')
     # One kind of separator, twice or more: thousands (1.200.000), whatever the setting.
     k = f'LEN({U})'
     lead = f'(LEN({G})-4*{k})'
@@ -152,12 +181,41 @@ def parse_steps(x: str, ref, dec: str) -> dict:
     parsed = f'IF(LEFT({T})="-",-1,1)*IF({U}="",VALUE({R}),{cases})'
     return {
         "K": key_expr(x),
-        "T": f'SUBSTITUTE(SUBSTITUTE({core}," ",""),"\'","")',
+        "T": digits,
         "R": f'IF(OR(LEFT({T})="-",LEFT({T})="+"),MID({T},2,999),{T})',
         "G": shape,
         "U": f'SUBSTITUTE({G},"9","")',
-        "N": f'IFERROR(IF(ISLOGICAL({x}),--{x},IF(ISNUMBER({x}),{x},{parsed})),"")',
+        "V": f'IFERROR(IF(ISLOGICAL({x}),--{x},IF(ISNUMBER({x}),{x},{parsed})),"")',
     }
+
+
+def column_steps(x: str, ref, decided: str) -> dict:
+    """{step: formula} for a lead column, after parse_steps: the column's decision of scoring.parse.
+
+    E: what the cell shows about the column's decimal separator: 1 for '.', -1 for ',', 0 for
+    an ambiguous value (case 4 without currency), "" for nothing. decided: a cell holding the
+    column's separator ('.', ',' or 'auto' for undecided), computed once from the E column by
+    decision_expr. N: the number: an ambiguous value read by the decided separator, else V.
+    """
+    K, T, R, G, U, V, E = (ref(step) for step in "KTRGUVE")
+    code = lambda sep: f'IF({sep}=".",1,-1)'  # noqa: E731
+    shows = (f'IF(OR({U}=".",{U}=","),IF({_grouped1(R, G)},IF({_money(K, T)},-{code(U)},0),'
+             f'IF(ISNUMBER({V}),{code(U)},"")),IF(AND(ISNUMBER({V}),{U}<>"",ISERROR(FIND("e",{U}))),'
+             f'IF({U}=REPT(LEFT({U}),LEN({U})),-{code(f"LEFT({U})")},{code(f"RIGHT({U})")}),""))')
+    resolved = (f'IF(LEFT({T})="-",-1,1)*VALUE(SUBSTITUTE(SUBSTITUTE({R},".",""),",",""))'
+                f'/IF({decided}={U},1000,1)')
+    return {
+        "E": f'IF(OR(ISLOGICAL({x}),ISNUMBER({x})),"",{shows})',
+        "N": f'IF(AND({decided}<>"auto",{E}&""="0"),{resolved},{V})',
+    }
+
+
+def decision_expr(dec: str, evidence: str) -> str:
+    """A column's decimal separator: the setting dec when it is ',' or '.'; with 'auto', the one
+    its values show (evidence: its whole E column), or 'auto' when none or both show."""
+    dots, commas = f"MAX({evidence})=1", f"MIN({evidence})=-1"
+    return (f'IF({dec}<>"auto",{dec},IF({dots},IF({commas},"auto","."),'
+            f'IF({commas},",","auto")))')
 
 
 def _words(k: str, words) -> str:
@@ -165,9 +223,9 @@ def _words(k: str, words) -> str:
 
 
 def count_expr(x: str, k: str, n: str) -> str:
-    """The engine's count of a cell: a whole number from 0 to 1,000,000 (yes/no words and
-    TRUE/FALSE as 1/0); anything else counts 0. n: the cell's number or ''."""
-    usable = lambda v: f'IF({v}=MEDIAN(0,INT({v}),1000000),{v},0)'  # noqa: E731
+    """The engine's count of a cell: a whole number from 0 to scoring.parse.MAX_COUNT (yes/no
+    words and TRUE/FALSE as 1/0); anything else counts 0. n: the cell's number or ''."""
+    usable = lambda v: f'IF({v}=MEDIAN(0,INT({v}),{MAX_COUNT}),{v},0)'  # noqa: E731
     return (f'IF(ISLOGICAL({x}),--{x},IF(ISNUMBER({x}),{usable(x)},IF({_words(k, YES_WORDS)},1,'
             f'IF({_words(k, NO_WORDS)},0,IF(ISNUMBER({n}),{usable(n)},0)))))')
 
@@ -307,6 +365,11 @@ class LeadsSpot:
         """Leads!$G1: column G of the row that uses it (in a defined name)."""
         return f"{quote_sheetname(self.sheet)}!${self.letter(name)}1"
 
+    def column_ref(self, name: str) -> str:
+        """Leads!$G:$G: the whole column, for a figure computed once over it."""
+        letter = self.letter(name)
+        return f"{quote_sheetname(self.sheet)}!${letter}:${letter}"
+
 
 @dataclass
 class Plan:
@@ -424,7 +487,8 @@ class _Helper:
 _A, _B, _C, _D, _E, _F, _G, _H = range(1, 9)
 _PL, _PX = 10, 11
 _PSTEP = {step: 12 + i for i, step in enumerate(PARSE_STEPS)}
-_RK, _RL, _RI = (max(_PSTEP.values()) + 2 + i for i in range(3))
+_CL, _CD = max(_PSTEP.values()) + 2, max(_PSTEP.values()) + 3  # Each lead column's decimal separator.
+_RK, _RL, _RI = (_CD + 2 + i for i in range(3))
 _GG, _GM, _GE, _GS, _GL = (_RI + 2 + i for i in range(5))
 _BL, _BM, _BE, _BS = (_GL + 2 + i for i in range(4))
 _ST, _SM, _SG = (_BS + 2 + i for i in range(3))
@@ -456,7 +520,11 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
     owned_row = 3 + len(SETTINGS_ROWS)
     h.put(owned_row, _A, "Action of a lead owned by sales")
     language = h.local(3 + [k for k, *_ in SETTINGS_ROWS].index("language"), _B)
-    h.put(owned_row, _B, f'=IF(EXACT({language},"it"),{_q(OWNED["it"])},{_q(OWNED["en"])})')
+    owned = _q(TEXTS["en"]["owned by sales"])
+    for lang, words in TEXTS.items():
+        if lang != "en":
+            owned = f'IF(EXACT({language},{_q(lang)}),{_q(words["owned by sales"])},{owned})'
+    h.put(owned_row, _B, "=" + owned)
     setting["owned"] = h.ref(owned_row, _B)
     dec = setting["decimal"]
 
@@ -475,7 +543,7 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
         steps = parse_steps(h.local(r, _PX), lambda step: h.local(r, _PSTEP[step]), dec)
         for step, formula in steps.items():
             h.put(r, _PSTEP[step], "=" + formula)
-        return {"key": h.ref(r, _PSTEP["K"]), "number": h.ref(r, _PSTEP["N"]), "row": r}
+        return {"key": h.ref(r, _PSTEP["K"]), "number": h.ref(r, _PSTEP["V"]), "row": r}
 
     # Roles: keys and levels, with a running number for the lookup.
     roles = cells.spans["roles"]
@@ -500,6 +568,9 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
         return col_header
 
     spot = LeadsSpot(leads.sheet, leads.table, leads.min_col, headers)
+    h.put(2, _CL, "Lead column")
+    h.put(2, _CD, "Decimal separator")
+    next_decision = [3]
 
     def column(name: str, where: str, numeric: bool = True) -> int:
         """The index of a Leads column the formulas read (its names LSF_X<i>, LSF_K<i>, LSF_N<i>);
@@ -513,10 +584,21 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
         if leads.has(name):
             real = str(leads.headers[leads.index(name)])
             names[x] = leads.row_ref(real)
-            steps = parse_steps(x, lambda step: f"{PREFIX}{step}{index}", dec)
+            ref = lambda step: f"{PREFIX}{step}{index}"  # noqa: E731
+            steps = parse_steps(x, ref, dec)
             for step in (PARSE_STEPS if numeric else ("K",)):
-                if f"{PREFIX}{step}{index}" not in names:
-                    names[f"{PREFIX}{step}{index}"] = spot.row_ref(helper(real, step, steps[step]))
+                if ref(step) not in names:
+                    names[ref(step)] = spot.row_ref(helper(real, step, steps[step]))
+            if numeric and ref("N") not in names:
+                # The column's decimal separator: one helper cell over the column's evidence.
+                row = next_decision[0]
+                next_decision[0] += 1
+                decided = h.ref(row, _CD)
+                for step, formula in column_steps(x, ref, decided).items():
+                    names[ref(step)] = spot.row_ref(helper(real, step, formula))
+                evidence = spot.column_ref(f"{HELPER_COLUMN}{real}: {STEP_TITLES['E']}")
+                h.put(row, _CL, real)
+                h.put(row, _CD, "=" + decision_expr(dec, evidence))
         elif key == text_key(s.role_level_column) and leads.has(s.role_column):
             rk = f"{PREFIX}K{column(s.role_column, where, numeric=False)}"
             keys, levels, idx = (h.span(c, *role_rows) for c in (_RK, _RL, _RI))
@@ -556,7 +638,7 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
         h.put(row, _G, f'={items[0]["number"]}')
         h.put(row, _H, f'={items[1]["number"]}')
         item_keys = h.span(_PSTEP["K"], items[0]["row"], items[-1]["row"])
-        item_nums = h.span(_PSTEP["N"], items[0]["row"], items[-1]["row"])
+        item_nums = h.span(_PSTEP["V"], items[0]["row"], items[-1]["row"])
         op, pts, vk, vl, vn, lo, hi = (h.ref(row, col) for col in (_B, _C, _D, _E, _F, _G, _H))
         k, n = f"{PREFIX}K{c}", f"{PREFIX}N{c}"
         num = f"ISNUMBER({n})"

@@ -19,10 +19,18 @@ NATIVE_SHEET = "LeadScoreCalc"  # The hidden sheet native formulas read the mode
 
 @dataclass(frozen=True)
 class Field:
+    """A column of a block: its key, its header in English and Italian, whether the header must be
+    there, and the attribute of the model record it holds (default: the key)."""
+
     key: str
     en: str
     it: str
     required: bool = True
+    attr: str = ""
+
+    @property
+    def attribute(self) -> str:
+        return self.attr or self.key
 
     def label(self, language: str) -> str:
         return self.en if language == "en" else self.it
@@ -30,6 +38,9 @@ class Field:
 
 @dataclass(frozen=True)
 class Block:
+    """One block of the LeadScore sheet, declared once: where it sits, its table and name, its
+    fields, and the model attribute it fills (problems about that attribute point into it)."""
+
     key: str
     table: str
     name: str  # The defined name that points at the whole block.
@@ -38,6 +49,8 @@ class Block:
     first_column: int  # 1-based column of the table's first field.
     fields: tuple
     width: float = 14
+    attribute: str = ""  # The Model attribute ('fit_rules').
+    problem_names: tuple = ()  # How scoring.model.Problem names the block ('fit rule').
 
     def title(self, language: str) -> str:
         return self.title_en if language == "en" else self.title_it
@@ -46,60 +59,71 @@ class Block:
 F = Field
 BLOCKS = (
     Block("fit", "tblFitRules", "FitRules", "Fit rules (who the lead is)",
-          "Regole di profilo (chi è il lead)", 2, (
+          "Regole di profilo (chi è il lead)", 2, attribute="fit_rules", problem_names=("fit rule",), fields=(
               F("column", "Lead column", "Colonna lead"),
               F("operator", "Operator", "Operatore"),
               F("value", "Value", "Valore"),
               F("points", "Points", "Punti"),
               F("label", "Label (optional)", "Etichetta (facoltativa)", required=False))),
     Block("behaviour", "tblBehaviourRules", "BehaviourRules", "Behaviour rules (what the lead does)",
-          "Regole di comportamento (cosa fa il lead)", 8, (
+          "Regole di comportamento (cosa fa il lead)", 8, attribute="behaviour_rules",
+          problem_names=("behaviour rule",), fields=(
               F("name", "Behaviour", "Comportamento"),
               F("column", "Lead column", "Colonna lead"),
               F("points", "Points each", "Punti ciascuno"),
               F("cap", "Cap (optional)", "Tetto (facoltativo)", required=False))),
-    Block("roles", "tblRoles", "RoleLevels", "Role levels", "Livelli dei ruoli", 13, (
+    Block("roles", "tblRoles", "RoleLevels", "Role levels", "Livelli dei ruoli", 13, attribute="roles",
+          problem_names=("roles",), fields=(
         F("role", "Role", "Ruolo"),
         F("level", "Level", "Livello"))),
     Block("grades", "tblGradeBands", "GradeBands", "Grade bands (fit → letter)",
-          "Fasce di grado (profilo → lettera)", 16, (
+          "Fasce di grado (profilo → lettera)", 16, attribute="grade_bands",
+          problem_names=("grade band", "grade bands"), fields=(
               F("grade", "Grade", "Grado"),
-              F("min", "Minimum fit points", "Punti profilo minimi"))),
-    Block("bands", "tblScoreBands", "ScoreBands", "Score bands", "Fasce di punteggio", 19, (
+              F("min", "Minimum fit points", "Punti profilo minimi", attr="min_fit"))),
+    Block("bands", "tblScoreBands", "ScoreBands", "Score bands", "Fasce di punteggio", 19,
+          attribute="score_bands", problem_names=("score band", "score bands"), fields=(
         F("label", "Band", "Fascia"),
-        F("min", "Minimum score", "Punteggio minimo"))),
+        F("min", "Minimum score", "Punteggio minimo", attr="min_score"))),
     Block("matrix", "tblMatrix", "ActionMatrix", "Matrix: grade × score band → action",
-          "Matrice: grado × fascia → azione", 22, (
+          "Matrice: grado × fascia → azione", 22, attribute="matrix", problem_names=("matrix",), fields=(
               F("grade", "Grade", "Grado"),)),
     Block("status", "tblThresholds", "StatusThresholds", "Status thresholds (first match wins)",
-          "Soglie di stato (vale la prima)", 28, (
+          "Soglie di stato (vale la prima)", 28, attribute="status_rules", problem_names=("status rule",),
+          fields=(
               F("status", "Status", "Stato"),
-              F("min", "Minimum score", "Punteggio minimo"),
+              F("min", "Minimum score", "Punteggio minimo", attr="min_score"),
               F("grades", "Grades (blank = any)", "Gradi (vuoto = tutti)", required=False))),
-    Block("settings", "tblSettings", "ScoreSettings", "Score settings", "Impostazioni punteggio", 32, (
+    Block("settings", "tblSettings", "ScoreSettings", "Score settings", "Impostazioni punteggio", 32,
+          attribute="settings", problem_names=("settings",), fields=(
         F("setting", "Setting", "Impostazione"),
         F("value", "Value", "Valore"),
         F("note", "What it means", "Significato", required=False))),
     Block("sequences", "tblSequences", "Sequences", "Nurture sequences (business days after enrolment)",
-          "Sequenze di nurturing (giorni lavorativi dall'iscrizione)", 36, (
+          "Sequenze di nurturing (giorni lavorativi dall'iscrizione)", 36, attribute="sequences",
+          problem_names=("sequence step",), fields=(
               F("sequence", "Sequence", "Sequenza"),
               F("step", "Step", "Passo"),
               F("day", "Day", "Giorno"),
               F("channel", "Channel", "Canale"),
               F("content", "Content", "Contenuto"),
               F("owner_role", "Owner role", "Ruolo responsabile"))),
-    Block("plans", "tblActionPlans", "ActionPlans", "Action → sequence", "Azione → sequenza", 43, (
+    Block("plans", "tblActionPlans", "ActionPlans", "Action → sequence", "Azione → sequenza", 43,
+          attribute="action_plans", problem_names=("action plan",), fields=(
         F("action", "Action", "Azione"),
         F("sequence", "Sequence (blank = none)", "Sequenza (vuoto = nessuna)", required=False),
         F("priority", "Priority (1 = first)", "Priorità (1 = prima)"))),
-    Block("team", "tblTeam", "Team", "Team", "Squadra", 47, (
+    Block("team", "tblTeam", "Team", "Team", "Squadra", 47, attribute="team",
+          problem_names=("team member",), fields=(
         F("name", "Name", "Nome"),
         F("role", "Role", "Ruolo"))),
-    Block("holidays", "tblHolidays", "Holidays", "Holidays (no tasks due)", "Festività (nessuna scadenza)", 50, (
+    Block("holidays", "tblHolidays", "Holidays", "Holidays (no tasks due)", "Festività (nessuna scadenza)", 50,
+          attribute="holidays", problem_names=("holiday",), fields=(
         F("date", "Date", "Data"),
         F("note", "Holiday", "Festività", required=False))),
 )
 BLOCK = {b.key: b for b in BLOCKS}
+BLOCK_OF_PROBLEM = {name: b for b in BLOCKS for name in b.problem_names}
 LISTS_COLUMN = 53  # Dropdown source lists live from this column on.
 
 # Settings rows: key, English name, Italian name, explanation (en, it).

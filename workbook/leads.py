@@ -16,6 +16,9 @@ from .errors import SheetError
 from .layout import LEADS_SHEET, LEADS_TABLE
 
 HELPER_COLUMN = "LS calc: "  # Native formulas' hidden helper columns start with this (workbook/formulas.py).
+# Where output columns compute themselves (formulas), the last run's results are kept in hidden
+# columns of ours, so that History logs only real changes.
+LAST_COLUMNS = {"last_grade": "LS last: grade", "last_score": "LS last: score", "last_status": "LS last: status"}
 
 
 def is_helper_column(name) -> bool:
@@ -30,6 +33,13 @@ class LeadsTable:
         self.grid = book.table_grid(spot)
         self.headers = [v if v is not None else f"Column{i + 1}"
                         for i, v in enumerate(self.grid.row_values(spot.min_row, spot.min_col, spot.max_col))]
+
+    @property
+    def computed(self) -> set[int]:
+        """Sheet columns whose cells hold formulas (read once: in live Excel each read is a round trip)."""
+        if getattr(self, "_computed", None) is None:
+            self._computed = self.book.formula_columns(self.spot)
+        return self._computed
 
     @property
     def title(self) -> str:
@@ -64,7 +74,12 @@ def output_meaning(name: str) -> str | None:
     for meaning in OUTPUT_COLUMNS + ENROLMENT_COLUMNS:
         if key in (text_key(h) for h in HEADERS[meaning]):
             return meaning
-    return None
+    return next((m for m, h in LAST_COLUMNS.items() if key == text_key(h)), None)
+
+
+def column_header(meaning: str, language: str) -> str:
+    """The header of an output, enrolment or LAST column in a language."""
+    return LAST_COLUMNS.get(meaning) or header(meaning, language)
 
 
 def _blank(v) -> bool:
@@ -101,7 +116,8 @@ def output_values(outputs: pd.DataFrame, language: str) -> dict:
     return values
 
 
-def _columns_of(lt: LeadsTable, meanings) -> dict:
+def columns_of(lt: LeadsTable, meanings) -> dict:
+    """{meaning: sheet column} of the output or enrolment columns the table has."""
     found = {}
     for i, h in enumerate(lt.headers):
         meaning = output_meaning(str(h))
@@ -112,11 +128,11 @@ def _columns_of(lt: LeadsTable, meanings) -> dict:
 
 def ensure_output_columns(lt: LeadsTable, language: str, meanings=OUTPUT_COLUMNS) -> dict:
     """{meaning: sheet column} for meanings, adding missing ones at the table's right edge."""
-    found = _columns_of(lt, meanings)
+    found = columns_of(lt, meanings)
     missing = [m for m in meanings if m not in found]
     if missing:
         first = lt.spot.max_col + 1
-        names = [header(m, language) for m in missing]
+        names = [column_header(m, language) for m in missing]
         lt.book.add_table_columns(lt.spot, names)
         lt.headers.extend(names)
         for k, meaning in enumerate(missing):
@@ -126,7 +142,7 @@ def ensure_output_columns(lt: LeadsTable, language: str, meanings=OUTPUT_COLUMNS
 
 def read_columns(lt: LeadsTable, meanings, sheet_rows: list[int]) -> pd.DataFrame:
     """Current values of output or enrolment columns (None where the column is missing)."""
-    columns = _columns_of(lt, meanings)
+    columns = columns_of(lt, meanings)
     data = {}
     for meaning in meanings:
         col = columns.get(meaning)
@@ -142,8 +158,7 @@ def write_outputs(lt: LeadsTable, outputs: pd.DataFrame, sheet_rows: list[int], 
     themselves and are left as they are.
     """
     columns = ensure_output_columns(lt, language, meanings)
-    computed = lt.book.formula_columns(lt.spot)
-    columns = {m: c for m, c in columns.items() if c not in computed}
+    columns = {m: c for m, c in columns.items() if c not in lt.computed}
     first, last = lt.first_data_row, lt.spot.max_row
     positions = np.asarray(sheet_rows, dtype=np.int64) - first
     values = {}
@@ -153,3 +168,18 @@ def write_outputs(lt: LeadsTable, outputs: pd.DataFrame, sheet_rows: list[int], 
             column[positions] = outputs[meaning].to_numpy(dtype=object)
         values[col] = column.tolist()
     lt.book.write_columns(lt.spot, values, first)
+
+
+def read_last(lt: LeadsTable, sheet_rows: list[int]) -> pd.DataFrame | None:
+    """The last run's grade, score and status from the hidden LAST_COLUMNS (None when absent)."""
+    if len(columns_of(lt, LAST_COLUMNS)) < len(LAST_COLUMNS):
+        return None
+    last = read_columns(lt, tuple(LAST_COLUMNS), sheet_rows)
+    return last.rename(columns=lambda m: m.removeprefix("last_"))
+
+
+def write_last(lt: LeadsTable, outputs: pd.DataFrame, sheet_rows: list[int]) -> None:
+    """Keep this run's grade, score and status in the hidden LAST_COLUMNS (added when missing)."""
+    last = outputs[["grade", "score", "status"]].rename(columns=lambda m: "last_" + m)
+    write_outputs(lt, last, sheet_rows, "en", tuple(LAST_COLUMNS))
+    lt.book.hide_columns(lt.spot, sorted(columns_of(lt, LAST_COLUMNS).values()))

@@ -20,7 +20,7 @@ from scoring.model import CHANNELS, DECIMAL_CHOICES, LANGUAGES
 
 from .layout import (BLOCK, BLOCKS, HEADER_ROW, MODEL_NAME, model_area, LEADS_SHEET, LEADS_TABLE, LISTS_COLUMN,
                      MODEL_SHEET, SETTINGS)
-from .leads import output_values
+from .leads import LAST_COLUMNS, output_values
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 VALIDATION_ROWS = 200  # Dropdowns reach this many rows below a block's last row.
@@ -237,8 +237,9 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
     lf = _leads_formats(wb, language)
     inputs = list(leads.columns)
     out_headers = [header(m, language) for m in OUTPUT_COLUMNS + ENROLMENT_COLUMNS]
-    headers = inputs + out_headers + (native.helper_headers if native else [])
-    assert not native or headers == native.headers
+    last_headers = list(LAST_COLUMNS.values()) if formulas != "values" else []
+    headers = inputs + out_headers + (native.helper_headers if native else []) + last_headers
+    assert not native or headers[:len(native.headers)] == native.headers
     n = len(leads)
     last_row = max(n, 1)
     udf = {header(m, language): f for m, f in UDF_OUTPUTS.items()} if formulas == "udf" else {}
@@ -268,6 +269,9 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
             for j, h in enumerate(out_headers):
                 if h not in udf:
                     _write(ws, i + 1, len(inputs) + j, out_values[h][i], date_fmt=col_format.get(h))
+        if last_headers and outputs is not None:  # What this build scored, for the first rescore's History.
+            for meaning, h in LAST_COLUMNS.items():
+                _write(ws, i + 1, headers.index(h), outputs[meaning.removeprefix("last_")].iat[i])
     if native and n == 0:
         native.write_cells(ws, 1, headers)
     widths = {header("reasons", language): 60, header("problems", language): 40,
@@ -278,6 +282,8 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
         ws.set_column(j, j, widths.get(h, max(10, min(len(h) + 2, 22))), col_format.get(h))
     if native:
         native.hide_columns(ws, headers)
+    for h in last_headers:
+        ws.set_column(headers.index(h), headers.index(h), 10, None, {"hidden": True})
     ws.freeze_panes(1, 2)
     end = max(n, 1) + 1000
 

@@ -10,30 +10,32 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
-
 from openpyxl.utils import get_column_letter
 
-from scoring import ModelError, Model, score
-from scoring.defaults import ENROLMENT_COLUMNS, OUTPUT_COLUMNS, header
+from scoring import Model, ModelError
+from scoring.columns import by_meaning
+from scoring.defaults import ENROLMENT_COLUMNS, OUTPUT_COLUMNS
+from scoring.engine import Scored, evaluate_leads
+from scoring.explain import number_text
 from scoring.history import COLUMNS as HISTORY_COLUMNS_KEYS
 from scoring.history import changes
-from scoring.parse import text_key
-from scoring.report import funnel
+from scoring.report import funnel, score_band_codes
 from scoring.tasks import plan_tasks
 
 from . import formulas
-from .errors import SheetError
+from .errors import CellProblem, SheetError
 from .filebook import FileBook
 from .layout import (HISTORY_COLUMNS, HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDTHS, MODEL_SHEET,
                      NUMERIC_SETTINGS, TASK_COLUMNS, TASK_WIDTHS, TASKS_SHEET, labels)
-from .leads import (LeadsTable, ensure_output_columns, find_table, is_helper_column, output_meaning,
-                    read_columns, read_frame, write_outputs)
+from .leads import (LeadsTable, columns_of, ensure_output_columns, find_table, is_helper_column,
+                    output_meaning, read_columns, read_frame, read_last, write_last, write_outputs)
 from .model_sheet import ModelSheet
 
 
 def read_model(path) -> Model:
-    """The model stored on the workbook's LeadScore sheet; SheetError lists every bad cell."""
+    """The (checked) model stored on the workbook's LeadScore sheet; SheetError lists every bad cell."""
     sheet = ModelSheet(FileBook(path))
     found = sheet.problems()
     if found:
@@ -47,23 +49,30 @@ def read_leads(path, outputs: bool = True) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _lead_problems(lt: LeadsTable, frame: pd.DataFrame, outputs: pd.DataFrame, rows: list[int]) -> list[str]:
-    """Engine problems per lead, each led by the cell it is about (Leads!G12)."""
-    out = []
-    for row, text in zip(rows, outputs["problems"].tolist()):
-        if not text:
-            continue
-        for part in text.split("; "):
-            name, _, message = part.partition(": ")
-            col = lt.column_of(name)
-            where = f"{lt.title}!{get_column_letter(col)}{row}" if col else f"{lt.title} row {row}"
-            out.append(f"{where}: {name} {message}")
-    return out
+def lead_problems(lt: LeadsTable, scored: Scored, rows: list[int]) -> list[CellProblem]:
+    """The engine's problems with lead values, each at the cell it is about (Leads!G12), in row order."""
+    found = []
+    for codes, items in scored.problems.parts:
+        for position in np.flatnonzero(codes >= 0):
+            item = items[codes[position]]
+            col = lt.column_of(item.column)
+            row = rows[position]
+            cell = f"{get_column_letter(col)}{row}" if col else None
+            where = cell or f"row {row}"
+            found.append((row, col or 0, CellProblem(lt.title, where if cell else None,
+                                                     f"{item.column} {shown_value(item.value)} {item.message}",
+                                                     item.value)))
+    found.sort(key=lambda f: (f[0], f[1]))
+    return [p if p.cell else CellProblem(p.sheet, None, f"{lt.title} {p.message}", p.value) for _, _, p in found]
+
+
+def shown_value(value) -> str:
+    return repr(str(value))
 
 
 @dataclass
 class Report:
-    """What a check or rescore found; errors stop a run, warnings do not."""
+    """What a check or run found; errors stop a run, warnings do not (all as 'Sheet!A1: ...' lines)."""
 
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
@@ -73,6 +82,8 @@ class Report:
     tasks: pd.DataFrame | None = None
     tasks_sheet: str | None = None
     funnel: object = None
+    problems: list = field(default_factory=list)  # The lead problems as CellProblem data.
+    model_warnings: list = field(default_factory=list)  # LeadScore sheet warnings (also in warnings).
 
 
 def read_checked(book, more=None) -> tuple:
@@ -82,11 +93,11 @@ def read_checked(book, more=None) -> tuple:
     try:
         sheet = ModelSheet(book)
     except SheetError as exc:
-        sheet, errors = None, list(exc.messages)
+        sheet, errors = None, list(exc.problems)
     try:
         lt = find_table(book)
     except SheetError as exc:
-        raise SheetError(errors + exc.messages) from None
+        raise SheetError(errors + exc.problems) from None
     frame, rows = read_frame(lt)
     if sheet is not None:
         errors += sheet.problems([c for c in frame.columns if not is_helper_column(c)])
@@ -100,10 +111,10 @@ def _prepare(book) -> tuple:
     """Read and score; raises SheetError with every problem found."""
     sheet, lt, frame, rows = read_checked(book)
     try:
-        outputs = score(frame, sheet.model)
+        scored = evaluate_leads(frame, sheet.checked)
     except ModelError as exc:
         raise SheetError([sheet.locate(p) for p in exc.problems]) from None
-    return sheet, lt, frame, rows, outputs
+    return sheet, lt, frame, rows, scored
 
 
 def check(path) -> Report:
@@ -114,30 +125,52 @@ def check(path) -> Report:
 def check_book(book) -> Report:
     """check() on any Book."""
     try:
-        _, lt, frame, rows, outputs = _prepare(book)
+        sheet, lt, frame, rows, scored = _prepare(book)
     except SheetError as exc:
         return Report(errors=exc.messages)
-    return Report(warnings=_lead_problems(lt, frame, outputs, rows), outputs=outputs)
+    problems = lead_problems(lt, scored, rows)
+    return Report(warnings=[str(p) for p in sheet.warnings + problems], outputs=scored.frame,
+                  problems=problems, model_warnings=[str(p) for p in sheet.warnings])
 
 
-def _summary(frame, outputs, previous, model) -> dict:
-    lang = model.settings.language
-    id_col = next((c for c in frame.columns if text_key(c) in (text_key(header("id", "en")),
-                                                                text_key(header("id", "it")))), None)
-    name_col = next((c for c in frame.columns if text_key(c) in (text_key(header("name", "en")),
-                                                                  text_key(header("name", "it")))), None)
-    became_sql = (outputs["status"] == "SQL") & (previous != "SQL")
-    new = []
-    for i in outputs.index[became_sql.to_numpy()]:
-        who = [str(frame.at[i, c]) for c in (id_col, name_col) if c is not None and pd.notna(frame.at[i, c])]
-        new.append((" ".join(who) or f"row {i + 2}", outputs.at[i, "rating"]))
+def _who(frame: pd.DataFrame, rows: list[int]) -> pd.Series:
+    """Each lead as a summary names it: its ID and name, else its row."""
+    parts = [frame[c].astype(object) for c in (by_meaning(frame.columns, "id"), by_meaning(frame.columns, "name"))
+             if c is not None]
+    who = pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    for part in parts:
+        text = part.where(part.notna(), "").astype(str).str.strip()
+        who = who.where(text == "", (who + " " + text).str.strip())
+    return who.where(who != "", pd.Series([f"row {r}" for r in rows], index=frame.index))
+
+
+def _summary(frame, rows, outputs, previous, model) -> dict:
+    """Counts by status and grade, the leads that became SQL, and what moved since the last run."""
+    who = _who(frame, rows)
+    status, old_status = outputs["status"].astype(object), previous["status"].astype(object)
+    became_sql = (status == "SQL") & (old_status != "SQL")
+    old_score = pd.to_numeric(previous["score"], errors="coerce")
+    new_score = pd.to_numeric(outputs["score"], errors="coerce")
+    known = old_score.notna() & previous["grade"].notna()
+    old_band = pd.Series(score_band_codes(old_score.to_numpy(), model), index=frame.index)
+    new_band = pd.Series(score_band_codes(new_score.to_numpy(), model), index=frame.index)
+    moved = (new_score - old_score).where(known)
+    biggest = moved[moved.fillna(0) != 0].abs().sort_values(ascending=False, kind="stable").index[:5]
+    old_rating = previous["grade"].astype(str) + old_score.map(lambda x: "" if pd.isna(x) else number_text(x))
     return {
         "leads": len(outputs),
-        "status": outputs["status"].value_counts().to_dict(),
+        "status": status.value_counts().to_dict(),
         "grade": outputs["grade"].value_counts().sort_index().to_dict(),
-        "new_sql": new,
+        "new_sql": [(who[i], outputs.at[i, "rating"]) for i in outputs.index[became_sql.to_numpy()]],
+        "sql": int((status == "SQL").sum()),
         "with_problems": int((outputs["problems"] != "").sum()),
-        "language": lang,
+        "language": model.settings.language,
+        "first": int((~known).sum()),
+        "changed_grade": int((known & (previous["grade"].astype(object) != outputs["grade"])).sum()),
+        "changed_band": int((known & (old_band != new_band)).sum()),
+        "changed_status": int((known & (old_status != status)).sum()),
+        "changed_score": int((moved.fillna(0) != 0).sum()),
+        "moves": [(who[i], old_rating[i], outputs.at[i, "rating"]) for i in biggest],
     }
 
 
@@ -156,13 +189,31 @@ def _history_frame(book, language: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS_KEYS), dtype=object) if rows else empty
 
 
-def _lead_ids(lt: LeadsTable, frame: pd.DataFrame, rows: list[int]) -> pd.Series:
-    col = next((c for c in frame.columns if output_meaning(c) is None and
-                text_key(c) in (text_key(header("id", "en")), text_key(header("id", "it")))), None)
+def _lead_ids(frame: pd.DataFrame, rows: list[int]) -> pd.Series:
+    col = next((c for c in frame.columns if output_meaning(c) is None and c == by_meaning([c], "id")), None)
     if col is None:
         return pd.Series([f"row {r}" for r in rows], index=frame.index, dtype=object)
     ids = frame[col].astype(object)
     return ids.where(ids.notna(), pd.Series([f"row {r}" for r in rows], index=frame.index))
+
+
+def _previous(lt: LeadsTable, rows: list[int], index) -> tuple[pd.DataFrame, bool]:
+    """Grade, score and status as the last run left them, and whether they are formulas.
+
+    Values in the output columns are what the last run wrote. Where those columns compute
+    themselves (native formulas, in-cell functions), their cells show today's results, not the
+    last run's; the last run's are kept in hidden columns of ours (leads.LAST_COLUMNS), read
+    here, and the cells' values (as last calculated) only when those columns are not there yet.
+    """
+    outputs = columns_of(lt, ("grade", "score", "status"))
+    formulas = any(outputs.get(m) in lt.computed for m in ("grade", "score", "status"))
+    previous = read_columns(lt, ("grade", "score", "status"), rows)
+    if formulas:
+        last = read_last(lt, rows)
+        if last is not None:
+            previous = last
+    previous.index = index
+    return previous, formulas
 
 
 STEPS = ("rescore", "tasks", "report")
@@ -191,46 +242,52 @@ def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",)) -> Repo
 
     rescore writes Fit … Scored at and appends changes to History; tasks writes
     the day's Tasks sheet and the Sequence columns; report writes the Report sheet.
+    Everything is read, checked and worked out before the first write, so a run that
+    fails leaves the book as it was (in live Excel too).
     """
     _check_steps(steps)
-    sheet, lt, frame, rows, outputs = _prepare(book)
-    model = sheet.model
+    sheet, lt, frame, rows, scored = _prepare(book)
+    checked = sheet.checked
+    model = checked.model
     language = model.settings.language
     when = as_of or dt.datetime.now().replace(microsecond=0)
-    previous = read_columns(lt, ("grade", "score", "status"), rows)
-    previous.index = outputs.index
+    outputs = scored.frame.copy()
+    previous, formulas = _previous(lt, rows, outputs.index)
     outputs["scored_at"] = when
-    write_outputs(lt, outputs, rows, language)
-    ids = _lead_ids(lt, frame, rows)
+    ids = _lead_ids(frame, rows)
     changed = changes(ids, previous, outputs, when)
-    book.append_table_rows(HISTORY_SHEET[language], HISTORY_TABLE, labels(HISTORY_COLUMNS, language),
-                           changed.itertuples(index=False, name=None), HISTORY_WIDTHS)
-    report = Report(outputs=outputs, summary=_summary(frame, outputs, previous["status"], model),
-                    warnings=_lead_problems(lt, frame, outputs, rows))
+    problems = lead_problems(lt, scored, rows)
+    report = Report(outputs=outputs, summary=_summary(frame, rows, outputs, previous, model),
+                    warnings=[str(p) for p in sheet.warnings + problems], problems=problems,
+                    model_warnings=[str(p) for p in sheet.warnings])
     report.summary["history_rows"] = len(changed)
     if "tasks" in steps:
-        report.tasks, report.tasks_sheet = _tasks(book, lt, frame, rows, outputs, model, when)
+        enrolment = read_columns(lt, ("sequence", "sequence_start"), rows)
+        enrolment.index = outputs.index
+        enrolment = enrolment.rename(columns={"sequence_start": "start"})
+        report.tasks, enrolled = plan_tasks(frame, scored, checked, enrolment, when.date())
+        enrolled = enrolled.rename(columns={"start": "sequence_start"})
+        enrolled["sequence"] = enrolled["sequence"].where(enrolled["sequence"].notna(), None)
+        report.tasks_sheet = TASKS_SHEET[language].format(date=when.date().isoformat())
     if "report" in steps:
-        report.funnel = funnel(frame, outputs, _history_frame(book, language), model, when.date(), ids=ids)
+        history = pd.concat([_history_frame(book, language), changed], ignore_index=True) if len(changed) \
+            else _history_frame(book, language)
+        report.funnel = funnel(frame, outputs, history, model, when.date(), ids=ids)
+
+    # Everything is known: now write.
+    write_outputs(lt, outputs, rows, language)
+    if formulas:
+        write_last(lt, outputs, rows)
+    book.append_table_rows(HISTORY_SHEET[language], HISTORY_TABLE, labels(HISTORY_COLUMNS, language),
+                           changed.itertuples(index=False, name=None), HISTORY_WIDTHS)
+    if "tasks" in steps:
+        write_outputs(lt, enrolled, rows, language, ENROLMENT_COLUMNS)
+        keys = [k for k, _, _ in TASK_COLUMNS]
+        book.put_table_sheet(report.tasks_sheet, f"tblTasks{when:%Y%m%d}", labels(TASK_COLUMNS, language),
+                             report.tasks[keys].itertuples(index=False, name=None), TASK_WIDTHS)
+    if "report" in steps:
         book.put_report(report.funnel, language, when, report.summary["new_sql"])
     return report
-
-
-def _tasks(book, lt, frame, rows, outputs, model, when):
-    """Plan the day's tasks, record enrolment in the Leads table, write the Tasks sheet."""
-    language = model.settings.language
-    enrolment = read_columns(lt, ("sequence", "sequence_start"), rows)
-    enrolment.index = outputs.index
-    enrolment = enrolment.rename(columns={"sequence_start": "start"})
-    tasks, enrolled = plan_tasks(frame, outputs, model, enrolment, when.date())
-    enrolled = enrolled.rename(columns={"start": "sequence_start"})
-    enrolled["sequence"] = enrolled["sequence"].where(enrolled["sequence"].notna(), None)
-    write_outputs(lt, enrolled, rows, language, ENROLMENT_COLUMNS)
-    title = TASKS_SHEET[language].format(date=when.date().isoformat())
-    keys = [k for k, _, _ in TASK_COLUMNS]
-    book.put_table_sheet(title, f"tblTasks{when:%Y%m%d}", labels(TASK_COLUMNS, language),
-                         tasks[keys].itertuples(index=False, name=None), TASK_WIDTHS)
-    return tasks, title
 
 
 def rescore(path, out=None, as_of: dt.datetime | None = None) -> Report:

@@ -169,6 +169,11 @@ class XlBook(Book):
         sheet = self._sheet(table.sheet)
         table.handle.resize(sheet.range((table.min_row, table.min_col), (last, table.max_col)))
 
+    def hide_columns(self, table, columns) -> None:
+        sheet = self._sheet(table.sheet)
+        for col in columns:
+            sheet.range((table.min_row, col)).column_width = 0  # A width of 0 hides a column in Excel.
+
     def _new_sheet(self, title: str):
         """Add sheet `title`, replacing one of that name at the same position."""
         if title in self._names:
