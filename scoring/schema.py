@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -23,6 +24,7 @@ EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME
                           "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!",
                           "#UNKNOWN!", "#PYTHON!", "ERR:502", "ERR:504", "ERR:508", "ERR:511", "ERR:522"})
 MAX_DECIMALS = 6  # Reasons print points with up to 6 decimals; more could not add up.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # Characters a cell cannot show.
 
 
 def shown(value) -> str:
@@ -86,6 +88,9 @@ class Text(Kind):
         text = " ".join(str(value).split()) if not isinstance(value, str) else value.strip()
         if excel_error(text):
             return "", f"holds the error {text}; {self.hint}"
+        control = CONTROL.search(text)
+        if control:
+            return "", f"contains the control character U+{ord(control.group()):04X}; remove it"
         if len(text) > self.max_length:
             return "", f"is {len(text):,} characters long; keep it within {self.max_length}"
         return text, None
@@ -197,6 +202,9 @@ class TextList(Kind):
             return (), f"holds the error {error}; type items separated by ;"
         if len(items) > self.max_items:
             return (), f"has {len(items)} items; keep it within {self.max_items}"
+        control = next((CONTROL.search(i) for i in items if CONTROL.search(i)), None)
+        if control:
+            return (), f"contains the control character U+{ord(control.group()):04X}; remove it"
         long = next((i for i in items if len(i) > self.max_length), None)
         if long is not None:
             return (), f"an item is {len(long):,} characters long; keep each within {self.max_length}"

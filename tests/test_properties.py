@@ -8,10 +8,11 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from scoring import OUTPUTS, BehaviourRule, FitRule, default_model, score
+from scoring import OUTPUTS, BehaviourRule, FitRule, GradeBand, ScoreBand, StatusRule, default_model, score
+from scoring.explain import number_text
 from scoring.defaults import ACTIONS, BEHAVIOUR_INPUTS, INDUSTRIES, LEAD_COLUMNS, ROLES, SALES_STAGES, header
 from scoring.parse import parse_number
 
@@ -223,3 +224,92 @@ def test_parse_number_reads_both_conventions(whole, cents):
     grouped = f"{whole:,}".replace(",", ".")
     assert parse_number(grouped, ",") == (float(whole), 1)
     assert parse_number(f"{whole:,}".replace(",", " ")) == (float(whole), 1)
+
+
+# --- generated models: reasons add up for every valid model (DESIGN §3) ---------------------
+
+# Some of these are beyond what a model may hold (too many decimals, too big): check() refuses
+# those models, and the property is about every model it accepts.
+POINTS = st.one_of(st.integers(-60, 60), st.sampled_from([0.5, -0.25, 2.125, 0.1, 0.2, 0.3, 33.333333, 99999,
+                                                          1 / 3, 1e-7, 2.0000004, 1e12, -1e12, 1e20]))
+LIMITS = st.one_of(st.integers(-20, 200), st.sampled_from([0.5, 100_000, -100_000, 7.25, 1e12, 1 / 3]))
+CAPS = st.one_of(st.none(), st.sampled_from([0.5, 1, 5, 12.5, 30, 100_000, 1e-7, 1 / 3]))
+MODEL_COLUMNS = ("Size", "Sector", "Visits", "Downloads", "Age")
+
+
+@st.composite
+def models(draw):
+    """Valid models of every shape: any operators, fractional and negative points, caps, odd
+    maximums, negative score floors, one to five grade and score bands."""
+    model = default_model("b2b", draw(st.sampled_from(["en", "it"])))
+    rules = []
+    for _ in range(draw(st.integers(0, 6))):
+        op = draw(st.sampled_from(["=", "<>", "in", "not in", ">", ">=", "<", "<=", "between", "contains",
+                                   "is blank", "not blank"]))
+        column = draw(st.sampled_from(MODEL_COLUMNS))
+        value = {"between": "10;40", "in": "IT;Retail", "not in": "IT;Retail", "contains": "a;r",
+                 "is blank": None, "not blank": None, "=": "IT", "<>": "Retail"}.get(op, draw(st.integers(0, 60)))
+        rules.append(FitRule(column, op, value, draw(POINTS), draw(st.sampled_from(["", "Label x"]))))
+    model.fit_rules = rules
+    model.behaviour_rules = [BehaviourRule(f"B{i}", draw(st.sampled_from(["Visits", "Downloads"])), draw(POINTS),
+                                           draw(CAPS)) for i in range(draw(st.integers(0, 4)))]
+    low = draw(st.integers(-50, 50))
+    model.settings.score_min = low
+    model.settings.score_max = low + draw(st.integers(1, 200))
+    model.settings.fit_max = draw(st.one_of(st.integers(0, 100), st.just(0.5)))
+    model.settings.behaviour_max = draw(st.one_of(st.integers(0, 100), st.just(12.75)))
+    n_grades = draw(st.integers(1, 5))
+    mins = sorted(draw(st.lists(LIMITS, min_size=n_grades - 1, max_size=n_grades - 1, unique=True)), reverse=True)
+    letters = "ABCDE"[:n_grades]
+    model.grade_bands = [GradeBand(g, m) for g, m in zip(letters, mins + [None])]
+    n_bands = draw(st.integers(1, 5))
+    band_mins = sorted(draw(st.lists(LIMITS, min_size=n_bands, max_size=n_bands, unique=True)))
+    model.score_bands = [ScoreBand(f"band {i}", m) for i, m in enumerate(band_mins)]
+    model.matrix = {g: tuple(f"{g}{i}" for i in range(n_bands)) for g in letters}
+    model.status_rules = [StatusRule("SQL", draw(LIMITS), ()),
+                          StatusRule("MQL", draw(LIMITS), tuple(letters[:2]))]
+    return model
+
+
+MODEL_LEADS = st.lists(st.fixed_dictionaries({
+    "Size": st.one_of(st.integers(0, 80), st.none(), st.just("abc"), st.just(" 25 ")),
+    "Sector": st.sampled_from(["IT", "Retail", " it ", None, "Banking", "Art"]),
+    "Visits": st.one_of(st.integers(0, 30), st.none(), st.just("yes"), st.just(-2), st.just(2.5)),
+    "Downloads": st.one_of(st.integers(0, 9), st.just(1_000_001), st.none()),
+    "Age": st.one_of(st.integers(0, 99), st.none()),
+}), min_size=1, max_size=20)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(models(), MODEL_LEADS)
+def test_reasons_add_up_for_generated_models(model, rows):
+    from scoring import ModelError, evaluate_leads
+
+    try:
+        checked = model.validate()
+    except ModelError:
+        assume(False)
+    result = evaluate_leads(pd.DataFrame(rows), checked)
+    out, s = result.frame, checked.settings
+    for position, (_, row) in enumerate(out.iterrows()):
+        total = float(row["score"])
+        assert total == total, row  # never NaN
+        assert float(s.score_min) <= total <= float(s.score_max)
+        items = result.reasons.of(position)
+        assert round(sum(i.points for i in items), 6) == round(total, 6), (items, total)
+        assert round(reason_sum(row["reasons"]), 6) == round(total, 6), (row["reasons"], total)
+        assert row["rating"] == f"{row['grade']}{number_text(total)}"
+
+
+def test_reasons_longer_than_a_cell_end_in_a_summary_that_still_adds_up():
+    model = default_model()
+    model.fit_rules = [FitRule("Sector", "not blank", None, 1, f"Rule {i:03d} " + "x" * 90) for i in range(400)]
+    model.behaviour_rules = []
+    model.settings.fit_max = 1000
+    model.settings.score_max = 1000
+    out = score(pd.DataFrame({"Sector": ["IT"]}), model)
+    text = out.at[0, "reasons"]
+    assert len(text) <= 32_767
+    assert out.at[0, "score"] == 400
+    assert re.search(r"; … \d+ more \+\d+$", text), text[-80:]
+    assert reason_sum(text.replace("\u2026 ", "")) == 400

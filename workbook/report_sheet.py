@@ -14,6 +14,8 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .sheets import cell_text
+
 REPORT_SHEET = "Report"
 PERCENT = "0.0%"
 DAYS = "0.0"
@@ -90,6 +92,8 @@ def _put(ws, row: int, col: int, value, number_format: str | None = None, font=N
         value = value.item()  # numpy scalars -> Python numbers
     if value is None:
         value = NONE
+    if isinstance(value, str):
+        value = cell_text(value)
     cell = ws.cell(row, col)
     cell.value = value
     if isinstance(value, str):

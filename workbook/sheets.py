@@ -6,6 +6,7 @@ text, never as formulas.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -14,10 +15,22 @@ DATE_FORMAT = "yyyy-mm-dd"
 STAMP_FORMAT = "yyyy-mm-dd hh:mm"
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # Characters a worksheet cannot hold.
+CELL_LIMIT = 32_767  # Characters Excel keeps in a cell.
+
+
+def cell_text(value: str) -> str:
+    """Text a cell can hold: control characters shown as U+FFFD, at most CELL_LIMIT characters."""
+    value = CONTROL.sub("\ufffd", value)
+    return value if len(value) <= CELL_LIMIT else value[:CELL_LIMIT - 1] + "\u2026"
+
+
 def set_value(cell, value) -> None:
     """Set a cell; strings stay strings even when they start with '=', '+', '-' or '@'."""
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()
+    if isinstance(value, str):
+        value = cell_text(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"

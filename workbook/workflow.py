@@ -32,6 +32,7 @@ from .layout import (HISTORY_COLUMNS, HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDT
 from .leads import (LeadsTable, columns_of, ensure_output_columns, find_table, is_helper_column,
                     output_meaning, read_columns, read_frame, read_last, write_last, write_outputs)
 from .model_sheet import ModelSheet
+from .safety import run_lock
 
 
 def read_model(path) -> Model:
@@ -84,6 +85,7 @@ class Report:
     funnel: object = None
     problems: list = field(default_factory=list)  # The lead problems as CellProblem data.
     model_warnings: list = field(default_factory=list)  # LeadScore sheet warnings (also in warnings).
+    scored: Scored | None = None  # The engine's result, reasons and problems as data.
 
 
 def read_checked(book, more=None) -> tuple:
@@ -225,9 +227,10 @@ def run(path, out=None, as_of: dt.datetime | None = None, steps=("rescore",)) ->
     On any error nothing is written: the file stays byte-for-byte as it was.
     """
     _check_steps(steps)
-    book = FileBook(path)
-    report = run_book(book, as_of, steps)
-    report.lost = book.save(out)
+    with run_lock(path):  # A second run on the same workbook is refused until this one is done.
+        book = FileBook(path)
+        report = run_book(book, as_of, steps)
+        report.lost = book.save(out)
     return report
 
 
@@ -259,7 +262,7 @@ def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",)) -> Repo
     problems = lead_problems(lt, scored, rows)
     report = Report(outputs=outputs, summary=_summary(frame, rows, outputs, previous, model),
                     warnings=[str(p) for p in sheet.warnings + problems], problems=problems,
-                    model_warnings=[str(p) for p in sheet.warnings])
+                    model_warnings=[str(p) for p in sheet.warnings], scored=scored)
     report.summary["history_rows"] = len(changed)
     if "tasks" in steps:
         enrolment = read_columns(lt, ("sequence", "sequence_start"), rows)
@@ -325,6 +328,12 @@ def _text_numbers(sheet) -> list[str]:
 
 
 def write_formulas(path, out=None) -> dict:
+    """_write_formulas under run_lock: a second run on the same workbook is refused until it is done."""
+    with run_lock(path):
+        return _write_formulas(path, out)
+
+
+def _write_formulas(path, out=None) -> dict:
     """Give a workbook native formulas: the output columns Fit … Action of its Leads table,
     the helper columns, the helper sheet and the names are (re)written, then the workbook is
     saved atomically, in place or to out, and set to recalculate when opened.
