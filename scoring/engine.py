@@ -8,15 +8,17 @@ distinct combination.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .columns import find, not_a_column
+from .columns import by_meaning, find, not_a_column
+from .dates import read_date
 from .explain import LeadProblem, Parts, Reason, number_text, signed
 from .model import NUMERIC_OPERATORS, CheckedModel, Model, ModelError, Problem, in_sheet_order
-from .parse import BAD, OK, Column, text_key
+from .parse import BAD, OK, Column, is_blank, text_key
 from . import parse
 from .rules import evaluate
 from .schema import split_list
@@ -56,7 +58,25 @@ class Scored:
     checked: CheckedModel
 
 
-def _find_columns(columns, checked: CheckedModel) -> tuple[dict, list]:
+def _role_hint(leads: pd.DataFrame | None, model: Model) -> str:
+    """Where the job titles seem to be: the lead column whose values are most often in the Roles table."""
+    if leads is None or not model.roles or not len(leads):
+        return ""
+    roles = {text_key(r) for r in model.roles}
+    best, share = None, 0.0
+    for name in leads.columns:
+        keys, _ = Column(leads[name]).unique_keys()
+        codes, _ = Column(leads[name]).factors
+        known = np.array([k in roles for k in keys] + [False])[codes]
+        filled = int((codes >= 0).sum())
+        if filled and known.sum() / filled > share:
+            best, share = name, known.sum() / filled
+    if best is None or share < 0.5:
+        return ""
+    return f"; the job titles seem to be in {str(best)!r} ({share:.0%} of its values are in the Roles table)"
+
+
+def _find_columns(columns, checked: CheckedModel, leads: pd.DataFrame | None = None) -> tuple[dict, list]:
     """Map every column a rule names to a lead column; list the ones missing."""
     columns = list(columns)
     model = checked.model
@@ -78,16 +98,18 @@ def _find_columns(columns, checked: CheckedModel) -> tuple[dict, list]:
                 missing.append(Problem(
                     "settings", None, "role_column",
                     f"{not_a_column(s.role_column, columns)}; the {s.role_level_column!r} rules read "
-                    "the job title from it", attribute="role_column", value=s.role_column))
+                    f"the job title from it{_role_hint(leads, model)}", attribute="role_column",
+                    value=s.role_column))
         else:
             missing.append(Problem(block, i, "column", not_a_column(name, columns),
                                    attribute="column", value=name))
     return found, in_sheet_order(missing)
 
 
-def missing_columns(columns, model: Model | CheckedModel) -> list[Problem]:
-    """The problems of rules naming columns the leads lack, in sheet order."""
-    return _find_columns(columns, checked_model(model))[1]
+def missing_columns(columns, model: Model | CheckedModel, leads: pd.DataFrame | None = None) -> list[Problem]:
+    """The problems of rules naming columns the leads lack, in sheet order (leads, when given,
+    help to say where the job titles seem to be)."""
+    return _find_columns(columns, checked_model(model), leads)[1]
 
 
 def _flag(problems: Parts, column: Column, bad: np.ndarray, message: str) -> None:
@@ -215,6 +237,27 @@ def _stages(leads, model, status, action, problems) -> None:
         _flag(problems, column, unknown, f"{text(s.language, 'not a stage')} ({', '.join(names)})")
 
 
+def _dates(leads, problems: Parts, language: str) -> None:
+    """Flag Created cells that hold no date (a Unix time pasted there says what it looks like)."""
+    created = by_meaning(leads.columns, "created")
+    if created is None:
+        return
+    column = Column(leads[created])
+    codes, uniques = column.factors
+    bad, items = np.zeros(len(uniques) + 1, dtype=bool), []
+    for i, value in enumerate(uniques):
+        message = ""
+        if not is_blank(value) and read_date(value) is None:
+            message = text(language, "not a date")
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and 1e9 <= value < 4e12:
+                seconds = value / 1000 if value >= 1e11 else value
+                stamp = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=float(seconds))
+                message = text(language, "unix time").format(date=f"{stamp:%Y-%m-%d %H:%M} UTC")
+            bad[i] = True
+        items.append(LeadProblem(str(created), value, message))
+    problems.add_coded(np.where(bad[codes], codes, -1), items)
+
+
 def _as_int_if_whole(values: np.ndarray):
     return values.astype(np.int64) if np.all(np.mod(values, 1) == 0) else values
 
@@ -231,7 +274,7 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
     Bad lead values never raise: they are listed among the problems.
     """
     checked = checked_model(model)
-    columns, missing = _find_columns(leads.columns, checked)
+    columns, missing = _find_columns(leads.columns, checked, leads)
     if missing:
         raise ModelError(missing)
     model = checked.model
@@ -267,6 +310,7 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
         scode[hit] = k
     status = np.array([s.default_status] + [r.status for r in model.status_rules], dtype=object)[scode]
     _stages(leads, model, status, action, problems)
+    _dates(leads, problems, s.language)
 
     codes, uniq = pd.factorize(total)
     texts = [number_text(u) for u in uniq]

@@ -61,7 +61,10 @@ class LeadProblem:
     message: str
 
     def text(self) -> str:
-        return f"{self.column}: {str(self.value)!r} {self.message}"
+        value = self.value
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+            value = int(value)
+        return f"{self.column}: {str(value)!r} {self.message}"
 
 
 class Parts:

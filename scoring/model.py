@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, fields, replace
 
 from .errors import LeadScoreError
 from .parse import OK, parse_number, text_key
-from .schema import (Choice, Date, Number, Raw, Text, TextList, declare, excel_error, kinds, shown,
-                     split_list)
+from .schema import (Choice, Date, Number, Raw, Text, TextList, decimal_hint, declare, excel_error, kinds,
+                     shown, split_list)
 
 OPERATORS = (
     "=", "<>", "in", "not in", ">", ">=", "<", "<=", "between",
@@ -300,7 +300,8 @@ def rule_value(operator: str, value, decimal: str) -> tuple[RuleValue | None, st
         for item in items:
             number, state = (float(item), OK) if is_number(item) else parse_number(item, decimal)
             if item in (None, "") or state != OK or number is None or number != number or abs(number) == float("inf"):
-                return None, f"{shown(value)} is not a number (needed for {operator})"
+                hint = decimal_hint(item, decimal)
+                return None, f"{shown(value)} is not a number (needed for {operator}){hint}"
             numbers.append(number)
         if operator == "between":
             if numbers[0] > numbers[1]:
@@ -425,16 +426,16 @@ def _status_problems(reader, model: Model) -> None:
                 continue
             wide = not earlier.grades or (later.grades and set(later.grades) <= set(earlier.grades))
             if wide:
-                message = (f"{later.status} ({later.min_score}) is never reached: status rule {i + 1} "
-                           f"({earlier.status}, {earlier.min_score}) matches those leads first; put the "
+                message = (f"{later.min_score} of {later.status} is never reached: {earlier.status} "
+                           f"(status rule {i + 1}, from {earlier.min_score}) takes those leads first; put the "
                            "higher threshold first")
             else:
                 grades = ";".join(g for g in earlier.grades if not later.grades or g in later.grades)
                 if not grades:
                     continue
-                message = (f"leads of grade {grades} from score {later.min_score} get {earlier.status}, "
-                           f"not {later.status}: status rule {i + 1} ({earlier.status}, {earlier.min_score}) "
-                           "comes first; put the higher threshold first")
+                message = (f"{later.min_score} of {later.status}: leads of grade {grades} from that score get "
+                           f"{earlier.status} (status rule {i + 1}, from {earlier.min_score}) first; put the "
+                           "higher threshold first")
             reader.problem("status_rules", j, "minimum score", message, attribute="min_score", warning=True)
             break
 

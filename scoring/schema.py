@@ -49,6 +49,18 @@ def excel_error(value) -> str | None:
     return None
 
 
+def decimal_hint(value, decimal: str) -> str:
+    """' (the Decimal separator is ','; write 1,5)' when text reads as a number the other way."""
+    if not isinstance(value, str) or decimal not in (",", "."):
+        return ""
+    other = "." if decimal == "," else ","
+    number, state = parse_number(value, other)
+    if state != OK or number is None:
+        return ""
+    swapped = value.strip().translate({ord(","): ".", ord("."): ","})
+    return f" (the Decimal separator is {decimal!r}; write {swapped})"
+
+
 class Kind:
     """How one field's value is read and checked; read() returns (value, message or None)."""
 
@@ -135,7 +147,7 @@ class Number(Kind):
         elif isinstance(value, str):
             number, state = parse_number(value, decimal)
             if state != OK or number is None:
-                return self._bad(value, f"{shown(value)} is not a number")
+                return self._bad(value, f"{shown(value)} is not a number{decimal_hint(value, decimal)}")
         else:
             return self._bad(value, f"{shown(value)} is not a number")
         if math.isnan(number):

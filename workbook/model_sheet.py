@@ -219,14 +219,14 @@ class ModelSheet:
         label = block.display(p.attribute) if p.attribute else p.field
         return _problem(row, col, f"{label} {p.message}", **detail)
 
-    def problems(self, lead_headers: list[str] | None = None) -> list[CellProblem]:
+    def problems(self, lead_headers: list[str] | None = None, leads=None) -> list[CellProblem]:
         """Every error of the model, and of rule columns missing from the leads, by cell."""
         found = list(self.errors)
-        if lead_headers is not None:
-            found += [self.locate(p) for p in self.column_problems(lead_headers)]
+        if lead_headers is not None and not self.errors:
+            found += [self.locate(p) for p in self.column_problems(lead_headers, leads)]
         return found
 
-    def column_problems(self, lead_headers: list[str]) -> list[Problem]:
+    def column_problems(self, lead_headers: list[str], leads=None) -> list[Problem]:
         """Rules naming columns the leads lack (and a Role column setting that names none)."""
-        return missing_columns(lead_headers, self.checked)
+        return missing_columns(lead_headers, self.checked, leads)
 

@@ -68,6 +68,8 @@ def lead_problems(lt: LeadsTable, scored: Scored, rows: list[int]) -> list[CellP
 
 
 def shown_value(value) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        value = int(value)
     return repr(str(value))
 
 
@@ -102,7 +104,7 @@ def read_checked(book, more=None) -> tuple:
         raise SheetError(errors + exc.problems) from None
     frame, rows = read_frame(lt)
     if sheet is not None:
-        errors += sheet.problems([c for c in frame.columns if not is_helper_column(c)])
+        errors += sheet.problems([c for c in frame.columns if not is_helper_column(c)], frame)
         errors += more(sheet) if more else []
     if errors:
         raise SheetError(errors)
