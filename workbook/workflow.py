@@ -345,8 +345,10 @@ def _write_formulas(path, out=None) -> dict:
     Returns a summary: rows, fit_rules, behaviour_rules, names, lost (parts a copy lacks).
     """
     book = FileBook(path)
-    sheet, lt, _, _ = read_checked(book, more=_text_numbers)
+    sheet, lt, frame, rows = read_checked(book, more=_text_numbers)
     model = sheet.model
+    # What the output columns hold now is the last run's result: keep it for History.
+    last, _ = _previous(lt, rows, frame.index)
     columns = ensure_output_columns(lt, model.settings.language, OUTPUT_COLUMNS)
     spot = lt.spot
 
@@ -367,6 +369,7 @@ def _write_formulas(path, out=None) -> dict:
     except formulas.NativeError as exc:
         raise SheetError(exc.messages) from None
     book.put_native_formulas(spot, leads.headers, plan)
+    write_last(lt, last, rows)
     lost = book.save(out)
     return {"rows": spot.max_row - spot.first_data_row + 1, "fit_rules": len(model.fit_rules),
             "behaviour_rules": len(model.behaviour_rules), "names": len(plan.names), "lost": lost,

@@ -1,0 +1,252 @@
+"""Regression tests for the defects of issue 10 found by trying the product as a new user would.
+
+Each test names its item; each failed on the code before the fix (a traceback, a wrong cell,
+History rows for changes that never happened, a message listing every header ...).
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from addin.cli import cli
+from scoring import default_model, score
+from workbooks import AS_OF, edit, known_book, sha256
+
+WHEN = AS_OF.isoformat()
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def rename_header(path, old: str, new: str) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Leads"]
+    col = [c.value for c in ws[1]].index(old) + 1
+    ws.cell(1, col).value = new
+    ws.tables["tblLeads"].tableColumns[col - 1].name = new
+    wb.save(path)
+
+
+def history_rows(path) -> list[tuple]:
+    wb = openpyxl.load_workbook(path)
+    if "History" not in wb.sheetnames:
+        return []
+    return [r for r in wb["History"].iter_rows(min_row=2, values_only=True) if any(v is not None for v in r)]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    return known_book(tmp_path_factory.mktemp("base") / "base.xlsx")
+
+
+@pytest.fixture
+def book(base, tmp_path):
+    copy = tmp_path / "book.xlsx"
+    shutil.copy(base, copy)
+    return copy
+
+
+# 1. A rule value parsed two ways crashed; now it is parsed once, by the sheet's separator.
+
+def test_a_rule_value_written_with_the_other_decimal_separator_is_a_cell_error(book):
+    edit(book, "LeadScore", {"AG13": ",", "D6": "1.5"})
+    before = sha256(book)
+    code, out, err = run("check", book)
+    assert code == 1
+    assert out == ("LeadScore!D6: value '1.5' is not a number (needed for >) (the Decimal separator is ','; "
+                   "write 1,5)\n")
+    code, _, err = run("rescore", book)
+    assert code == 1 and "Traceback" not in err
+    assert err.splitlines()[1].strip().startswith("LeadScore!D6: value '1.5' is not a number")
+    assert sha256(book) == before
+    edit(book, "LeadScore", {"D6": "1,5"})
+    assert run("check", book)[0] == 0
+
+
+# 4. Problems and reasons stay data: a column named with ': ' gets its problems at its own cell.
+
+def test_a_problem_goes_to_its_cell_when_the_column_name_holds_a_colon(book):
+    rename_header(book, "Employees", "Size: staff")
+    edit(book, "LeadScore", {"B6": "Size: staff"})
+    code, out, _ = run("check", book)
+    assert code == 0
+    assert "warning: Leads!G5: Size: staff '1.2k' is not a number" in out.splitlines()
+
+
+# 5. History holds only real changes in formula workbooks.
+
+@pytest.mark.parametrize("kind", ["native", "udf"])
+def test_history_of_a_formula_book_holds_only_real_changes(tmp_path, kind):
+    path = tmp_path / f"{kind}.xlsx"
+    assert run("new", path, "--formulas", kind, "--sample", 30, "--seed", 2)[0] == 0
+    for _ in range(3):
+        code, out, _ = run("rescore", path, "--as-of", WHEN)
+        assert code == 0
+        assert "Since the last run: no lead changed (30 compared)." in out.splitlines()
+        assert "New SQLs: none" in out
+    assert history_rows(path) == []
+    # A real change: Employees > 50 now gives 30 points instead of 10.
+    edit(path, "LeadScore", {"E6": 30})
+    code, out, _ = run("rescore", path, "--as-of", WHEN)
+    model = default_model()
+    model.fit_rules[2].points = 30
+    leads = pd_leads(path)
+    before, after = score(leads, default_model()), score(leads, model)
+    moved = int(((before["score"] != after["score"]) | (before["grade"] != after["grade"])).sum())
+    assert moved > 0
+    assert len(history_rows(path)) == moved
+    run("rescore", path, "--as-of", WHEN)
+    assert len(history_rows(path)) == moved
+
+
+def pd_leads(path):
+    from workbook.workflow import read_leads
+
+    return read_leads(path, outputs=False)
+
+
+def test_history_after_leadscore_formulas_holds_only_real_changes(tmp_path):
+    path = tmp_path / "values.xlsx"
+    run("new", path, "--sample", 30, "--seed", 2)
+    assert run("formulas", path)[0] == 0
+    for _ in range(2):
+        run("rescore", path, "--as-of", WHEN)
+    assert history_rows(path) == []
+
+
+# 10-12. Messages name the cell to fix and the few closest headers.
+
+def test_a_missing_role_column_points_at_its_setting_and_where_job_titles_are(book):
+    rename_header(book, "Role", "Job Title")
+    code, out, _ = run("check", book)
+    assert code == 1
+    assert out == ("LeadScore!AG8: Role column 'Role' is not a column of the leads (none of its 23 headers is "
+                   "close); the 'Role level' rules read the job title from it; the job titles seem to be in "
+                   "'Job Title' (100% of its values are in the Roles table)\n")
+
+
+def test_a_rule_typed_just_below_a_table_is_a_warning_naming_the_cell(book):
+    edit(book, "LeadScore", {"B8": "Country", "C8": "=", "D8": "Italy", "E8": 5})
+    code, out, _ = run("check", book)
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "warning: LeadScore!B8: this row is just below the Fit rules (who the lead is) table but not part of "
+        "it, so it is ignored; make it part of the table (in Excel: Table Design > Resize Table)")
+
+
+def test_missing_columns_list_the_closest_headers_not_all_of_them(book):
+    edit(book, "LeadScore", {"B5": "Industri", "I5": "Pricing visits"})
+    code, out, _ = run("check", book)
+    assert code == 1
+    assert out == ("LeadScore!B5: lead column 'Industri' is not a column of the leads (closest: Industry)\n"
+                   "LeadScore!I5: lead column 'Pricing visits' is not a column of the leads "
+                   "(closest: Pricing page visits)\n")
+
+
+# 13. Numbers on the LeadScore sheet have sane ranges; TRUE is not 1; odd thresholds are warned of.
+
+def test_numbers_beyond_their_range_are_cell_errors_and_nothing_is_written(book):
+    edit(book, "LeadScore", {"E5": "1e999", "E6": True, "AL5": 1e20, "AS5": 1e308})
+    before = sha256(book)
+    code, out, _ = run("check", book)
+    assert code == 1
+    assert out.splitlines() == [
+        "LeadScore!E5: points '1e999' is out of range; enter a number from -100,000 to 100,000",
+        "LeadScore!E6: points True is not a number; enter a number from -100,000 to 100,000",
+        "LeadScore!AL5: day 1e+20 must be a whole number of business days from 0 to 3,650",
+        "LeadScore!AS5: priority 1e+308 is out of range; enter a whole number from 1 to 99",
+    ]
+    for command in ("rescore", "tasks"):
+        assert run(command, book)[0] == 1
+    assert sha256(book) == before
+
+
+def test_thresholds_in_the_wrong_order_are_a_warning(book):
+    edit(book, "LeadScore", {"AC5": 95})
+    code, out, err = run("check", book)
+    assert code == 0
+    assert out.splitlines()[0] == ("warning: LeadScore!AC5: minimum score 95 of MQL is never reached: SQL "
+                                   "(status rule 1, from 90) takes those leads first; put the higher threshold "
+                                   "first")
+    code, _, err = run("rescore", book, "--as-of", WHEN)
+    assert code == 0
+    assert "warning: LeadScore!AC5: minimum score 95 of MQL is never reached" in err
+
+
+def test_a_unix_time_in_created_is_kept_and_flagged(book):
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Leads"]
+    cell = ws.cell(2, [c.value for c in ws[1]].index("Created") + 1)
+    cell.value, cell.number_format = 1733011200, "yyyy-mm-dd"
+    wb.save(book)
+    code, out, _ = run("rescore", book, "--as-of", WHEN)
+    assert code == 0
+    with zipfile.ZipFile(book) as package:
+        sheet = package.read("xl/worksheets/sheet1.xml").decode()
+    assert re.search(rf'<c r="{cell.coordinate}"[^>]*t="n"[^>]*><v>1733011200</v>', sheet)
+    assert "#VALUE!" not in sheet
+    ws = openpyxl.load_workbook(book)["Leads"]
+    problems = ws.cell(2, [c.value for c in ws[1]].index("Problems") + 1).value
+    assert problems == ("Created: '1733011200' looks like a Unix time (2024-12-01 00:00 UTC); Excel cannot show "
+                        "it as a date: write the date instead")
+
+
+def test_reasons_stay_within_an_excel_cell_and_still_add_up(tmp_path):
+    path = tmp_path / "many.xlsx"
+    run("new", path, "--sample", 3)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["LeadScore"]
+    for r in range(4, 404):  # 400 fit rules with long labels, 0.125 points each.
+        ws.cell(r, 2).value, ws.cell(r, 3).value, ws.cell(r, 5).value = "Lead ID", "not blank", 0.125
+        ws.cell(r, 6).value = f"Rule number {r:03d} with a long label " + "x" * 60
+    ws.tables["tblFitRules"].ref = "B3:F403"
+    ws["AH4"], ws["AH7"] = 1000, 1000  # Fit maximum and Score maximum.
+    wb.save(path)
+    code, out, _ = run("rescore", path, "--as-of", WHEN)
+    assert code == 0, out
+    ws = openpyxl.load_workbook(path)["Leads"]
+    headers = [c.value for c in ws[1]]
+    for row in range(2, 5):
+        reasons = ws.cell(row, headers.index("Reasons") + 1).value
+        score_ = ws.cell(row, headers.index("Score") + 1).value
+        assert len(reasons) <= 32_767
+        shown, tail = reasons.rsplit("; ", 1)
+        assert tail.startswith("\u2026 ") and " more +" in tail, tail
+        parts = [float(p.rsplit(" +", 1)[1]) for p in shown.split("; ") if " +" in p]
+        assert sum(parts) + float(tail.rsplit("+", 1)[1]) == score_ or abs(
+            sum(parts) + float(tail.rsplit("+", 1)[1]) - score_) < 1e-9
+
+
+# 14. Summaries say what changed; the demo does not wipe a book silently.
+
+def test_rescore_says_how_many_leads_moved_and_the_biggest_moves(book):
+    run("rescore", book, "--as-of", WHEN)
+    edit(book, "LeadScore", {"E6": 30})
+    code, out, _ = run("rescore", book, "--as-of", WHEN)
+    assert code == 0
+    lines = out.splitlines()
+    # Only L2 moves: L1 and L5 were at the fit maximum already.
+    assert "Since the last run: 1 lead changed grade, 0 score band, 0 status (1 changed score)." in lines
+    assert "Biggest moves: L2 Bruno Neri B50 \u2192 A60" in lines
+
+
+def test_demo_refuses_to_replace_a_book_without_force(tmp_path):
+    folder = tmp_path / "demo"
+    code, out, _ = run("demo", folder, "--sample", 20)
+    assert code == 0
+    assert out.splitlines()[0] == f"Scored 20 leads in {folder / 'leadscore-demo.xlsx'}."
+    book = folder / "leadscore-demo.xlsx"
+    before = sha256(book)
+    code, _, err = run("demo", folder, "--sample", 20)
+    assert code == 1
+    assert err == (f"Error: {book} already exists (maybe with your edits); rescore it with `leadscore rescore "
+                   f"{book}`, or pass --force to build it again\n")
+    assert sha256(book) == before
+    assert run("demo", folder, "--sample", 20, "--force")[0] == 0
