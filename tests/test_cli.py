@@ -14,12 +14,6 @@ def run(*args):
     return result.exit_code, result.output, result.stderr
 
 
-@pytest.mark.parametrize("command", ["new", "check", "rescore", "tasks", "report", "demo"])
-def test_every_command_has_help(command):
-    code, out, _ = run(command, "--help")
-    assert code == 0 and out.startswith(f"Usage: cli {command}")
-
-
 def test_new_builds_a_template_and_refuses_to_overwrite(tmp_path):
     book = tmp_path / "Leads.xlsx"
     code, out, _ = run("new", book, "--sample", 30, "--seed", 4)
