@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from workbook.errors import SheetError
+from scoring.errors import LeadScoreError
 from workbook.workflow import run_book
 from workbook.xlbook import XlBook
 
@@ -45,10 +45,17 @@ def run_steps(book, steps, as_of: dt.datetime | None = None, quiet: bool = False
     """Run the workflow steps on an xlwings Book; returns (and shows) the summary or the problems."""
     try:
         report = run_book(XlBook(book), as_of, steps)
-    except SheetError as exc:
-        text = f"Nothing was changed: {len(exc.messages)} problem(s).\n" + "\n".join(exc.messages[:20])
-        if len(exc.messages) > 20:
-            text += f"\n… and {len(exc.messages) - 20} more (run `leadscore check` for all)."
+    except LeadScoreError as exc:
+        lines = exc.lines()
+        text = f"Nothing was changed: {len(lines)} problem(s).\n" + "\n".join(lines[:20])
+        if len(lines) > 20:
+            text += f"\n… and {len(lines) - 20} more (run `leadscore check` for all)."
+        if not quiet:
+            _alert(book, text)
+        return text
+    except Exception as exc:  # noqa: BLE001  A bug: say so in one message, never a traceback.
+        text = (f"Nothing was changed: Lead Score stopped on an unexpected {type(exc).__name__}: {exc}. "
+                "This is a bug in Lead Score, not in your workbook; please report it.")
         if not quiet:
             _alert(book, text)
         return text

@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 import pandas as pd
 
-from scoring import ModelError, score
+from scoring import LeadScoreError, ModelError, score
 from workbook.errors import SheetError
 from workbook.gridbook import GridBook
 from workbook.model_sheet import ModelSheet
@@ -76,12 +76,14 @@ def call(name: str, leads, headers, model):
         if problems:
             raise SheetError([sheet.locate(p) for p in problems])
         keep = [not _blank_row(r) for r in frame.itertuples(index=False, name=None)]
-        outputs = score(frame[keep].reset_index(drop=True), sheet.model)
+        outputs = score(frame[keep].reset_index(drop=True), sheet.checked)
     except SheetError as exc:
         more = f" (and {len(exc.messages) - 1} more)" if len(exc.messages) > 1 else ""
         return f"Error: {exc.messages[0]}{more}"
     except ModelError as exc:
         return f"Error: {sheet.locate(exc.problems[0])}"
+    except LeadScoreError as exc:
+        return f"Error: {exc.lines()[0]}"
     column = iter(outputs[key.lower()].tolist())
     values = [_cell(next(column)) if k else "" for k in keep]
     return values[0] if len(values) == 1 else [[v] for v in values]
