@@ -17,6 +17,7 @@ setup(
         "click>=8.1",
         "icalendar>=5",
         "Pillow>=9",  # Lets openpyxl keep pictures (logos) when it saves a workbook.
+        "defusedxml>=0.7",  # openpyxl and our package checks parse XML with it (no entity bombs).
     ],
     extras_require={"test": ["pytest>=7", "hypothesis>=6", "oletools>=0.60"]},
     entry_points={"console_scripts": ["leadscore=addin.cli:main"]},

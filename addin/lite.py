@@ -38,7 +38,9 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
 
-from workbook.safety import WriteRefused, atomic_save, check_not_open, kind_mismatch
+from defusedxml import ElementTree as SafeET  # Parses package parts without entity expansion.
+
+from workbook.safety import WriteRefused, atomic_save, check_not_open, kind_mismatch, run_lock
 
 LITE_ID = "wa200008175"  # xlwings Lite in Microsoft's add-in store (OMEX).
 WE_NS = "http://schemas.microsoft.com/office/webextensions/webextension/2010/11"
@@ -143,7 +145,7 @@ def _relationships(files: dict, part: str) -> list[ET.Element]:
     name = _rels_name(part) if part else "_rels/.rels"
     if name not in files:
         return []
-    return list(ET.fromstring(files[name]).iter(f"{{{REL_NS}}}Relationship"))
+    return list(SafeET.fromstring(files[name]).iter(f"{{{REL_NS}}}Relationship"))
 
 
 def lite_parts(files: dict) -> list[str]:
@@ -161,7 +163,7 @@ def lite_parts(files: dict) -> list[str]:
 
 
 def _is_lite(xml: bytes) -> bool:
-    root_el = ET.fromstring(xml)
+    root_el = SafeET.fromstring(xml)
     ref = root_el.find(f"{{{WE_NS}}}reference")
     return ref is not None and ref.get("id", "").lower() == LITE_ID
 
@@ -169,7 +171,7 @@ def _is_lite(xml: bytes) -> bool:
 def properties(xml: bytes) -> dict[str, str]:
     """A web-extension part's properties, values decoded from JSON."""
     return {p.get("name"): json.loads(p.get("value"))
-            for p in ET.fromstring(xml).iter(f"{{{WE_NS}}}property")}
+            for p in SafeET.fromstring(xml).iter(f"{{{WE_NS}}}property")}
 
 
 def read_lite(path) -> dict[str, str]:
@@ -235,7 +237,7 @@ def _free(names, pattern: str) -> str:
 
 
 def _free_id(rels_xml: bytes | None) -> str:
-    ids = set() if rels_xml is None else {r.get("Id") for r in ET.fromstring(rels_xml).iter(f"{{{REL_NS}}}Relationship")}
+    ids = set() if rels_xml is None else {r.get("Id") for r in SafeET.fromstring(rels_xml).iter(f"{{{REL_NS}}}Relationship")}
     return _free(ids, "rId{}")
 
 
@@ -254,7 +256,7 @@ def _add_relationship(rels_xml: bytes | None, rel_id: str, kind: str, target: st
 
 
 def _add_override(types_xml: bytes, part: str, kind: str) -> bytes:
-    root_el = ET.fromstring(types_xml)
+    root_el = SafeET.fromstring(types_xml)
     names = {o.get("PartName", "").lower() for o in root_el.iter(f"{{{CT_NS}}}Override")}
     if "/" + part.lower() in names:
         return types_xml
@@ -283,7 +285,7 @@ def embedded_files(files: dict[str, bytes]) -> dict[str, bytes]:
             f'<wetp:webextensionref xmlns:r="{R_NS}" r:id="{rel_id}"/></wetp:taskpane>')
     if panes in files:
         text = files[panes].decode("utf-8")
-        rows = [int(p.get("row", "0") or 0) for p in ET.fromstring(files[panes]).iter(f"{{{TP_NS}}}taskpane")]
+        rows = [int(p.get("row", "0") or 0) for p in SafeET.fromstring(files[panes]).iter(f"{{{TP_NS}}}taskpane")]
         prefix = re.search(r"<(\w+:)?taskpanes\b", text).group(1) or ""
         entry = pane.format(row=max(rows, default=0) + 1).replace("wetp:", prefix)
         if re.search(rf"<{prefix}taskpanes\b[^>]*/>", text):
@@ -306,6 +308,12 @@ def embedded_files(files: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def embed(path, out=None) -> dict[str, str]:
+    """_embed under run_lock: a second run on the same workbook is refused until it is done."""
+    with run_lock(path):
+        return _embed(path, out)
+
+
+def _embed(path, out=None) -> dict[str, str]:
     """Store main.py and requirements.txt for xlwings Lite in the workbook at path (or a copy at out).
 
     Returns the embedded files. Nothing is written unless the whole package was

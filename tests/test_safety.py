@@ -1,6 +1,7 @@
 """Saving a user's workbook: refusals, atomic writes and detection of what openpyxl drops."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.util
 import os
@@ -15,6 +16,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from workbook.errors import DiskProblem
 from workbook.safety import WriteRefused, atomic_save, check_not_open, lost_parts, safe_save
 
 
@@ -397,10 +399,12 @@ def test_atomic_save_failure_leaves_target_untouched(tmp_path):
     def write(temp):
         with open(temp, "wb") as f:
             f.write(b"half a workbook")
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(DiskProblem) as failed:
         atomic_save(write, target)
+    assert str(failed.value) == (f"Cannot write {target}: the disk is full (no space left in {tmp_path}); "
+                                 "free some space and run again. Nothing was changed.")
     assert target.read_bytes() == b"original bytes"
     assert temp_files(tmp_path) == []
 

@@ -20,20 +20,24 @@ from .book import Book, Grid, TableSpot, plain
 from .errors import SheetError
 from .layout import NATIVE_PREFIX, NATIVE_SHEET
 from .leads import is_helper_column
+from .opening import check_workbook_file, unreadable
 from .report_sheet import write_report
 from .safety import safe_save
 from .sheets import append_to_table, replace_table_sheet, set_value
 
 
 def load(path, data_only: bool = False):
+    """Open a workbook file with openpyxl. A file that is not a readable workbook (wrong type,
+    damaged, too big) raises a FileProblem with one line saying what it is and what to do."""
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
+    check_workbook_file(path)
     try:
         return openpyxl.load_workbook(path, data_only=data_only, keep_links=True,
                                       keep_vba=path.suffix.lower() in (".xlsm", ".xltm"))
-    except (OSError, KeyError, ValueError) as exc:
-        raise SheetError([f"{path.name}: cannot be read as an Excel workbook ({exc})"]) from exc
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001  A damaged package fails inside openpyxl in many ways.
+        raise unreadable(path, exc) from exc
 
 
 class FileBook(Book):
@@ -65,6 +69,11 @@ class FileBook(Book):
 
     def read(self, sheet, min_row, min_col, max_row, max_col) -> Grid:
         ws = self.wb[sheet]
+        # Cells beyond the sheet's extent are empty: they are not read (the Grid gives None
+        # there), so a table resized to A1:AI1048576 over a few rows reads those rows only.
+        max_row, max_col = min(max_row, ws.max_row), min(max_col, ws.max_column)
+        if max_row < min_row or max_col < min_col:
+            return Grid(min_row, min_col, [])
         cells = ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col)
         if any(c.data_type == "f" for row in cells for c in row):
             ws = self._values_wb()[sheet]

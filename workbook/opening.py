@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import os
 import zipfile
+from xml.etree.ElementTree import ParseError
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
-from xml.etree.ElementTree import ParseError
 
 from .errors import FileProblem, TooBig, Unreadable, WrongFileType
 
 ACCEPTED = (".xlsx", ".xlsm", ".xltx", ".xltm")
-ACCEPTED_TEXT = ".xlsx, .xlsm, .xltx and .xltm"
+ACCEPTED_TEXT = ".xlsx, .xlsm, .xltx and .xltm"  # What openpyxl reads.
 SAVE_AS_XLSX = "open it in Excel and save it as Excel Workbook (.xlsx)"
 
 MIB, GIB = 1 << 20, 1 << 30
@@ -58,7 +58,7 @@ READABLE_TYPES = {
 }
 XLSB_TYPE = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
 OTHER_PACKAGES = {
-    "application/vnd.ms-excel.addin.macroEnabled.main+xml": "an Excel add-in (.xlam), not a workbook",
+    "application/vnd.ms-excel.addin.macroEnabled.main+xml": "an Excel add-in (.xlam)",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": "a Word document",
     "application/vnd.ms-word.document.macroEnabled.main+xml": "a Word document",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml":
@@ -76,8 +76,8 @@ def check_workbook_file(path) -> None:
     path = os.fspath(path)
     name = os.path.basename(path)
     if os.path.isdir(path):
-        raise WrongFileType(path, f"{path} is a folder, not a workbook: give the path of an Excel "
-                                  f"workbook ({ACCEPTED_TEXT})")
+        raise WrongFileType(path, f"{path} is a folder, not a workbook: give the path of a workbook file "
+                                  f"(Lead Score reads {ACCEPTED_TEXT})")
     if not os.path.exists(path):
         raise Unreadable(path, f"{path}: no such file")
     try:
@@ -102,24 +102,39 @@ def check_workbook_file(path) -> None:
 
 def _compound_file(path: str, name: str) -> str:
     """What a Compound File (OLE2) is: an encrypted workbook, a legacy .xls, or another document."""
-    # The directory may sit anywhere in the file, so the whole file is scanned
-    # for the stream names; a name split across two blocks is caught by the overlap.
-    wanted = {s: s.encode("utf-16-le") for s in ENCRYPTED_STREAMS + XLS_STREAMS}
-    found, tail = set(), b""
-    with open(path, "rb") as f:
-        while block := f.read(4 * MIB):
-            data = tail + block
-            found.update(s for s, raw in wanted.items() if raw in data)
-            tail = data[-64:]
-    if found & set(ENCRYPTED_STREAMS):
+    streams = _streams(path, ENCRYPTED_STREAMS + XLS_STREAMS)
+    if streams & set(ENCRYPTED_STREAMS):
         return (f"{name} is protected with a password (encrypted), so Lead Score cannot read it: open it in "
-                "Excel, choose File > Info > Protect Workbook > Encrypt with Password, delete the password "
-                "and save (.xlsx), then run again")
-    if found & set(XLS_STREAMS):
+                "Excel, choose File > Info > Protect Workbook > Encrypt with Password, delete the password, "
+                "save, and run Lead Score again")
+    if streams & set(XLS_STREAMS):
         return (f"{name} is an Excel 97-2003 workbook (.xls), which Lead Score cannot read (it reads "
                 f"{ACCEPTED_TEXT}): {SAVE_AS_XLSX}")
     return (f"{name} is an old Office document (OLE2), not an Excel workbook (Lead Score reads "
             f"{ACCEPTED_TEXT}): open it in its program and save it as Excel Workbook (.xlsx)")
+
+
+def _streams(path: str, wanted) -> set[str]:
+    """Which of the wanted stream names a compound file's directory holds.
+
+    Directory entries are 128 bytes long and start at file offsets that are
+    multiples of 128 (sectors of 512 or 4096 bytes follow a 512-byte header).
+    Each holds its name in UTF-16 ending in NUL, at byte 64 the name's length in
+    bytes and at byte 66 the entry's type (2: a stream). The directory may sit
+    anywhere, so the whole file is scanned, in blocks that keep that alignment.
+    """
+    entries = {(name + "\0").encode("utf-16-le"): name for name in wanted}
+    found = set()
+    with open(path, "rb") as f:
+        while block := f.read(4 * MIB):
+            for raw, name in entries.items():
+                at = block.find(raw)
+                while at >= 0:
+                    if (at % 128 == 0 and block[at + 64:at + 66] == len(raw).to_bytes(2, "little")
+                            and block[at + 66:at + 67] == b"\x02"):
+                        found.add(name)
+                    at = block.find(raw, at + 1)
+    return found
 
 
 def _not_a_package(name: str, head: bytes) -> str:
@@ -151,11 +166,12 @@ def _as_text(head: bytes) -> str | None:
             return head[len(bom):].decode(encoding, "replace")
     if b"\x00" in head:
         return None
-    # The last character may be cut in two by the read; cp1252 text is text too.
+    # Text that is not UTF-8 is most likely Windows-1252 (an export from an older program).
     return head.decode("utf-8", "ignore") if _utf8(head) else head.decode("cp1252", "replace")
 
 
 def _utf8(head: bytes) -> bool:
+    """Whether head is UTF-8, allowing for a character cut in two at its end."""
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -176,8 +192,8 @@ def _check_package(path: str, name: str) -> None:
             infos = zf.infolist()
             _check_sizes(path, name, infos)
             kind = _package_kind(zf, {i.filename for i in infos}, name)
-    except zipfile.BadZipFile as exc:
-        raise Unreadable(path, f"{name} is damaged: its zip package is truncated or corrupt ({exc}); open it "
+    except zipfile.BadZipFile:
+        raise Unreadable(path, f"{name} is damaged: its zip package is truncated or corrupt; open it "
                                "in Excel, which may offer to repair it, or restore it from a backup") from None
     except (DefusedXmlException, ParseError) as exc:
         raise Unreadable(path, f"{name} cannot be read: its list of parts ([Content_Types].xml) is not "
@@ -211,7 +227,8 @@ def _check_sizes(path: str, name: str, infos) -> None:
 def _package_kind(zf: zipfile.ZipFile, names: set[str], name: str) -> str | None:
     """Why a zip is not a readable workbook (one line), or None when it is one."""
     if "mimetype" in names:
-        mimetype = zf.read("mimetype")[:100].decode("ascii", "replace").strip()
+        with zf.open("mimetype") as f:
+            mimetype = f.read(100).decode("ascii", "replace").strip()
         if mimetype.startswith(OPENDOCUMENT + "spreadsheet"):
             return (f"{name} is an OpenDocument spreadsheet (.ods), which Lead Score cannot read (it reads "
                     f"{ACCEPTED_TEXT}): in LibreOffice Calc choose File > Save As and the type "
@@ -250,8 +267,10 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _reason(exc: Exception) -> str:
-    """An exception as a short phrase for a one-line message."""
+def _reason(exc: BaseException) -> str:
+    """What went wrong, as a short phrase: the first cause (openpyxl wraps it in its own error)."""
+    while not isinstance(exc, DefusedXmlException) and (exc.__cause__ or exc.__context__):
+        exc = exc.__cause__ or exc.__context__
     if isinstance(exc, DefusedXmlException):
         return "it declares XML entities, which Excel never writes"
     text = str(exc).splitlines()[0] if str(exc) else ""

@@ -12,26 +12,49 @@ saves it. This module makes that save safe:
   buttons, xlwings Lite code, VBA, ActiveX, slicers, x14 sheet extensions...).
   Before writing in place we compare the new package with the original and
   refuse if anything would be lost; the user can write a copy with --out.
+* A failed write (a full disk, a read-only or missing folder) is one
+  DiskProblem line, and no temporary file is left; temporary files that a
+  killed run left behind are removed by the next save in that folder.
+* Two runs on one workbook at once are refused: run_lock holds a lock file of
+  our own beside the workbook for the duration of a run.
 
-Only the standard library is used: the packages are read as zip files.
+The packages are read as zip files; their XML is parsed with defusedxml, which
+refuses entity declarations (a "billion laughs" part cannot exhaust memory).
 """
 from __future__ import annotations
 
+import datetime as dt
+import errno
+import json
 import os
 import posixpath
 import re
 import secrets
+import socket
 import stat
+import time
 import zipfile
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from urllib.parse import unquote
-from xml.etree import ElementTree as ET
+from xml.etree.ElementTree import ParseError
 
-from .errors import WriteRefused
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
 
-__all__ = ["WriteRefused", "check_not_open", "lost_parts", "atomic_save", "safe_save"]
+from .errors import DiskProblem, Locked, Unreadable, WriteRefused
+
+__all__ = ["WriteRefused", "check_not_open", "lost_parts", "atomic_save", "safe_save", "run_lock"]
 
 TEMP_PREFIX = ".~leadscore-"
+# Our temporary files: the prefix, a random token, the target's extension, and
+# any name a writer derives from it (shared_formulas writes "<temp>.sharing").
+TEMP_NAME = re.compile(r"\.~leadscore-[0-9a-f]{12}(\.[A-Za-z0-9]+)*")
+# A temporary file untouched for this long belongs to a run that was killed: a
+# live save keeps writing to its file, and then compares and renames it in seconds.
+STALE_AFTER = 15 * 60
+LOCK_PREFIX = ".~leadscore-lock."
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -171,13 +194,19 @@ def _lock_names(name: str) -> list[str]:
 
 
 def check_not_open(path) -> None:
-    """Raise WriteRefused if Excel's lock file exists beside the workbook."""
+    """Raise WriteRefused if Excel's or LibreOffice's lock file exists beside the workbook."""
     folder, name = os.path.split(os.path.abspath(os.fspath(path)))
     for lock in _lock_names(name):
         if os.path.exists(os.path.join(folder, lock)):
             raise WriteRefused(
                 f"{name} is open in Excel (lock file {lock}): "
                 "close it in Excel, or write to another file with --out")
+    # LibreOffice names its lock file ".~lock." + the file name + "#"; a crash leaves it behind.
+    lock = f".~lock.{name}#"
+    if os.path.exists(os.path.join(folder, lock)):
+        raise WriteRefused(
+            f"{name} is open in LibreOffice (lock file {lock}): close it in LibreOffice, or write to "
+            "another file with --out (if LibreOffice is not running, delete the lock file)")
 
 
 class _Package:
@@ -217,7 +246,7 @@ class _Package:
         rels_name = posixpath.join(folder, "_rels", base + ".rels")
         found = []
         if rels_name in names:
-            for rel in ET.fromstring(zf.read(rels_name)).iter(f"{{{REL_NS}}}Relationship"):
+            for rel in SafeET.fromstring(zf.read(rels_name)).iter(f"{{{REL_NS}}}Relationship"):
                 if rel.get("TargetMode") == "External":
                     continue
                 # Targets are URIs, so a space in a part name arrives as %20.
@@ -238,7 +267,7 @@ class _Package:
             return {}
         targets = {rel_id: target for rel_id, _, target in self._relations(zf, names, book)}
         sheets = {}
-        for sheet in ET.fromstring(zf.read(book)).iter(f"{{{MAIN_NS}}}sheet"):
+        for sheet in SafeET.fromstring(zf.read(book)).iter(f"{{{MAIN_NS}}}sheet"):
             part = targets.get(sheet.get(f"{{{DOC_REL_NS}}}id"))
             if part in names:
                 sheets[sheet.get("name")] = part
@@ -271,7 +300,7 @@ class _Package:
 
 def _content_types(zf, names) -> dict[str, str]:
     """Resolve every part's content type from [Content_Types].xml."""
-    root = ET.fromstring(zf.read("[Content_Types].xml"))
+    root = SafeET.fromstring(zf.read("[Content_Types].xml"))
     defaults = {d.get("Extension", "").lower(): d.get("ContentType", "")
                 for d in root.iter(f"{{{CT_NS}}}Default")}
     overrides = {o.get("PartName", "").lstrip("/").lower(): o.get("ContentType", "")
@@ -304,7 +333,7 @@ def _sheet_extensions(zf, part: str) -> dict[str, str]:
         if not any(b"extLst" in chunk for chunk in _chunks(stream)):
             return found
     with zf.open(part) as stream:
-        for event, item in ET.iterparse(stream, events=("start", "end", "start-ns")):
+        for event, item in SafeET.iterparse(stream, events=("start", "end", "start-ns")):
             if event == "start-ns":
                 prefix, uri = item
                 prefixes.setdefault(uri, prefix)
@@ -355,7 +384,14 @@ def lost_parts(original_path, new_path) -> list[str]:
     renumbers the parts it does keep. Each worksheet's extension list and the
     form controls in its legacy VML drawing are compared as well.
     """
-    old, new = _Package(original_path), _Package(new_path)
+    try:
+        old = _Package(original_path)
+    except (DefusedXmlException, ParseError, KeyError, zipfile.BadZipFile) as exc:
+        name = os.path.basename(os.fspath(original_path))
+        raise Unreadable(original_path, f"{name} cannot be checked before saving: a part of its package is "
+                                        f"not valid ({type(exc).__name__}); open it in Excel and save it again, "
+                                        "or write a copy with --out") from None
+    new = _Package(new_path)
     lost = []
     old_groups, new_groups = old.by_type(), new.by_type()
     for kind, parts in sorted(old_groups.items()):
@@ -378,6 +414,27 @@ def lost_parts(original_path, new_path) -> list[str]:
                 lost.append(f"sheet '{sheet}': {_plural(noun, missing)} "
                             "(form control in the legacy VML drawing)")
     return lost
+
+
+def remove_stale_temps(folder: str) -> None:
+    """Remove temporary files of ours that a killed run left in folder (untouched for STALE_AFTER)."""
+    # Only names of our own pattern go, and only old ones: a live run in the same
+    # folder (another workbook, an export) is still writing its file. This is
+    # housekeeping: a file that cannot be removed is left alone.
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder or "."))
+    except OSError:
+        return
+    for entry in entries:
+        if not TEMP_NAME.fullmatch(entry.name):
+            continue
+        try:
+            stale = entry.is_file(follow_symlinks=False) and now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER
+        except OSError:
+            continue
+        if stale:
+            _remove_quietly(entry.path)
 
 
 def _temp_path(target: str) -> str:
@@ -420,31 +477,96 @@ def _fsync_folder(folder: str) -> None:
         os.close(fd)
 
 
+def _remove_quietly(path: str) -> None:
+    """Remove a file of ours if it is there; failing to is no reason to fail the run."""
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+def _remove_temp(temp: str) -> None:
+    """Remove a temporary file and any file a writer derived from its name (temp + '.sharing')."""
+    folder, base = os.path.split(temp)
+    try:
+        names = [n for n in os.listdir(folder or ".") if n.startswith(base)]
+    except OSError:
+        names = [base]
+    for name in names:
+        _remove_quietly(os.path.join(folder, name))
+
+
+FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+NO_PERMISSION = {errno.EACCES, errno.EPERM}
+
+
+def disk_problem(exc: OSError, shown: str, stage: str) -> DiskProblem:
+    """One line for a failed write of shown (the target as the user named it).
+
+    stage is "folder" (creating the temporary file), "write" (filling it) or
+    "replace" (moving it over the target)."""
+    folder = os.path.dirname(os.path.abspath(shown))
+    code = exc.errno
+    if code in FULL:
+        why = f"the disk is full (no space left in {folder}); free some space and run again"
+    elif code == errno.EROFS:
+        why = f"the folder {folder} is on a read-only disk; choose a folder you can write to"
+    elif code in (errno.ENOENT, errno.ENOTDIR) and stage == "folder" and not os.path.isdir(folder):
+        why = f"the folder {folder} does not exist; create it, or choose another folder"
+    elif code in NO_PERMISSION and stage == "folder":
+        why = (f"you have no permission to write in the folder {folder}; choose a folder you can write "
+               "to, or ask for write access")
+    elif code in NO_PERMISSION and stage == "replace":
+        why = "permission denied (is it read-only, or open in another program?); close it, or write to another file"
+    elif code in (errno.EXDEV, errno.EBUSY) and stage == "replace":
+        why = ("it is mounted apart from its folder (another file system), so it cannot be replaced in one "
+               "step; write to another file, then move it")
+    elif code == errno.EISDIR:
+        why = "it is a folder; give a file name"
+    elif code == errno.ENAMETOOLONG:
+        why = "the name is too long; choose a shorter name or folder"
+    else:
+        why = exc.strerror or str(exc) or type(exc).__name__
+    return DiskProblem(shown, f"Cannot write {shown}: {why}. Nothing was changed.")
+
+
 def atomic_save(write, target) -> None:
     """Call write(temp_path), then move the finished file over target atomically.
 
     The temporary file sits in target's folder so the final rename never
     crosses file systems. If anything fails, the temporary file is removed
-    and target is left exactly as it was.
+    and target is left exactly as it was; an OSError becomes one DiskProblem.
     """
+    shown = os.fspath(target)
     # A symbolic link stays a link: the file it points to is replaced.
-    target = os.path.realpath(os.fspath(target))
-    temp = _temp_path(target)
+    target = os.path.realpath(shown)
+    if os.path.isdir(target):
+        raise disk_problem(IsADirectoryError(errno.EISDIR, "Is a directory"), shown, "replace")
+    if os.path.exists(target) and not os.stat(target).st_mode & 0o222:
+        # A read-only file (no write permission for anyone; the read-only attribute on Windows):
+        # Excel does not save over it either, though its folder would allow the rename.
+        raise DiskProblem(shown, f"Cannot write {shown}: the file is read-only; clear its read-only "
+                                 "attribute, or write to another file. Nothing was changed.")
+    remove_stale_temps(os.path.dirname(target))
+    try:
+        temp = _temp_path(target)
+    except OSError as exc:
+        raise disk_problem(exc, shown, "folder") from None
+    stage = "write"
     try:
         write(temp)
         _fsync_file(temp)
         try:
-            mode = stat.S_IMODE(os.stat(target).st_mode)
-        except FileNotFoundError:
-            mode = None
-        if mode is not None:
-            os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        try:
-            os.remove(temp)
-        except FileNotFoundError:
+            # The new file keeps the old one's permissions, where the file system allows it.
+            os.chmod(temp, stat.S_IMODE(os.stat(target).st_mode))
+        except OSError:
             pass
+        stage = "replace"
+        os.replace(temp, target)
+    except BaseException as exc:
+        _remove_temp(temp)
+        if isinstance(exc, OSError):
+            raise disk_problem(exc, shown, stage) from None
         raise
     _fsync_folder(os.path.dirname(target))
 
@@ -457,23 +579,36 @@ def _same_file(a, b) -> bool:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
-MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam"}
+MACRO_SUFFIXES = {".xlsm", ".xltm"}
+
+
+def name_problem(target) -> str | None:
+    """Why a workbook must not be written under target's name (not a workbook extension), or None."""
+    name = os.path.basename(os.fspath(target))
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return None
+    return (f"{name}: Lead Score writes an Excel workbook, so the name must end in .xlsx, .xlsm, .xltx or "
+            f".xltm; choose a name such as {os.path.splitext(name)[0]}.xlsx (for the tasks as CSV, use "
+            "leadscore tasks BOOK --csv FILE)")
 
 
 def kind_mismatch(package, target) -> str | None:
-    """Why Excel would refuse to open package under target's name (macros vs extension), or None.
+    """Why Excel would refuse to open package under target's name, or None.
 
-    Excel opens a file only when its extension agrees with its workbook part's
-    content type: a macro-enabled workbook in a .xlsx file, or a plain one in a
-    .xlsm file, is refused as "file format or extension not valid".
+    A workbook needs a workbook extension (name_problem). And Excel opens a file
+    only when its extension agrees with its workbook part's content type: a
+    macro-enabled workbook in a .xlsx file, or a plain one in a .xlsm file, is
+    refused as "file format or extension not valid".
     """
+    problem = name_problem(target)
+    if problem:
+        return problem
     suffix = os.path.splitext(os.fspath(target))[1].lower()
-    if suffix not in MACRO_SUFFIXES | {".xlsx", ".xltx"}:
-        return None
     with zipfile.ZipFile(package) as zf:
         names = set(zf.namelist())
         types = _content_types(zf, names)
-        rels = ET.fromstring(zf.read("_rels/.rels")) if "_rels/.rels" in names else None
+        rels = SafeET.fromstring(zf.read("_rels/.rels")) if "_rels/.rels" in names else None
     book = next((r.get("Target", "").lstrip("/") for r in ([] if rels is None else rels)
                  if r.get("Type", "").endswith("/officeDocument")), None)
     macro = "macroEnabled" in types.get(book, "")
@@ -499,6 +634,9 @@ def safe_save(save_fn, path, out=None) -> list[str]:
     path = os.fspath(path)
     in_place = out is None or _same_file(out, path)
     target = path if in_place else os.fspath(out)
+    problem = None if in_place else name_problem(target)
+    if problem:
+        raise WriteRefused(problem)
     if in_place or os.path.exists(target):
         check_not_open(target)
     lost: list[str] = []
@@ -522,3 +660,98 @@ def safe_save(save_fn, path, out=None) -> list[str]:
 
     atomic_save(write, target)
     return lost
+
+
+def _lock_path(path) -> str:
+    """Our lock file for a workbook: beside the file itself (a symbolic link is followed)."""
+    folder, name = os.path.split(os.path.realpath(os.fspath(path)))
+    return os.path.join(folder, LOCK_PREFIX + name)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this host is still running (where that can be told safely)."""
+    if os.name != "posix":
+        # os.kill(pid, 0) would send Ctrl-C on Windows, so there a lock is never taken over:
+        # the refusal tells the user which file to delete.
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # It exists but belongs to someone else.
+    return True
+
+
+def _holder(lock: str) -> dict | None:
+    """What a lock file says about its run ({pid, host, started}), or None if it says nothing readable."""
+    try:
+        with open(lock, encoding="utf-8") as f:
+            info = json.load(f)
+        return info if isinstance(info, dict) and isinstance(info.get("pid"), int) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _refusal(path, lock: str, holder: dict | None) -> Locked:
+    """The one line for a workbook another run holds: which run, since when, and what to do."""
+    name = os.path.basename(os.fspath(path))
+    who = "another Lead Score run"
+    if holder:
+        started = str(holder.get("started", ""))
+        today = dt.date.today().isoformat()
+        when = started[11:19] if started.startswith(today) else started[:16].replace("T", " ")
+        host = holder.get("host")
+        where = f" on {host}" if host and host != socket.gethostname() else ""
+        who += f" (process {holder['pid']}{where}, started {when})"
+    return Locked(path, f"{name} is being changed by {who}; wait for it to finish, or delete "
+                        f"{lock} if no run is going")
+
+
+def _take(path, lock: str, mine: dict) -> bool:
+    """Create the lock file holding mine; False if no lock can be made in that folder.
+    Raises Locked when another live run holds it."""
+    for attempt in (1, 2):
+        try:
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            holder = _holder(lock)
+            stale = (holder is not None and holder.get("host") == mine["host"]
+                     and holder["pid"] != mine["pid"] and not _alive(holder["pid"]))
+            if attempt == 2 or not stale:
+                raise _refusal(path, lock, holder) from None
+            _remove_quietly(lock)  # Its run was killed: take the lock over.
+            continue
+        except OSError:
+            # A read-only or missing folder: no other run can save there either,
+            # and the save itself will say what is wrong with the folder.
+            return False
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(mine, f)
+        except OSError:
+            # A full disk: the lock is given up, and the save will say the disk is full.
+            _remove_quietly(lock)
+            return False
+        return True
+
+
+@contextmanager
+def run_lock(path):
+    """Hold Lead Score's own lock on the workbook at path for a whole run (read, compute, save).
+
+    The lock is a file beside the workbook, created atomically, holding the
+    run's process id, host and start time. A second run on the same workbook
+    is refused at once with Locked; a lock whose process is gone (on this host)
+    is taken over. The lock is removed at the end, whatever happens.
+    """
+    lock = _lock_path(path)
+    mine = {"pid": os.getpid(), "host": socket.gethostname(),
+            "started": dt.datetime.now().isoformat(timespec="seconds")}
+    held = _take(path, lock, mine)
+    try:
+        yield lock if held else None
+    finally:
+        # Only our own lock is removed (someone may have deleted it and another run taken it).
+        if held and _holder(lock) == mine:
+            _remove_quietly(lock)

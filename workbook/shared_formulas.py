@@ -16,8 +16,8 @@ import posixpath
 import re
 import shutil
 import zipfile
-from xml.etree import ElementTree as ET
 
+from defusedxml import ElementTree as ET  # Parses package parts without entity expansion.
 import openpyxl.worksheet._reader
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter
