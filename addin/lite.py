@@ -40,6 +40,7 @@ from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree as SafeET  # Parses package parts without entity expansion.
 
+from workbook.opening import check_workbook_file
 from workbook.safety import WriteRefused, atomic_save, check_not_open, kind_mismatch, run_lock
 
 LITE_ID = "wa200008175"  # xlwings Lite in Microsoft's add-in store (OMEX).
@@ -71,7 +72,7 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # xlwings Lite's own required lines (as in the requirements.txt it writes), then ours.
 LITE_REQUIREMENTS = ("xlwings  # required", "python-dotenv  # required", "pyodide-http  # required",
                      "black  # required")
-REQUIREMENTS = ("pandas", "openpyxl")
+REQUIREMENTS = ("pandas", "openpyxl", "defusedxml")
 
 
 def root() -> Path:
@@ -321,8 +322,7 @@ def _embed(path, out=None) -> dict[str, str]:
     """
     path = Path(path)
     target = Path(out) if out is not None else path
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
+    check_workbook_file(path)  # A file of another kind, damaged or a decompression bomb: one line.
     if path.suffix.lower() not in SUFFIXES:
         raise WriteRefused(f"{path.name}: xlwings Lite code can be stored in {', '.join(SUFFIXES)} "
                            "workbooks only")

@@ -250,3 +250,20 @@ def test_demo_refuses_to_replace_a_book_without_force(tmp_path):
                    f"{book}`, or pass --force to build it again\n")
     assert sha256(book) == before
     assert run("demo", folder, "--sample", 20, "--force")[0] == 0
+
+
+def test_a_leads_table_resized_to_the_last_row_is_read_as_far_as_its_data(book):
+    import time
+
+    wb = openpyxl.load_workbook(book)
+    table = wb["Leads"].tables["tblLeads"]
+    table.ref = table.autoFilter.ref = "A1:AI1048576"
+    wb.save(book)
+    started = time.perf_counter()
+    assert run("check", book)[0] == 0
+    code, out, _ = run("rescore", book, "--as-of", WHEN)
+    assert code == 0 and out.startswith("Scored 5 leads")
+    assert time.perf_counter() - started < 20  # Was minutes and gigabytes: a million empty rows.
+    wb = openpyxl.load_workbook(book)
+    assert wb["Leads"].tables["tblLeads"].ref == "A1:AI1048576"  # The user's table stays as it was.
+    assert wb["Leads"].max_row == 6

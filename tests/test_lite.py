@@ -84,7 +84,7 @@ def test_the_command_says_what_it_stored(tmp_path):
     code, out, _ = run("lite", book)
     lines = len(lite.main_py().splitlines())
     assert (code, out) == (0, f"Stored Lead Score for xlwings Lite in {book}: main.py ({lines} lines) and "
-                              "requirements.txt (xlwings, python-dotenv, pyodide-http, black, pandas, openpyxl).\n"
+                              "requirements.txt (xlwings, python-dotenv, pyodide-http, black, pandas, openpyxl, defusedxml).\n"
                               "Open it in Excel with the xlwings Lite add-in: run rescore, tasks, "
                               "report or run_all from its task pane, or type =LEADRATING(...) and the other LEAD "
                               "functions.\n")
@@ -128,7 +128,7 @@ def test_requirements_list_what_pyodide_installs():
     lines = lite.requirements_txt().splitlines()
     assert lines[:4] == ["xlwings  # required", "python-dotenv  # required", "pyodide-http  # required",
                          "black  # required"]
-    assert lines[4:] == ["pandas", "openpyxl"]
+    assert lines[4:] == ["pandas", "openpyxl", "defusedxml"]
 
 
 def _bundle_of(main_py: str) -> bytes:

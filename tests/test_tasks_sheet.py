@@ -99,7 +99,8 @@ def test_cli_tasks_writes_csv_and_calendar(tmp_path):
     with open(tmp_path / "t.csv", encoding="utf-8-sig", newline="") as f:
         table = list(csv.reader(f))
     assert table[0][:4] == ["Lead ID", "Lead", "Company", "Task"]
-    assert table[3][:4] == ["L3", "Carla Bianchi", '=HYPERLINK("http://evil","x")', "SQL call 1/1"]
+    # Text that a spreadsheet would run as a formula is neutralised (OWASP: a leading apostrophe).
+    assert table[3][:4] == ["L3", "Carla Bianchi", '\'=HYPERLINK("http://evil","x")', "SQL call 1/1"]
     cal = icalendar.Calendar.from_ical((tmp_path / "t.ics").read_bytes())
     events = [c for c in cal.walk("VEVENT")]
     assert len(events) == 11

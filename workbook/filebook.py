@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import TableColumn, TableFormula
 
+from . import dates_kept  # noqa: F401  Keeps numbers in date cells that no date can be (see there).
 from . import shared_formulas  # Also makes openpyxl load shared formulas fast (see there).
 from .book import Book, Grid, TableSpot, plain
 from .errors import SheetError
@@ -63,8 +64,12 @@ class FileBook(Book):
             for t in ws.tables.values():
                 min_col, min_row, max_col, max_row = range_boundaries(t.ref)
                 totals = t.totalsRowCount or 0
-                found.append(TableSpot(ws.title, t.name, min_row, min_col, max_row - totals, max_col,
-                                       totals, t))
+                last = max_row - totals
+                if not totals and last > ws.max_row:
+                    # Rows below the sheet's last cell are empty: a table resized to row 1,048,576
+                    # over a few leads is read and written as far as its data goes.
+                    last = max(ws.max_row, min_row + 1)
+                found.append(TableSpot(ws.title, t.name, min_row, min_col, last, max_col, totals, t))
         return found
 
     def read(self, sheet, min_row, min_col, max_row, max_col) -> Grid:
@@ -94,10 +99,11 @@ class FileBook(Book):
 
     def add_table_columns(self, table, headers) -> None:
         ws = self.wb[table.sheet]
-        last = table.max_row + table.totals
+        last = range_boundaries(table.handle.ref)[3]  # The table's own last row (maybe below the data).
         for k in range(len(headers)):
             col = table.max_col + 1 + k
-            occupied = [r for r in range(table.min_row, last + 1) if ws.cell(r, col).value not in (None, "")]
+            occupied = [r for r in range(table.min_row, min(last, ws.max_row) + 1)
+                        if ws.cell(r, col).value not in (None, "")]
             if occupied:
                 raise SheetError([f"{ws.title}!{get_column_letter(col)}{occupied[0]}: the table needs a "
                                   f"column '{headers[k]}' here but the cell is not empty"])
@@ -111,7 +117,7 @@ class FileBook(Book):
         right = get_column_letter(table.max_col)
         t.ref = f"{left}{table.min_row}:{right}{last}"
         if t.autoFilter is not None:
-            t.autoFilter.ref = f"{left}{table.min_row}:{right}{table.max_row}"
+            t.autoFilter.ref = f"{left}{table.min_row}:{right}{last - table.totals}"
 
     def hide_columns(self, table, columns) -> None:
         ws = self.wb[table.sheet]
