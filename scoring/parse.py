@@ -2,6 +2,59 @@
 
 Each column is parsed once per distinct value (pandas.factorize), so a million
 leads with a few thousand distinct spellings cost a few thousand parses.
+
+How a cell reads as a number (parse_number, Column.numbers)
+-----------------------------------------------------------
+A cell is BLANK (empty, None, NaN, only whitespace), OK (a number), BAD (not a number)
+or AMBIGUOUS (a number that could be read two ways; see below). Numbers stored as numbers
+are OK as they are (TRUE/FALSE as 1/0) and never ambiguous; dates and times are BAD.
+Text is read as follows.
+
+* Whitespace is ignored anywhere: every character str.isspace() accepts (WHITESPACE:
+  spaces, tabs, line breaks, no-break and thin spaces, U+2003, U+3000 ...), and so are
+  apostrophes ("1'200"). So is one currency sign or code in front, at the end, or both
+  (€ $ £ EUR EURO USD GBP, any case): '€ 1.200', '5 euro'.
+* A sign may lead: '+', '-', or one of MINUS_SIGNS, the characters people and word
+  processors type for a minus: U+2212 MINUS SIGN ('−36.4'), U+2012 FIGURE DASH, U+2013 EN
+  DASH (Word turns '-5' into '–5'), U+FE63 SMALL HYPHEN-MINUS and U+FF0D FULLWIDTH
+  HYPHEN-MINUS. Hyphens (U+2010, U+2011) and the em dash (often a placeholder for
+  "none") are not minus signs.
+* Digits are 0-9. Scientific notation has a point: '2.5e3', '1E-2', '-1.5E+2'.
+* What is left is digits with '.' and ',' separators, read by its shape:
+  1. no separator: a whole number ('1200');
+  2. both separators: the last one is the decimal separator and appears once, the other
+     groups the whole part in thousands ('1.234,56', '1,234.56', '1.200.000,50');
+  3. one separator twice or more: thousands ('1.200.000', '1,200,000');
+  4. one separator once, with 1-3 digits before it (not starting with 0) and exactly 3
+     after it ('1.200', '4.857', '-1,250'): thousands or decimals, see below;
+  5. one separator once otherwise: decimals ('1,5', '0.500', '4.85', '.5', '1234.5');
+  anything else is BAD ('1.2.3', '12,34,567', '5.', '1.2k', '€ 2M', 'n/a', '2024-01-05').
+
+The Decimal separator setting decides case 4 and checks the rest:
+
+* ',' or '.': that is the decimal separator and the other one groups thousands. Case 4
+  reads by it; a value whose shape shows the other convention is BAD ('1.5' with ',',
+  '1,234.56' with ','); case 3 is thousands whatever the setting.
+* 'auto': the column decides, as a person reading it would. Each distinct text value
+  of the column that is a number shows which decimal separator the column uses, or
+  shows nothing:
+    - case 2 shows its last separator; case 3 the other one; case 5 its separator;
+    - case 4 with a currency sign or code shows the other one: money is not written
+      with three decimals, so '€ 1.200' is 1200 (and '$1,250' 1250);
+    - cases 1 and 4 without currency, scientific notation, numbers stored as numbers,
+      booleans, blanks, yes/no words and BAD values show nothing.
+  When the values that show something all show the same separator, the column uses it:
+  its case-4 values read as with that setting ('4.857' is 4.857 in a column that also
+  holds '0.634'; '1.200' is 1200 in a column that also holds '1.200.000' or '2,5').
+  When nothing shows, or both separators show (conflicting evidence: '0.5' and
+  '1.200.000' in one column), a case-4 value without currency is AMBIGUOUS: its number
+  is None and neither reading is taken (ambiguous_message says what it could mean).
+  Every other value reads by its own shape, which has only one reading, so a few BAD
+  or conflicting values never change how the rest is read. A value read on its own,
+  parse_number(value, 'auto'), is a column of one value.
+
+Counts (parse_count, Column.counts) read like numbers, and yes/no words (YES_WORDS,
+NO_WORDS, any case, surrounding whitespace ignored) count as 1 and 0.
 """
 from __future__ import annotations
 
@@ -11,15 +64,29 @@ import re
 import numpy as np
 import pandas as pd
 
-_CURRENCY = re.compile(r"^(?:€|\$|£|eur|euro|usd|gbp)\s*|\s*(?:€|\$|£|eur|euro|usd|gbp)$", re.I)
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-_SHAPE = re.compile(r"[+-]?(?:\d[\d.,]*|[.,]\d+)")
-_SCIENTIFIC = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
-_GROUPED = {".": re.compile(r"\d{1,3}(?:\.\d{3})+"), ",": re.compile(r"\d{1,3}(?:,\d{3})+")}
-_YES = {"yes", "y", "true", "x", "si", "sì", "s", "vero", "✓", "✔"}
-_NO = {"no", "n", "false", "falso", "-"}
+from .texts import text
 
-BLANK, OK, BAD = 0, 1, 2
+# The characters str.split() and str.strip() treat as whitespace (str.isspace();
+# tests/test_parse.py checks this list against Python's own).
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+              "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+MINUS_SIGNS = "\u2212\u2012\u2013\ufe63\uff0d"
+YES_WORDS = ("yes", "y", "true", "x", "si", "sì", "s", "vero", "✓", "✔")
+NO_WORDS = ("no", "n", "false", "falso", "-")
+MAX_COUNT = 1_000_000  # A count is a whole number from 0 to this.
+
+BLANK, OK, BAD, AMBIGUOUS = 0, 1, 2, 3
+
+_CURRENCY = re.compile(r"^(?:€|\$|£|eur|euro|usd|gbp)\s*|\s*(?:€|\$|£|eur|euro|usd|gbp)$", re.I)
+_SPACES = re.compile("[" + WHITESPACE + "']")
+_MINUS = str.maketrans(dict.fromkeys(MINUS_SIGNS, "-"))
+_SHAPE = re.compile(r"[+-]?(?:[0-9][0-9.,]*|[.,][0-9]+)")
+_SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
+_GROUPED = {".": re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+"), ",": re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")}
+_OTHER = {".": ",", ",": "."}
+_YES, _NO = frozenset(YES_WORDS), frozenset(NO_WORDS)
+_BAD = (None, BAD, "")
 
 
 def is_blank(value) -> bool:
@@ -32,70 +99,105 @@ def is_blank(value) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _from_digits(body: str, decimal: str) -> float | None:
+def _from_digits(body: str, decimal: str, money: bool) -> tuple[float | None, int, str]:
+    """Read an unsigned run of digits and separators: (number, state, shows).
+
+    shows is the decimal separator the value shows ('' for none). An AMBIGUOUS value comes
+    with its thousands reading and the separator that could be either: its decimal reading
+    is that number / 1000 (the same float as reading the digits as decimals). The cases are
+    those of the module docstring.
+    """
     dots, commas = body.count("."), body.count(",")
-    if dots and commas:
+    if dots and commas:  # Case 2.
         dec = "." if body.rfind(".") > body.rfind(",") else ","
         if decimal != "auto" and dec != decimal:
-            return None
-        thousands = "," if dec == "." else "."
+            return _BAD
+        thousands = _OTHER[dec]
         whole, _, frac = body.rpartition(dec)
-        if thousands in frac or not _GROUPED[thousands].fullmatch(whole) or not frac.isdigit():
-            return None
-        return float(whole.replace(thousands, "") + "." + frac)
+        if thousands in frac or not _GROUPED[thousands].fullmatch(whole) or not _DIGITS.fullmatch(frac):
+            return _BAD
+        return float(whole.replace(thousands, "") + "." + frac), OK, dec
     sep = "." if dots else "," if commas else ""
-    if not sep:
-        return float(body) if body.isdigit() else None
-    if body.count(sep) > 1:
-        return float(body.replace(sep, "")) if _GROUPED[sep].fullmatch(body) else None
+    if not sep:  # Case 1.
+        return (float(body), OK, "") if _DIGITS.fullmatch(body) else _BAD
+    if body.count(sep) > 1:  # Case 3.
+        return (float(body.replace(sep, "")), OK, _OTHER[sep]) if _GROUPED[sep].fullmatch(body) else _BAD
     whole, _, frac = body.partition(sep)
-    grouped = bool(_GROUPED[sep].fullmatch(body)) and whole != "0"
-    if decimal == "auto":
-        as_thousands = grouped
-    else:
-        as_thousands = sep != decimal
-        if as_thousands and not grouped:
-            return None
-    if as_thousands:
-        return float(whole + frac)
-    if not frac.isdigit() or (whole and not whole.isdigit()):
-        return None
-    return float((whole or "0") + "." + frac)
+    if _GROUPED[sep].fullmatch(body) and not whole.startswith("0"):  # Case 4.
+        if decimal == "auto" and not money:
+            return float(whole + frac), AMBIGUOUS, sep
+        if decimal == "auto" or decimal != sep:
+            return float(whole + frac), OK, _OTHER[sep]
+    elif decimal != "auto" and decimal != sep:
+        return _BAD
+    if not _DIGITS.fullmatch(frac) or (whole and not _DIGITS.fullmatch(whole)):
+        return _BAD
+    return float((whole or "0") + "." + frac), OK, sep  # Cases 4 and 5 as decimals.
+
+
+def _reading(value, decimal: str) -> tuple[float | None, int, str]:
+    """One cell read on its own: (number, state, shows), see _from_digits (an AMBIGUOUS
+    value comes with its thousands reading)."""
+    if is_blank(value):
+        return None, BLANK, ""
+    if isinstance(value, (bool, int, float, np.integer, np.floating)):
+        return float(value), OK, ""
+    if isinstance(value, (dt.date, dt.datetime, dt.time, pd.Timestamp)):
+        return _BAD
+    trimmed = str(value).strip().translate(_MINUS)
+    core = _CURRENCY.sub("", trimmed)
+    digits = _SPACES.sub("", core)
+    if _SCIENTIFIC.fullmatch(digits):
+        return float(digits), OK, ""
+    if not _SHAPE.fullmatch(digits):
+        return _BAD
+    number, state, shows = _from_digits(digits.lstrip("+-"), decimal, core != trimmed)
+    if number is not None and digits[0] == "-":
+        number = -number
+    return number, state, shows
 
 
 def parse_number(value, decimal: str = "auto") -> tuple[float | None, int]:
-    """Return (number, BLANK|OK|BAD) for one cell value.
+    """Return (number, BLANK|OK|BAD|AMBIGUOUS) for one cell value, read on its own.
 
     '1.200.000' and '1,5' are read the Italian way, '1,200.50' the English way,
-    '€ 1.200' as 1200; '2M', '1.2k', dates and words are BAD.
+    '€ 1.200' as 1200; '2M', '1.2k', dates and words are BAD; with decimal 'auto',
+    '1.200' alone is AMBIGUOUS (number None). See the module docstring.
     """
-    if is_blank(value):
-        return None, BLANK
-    if isinstance(value, bool):
-        return float(value), OK
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value), OK
-    if isinstance(value, (dt.date, dt.datetime, dt.time, pd.Timestamp)):
-        return None, BAD
-    text = _SPACES.sub("", _CURRENCY.sub("", str(value).strip()))
-    if _SCIENTIFIC.fullmatch(text):
-        return float(text), OK
-    if not _SHAPE.fullmatch(text):
-        return None, BAD
-    sign = -1.0 if text[0] == "-" else 1.0
-    number = _from_digits(text.lstrip("+-"), decimal)
-    return (None, BAD) if number is None else (sign * number, OK)
+    number, state, _ = _reading(value, decimal)
+    return (None, state) if state == AMBIGUOUS else (number, state)
+
+
+def _word_count(value) -> float | None:
+    """1.0 for a yes word, 0.0 for a no word, else None."""
+    if isinstance(value, str):
+        word = value.strip().casefold()
+        if word in _YES:
+            return 1.0
+        if word in _NO:
+            return 0.0
+    return None
 
 
 def parse_count(value, decimal: str = "auto") -> tuple[float | None, int]:
     """Like parse_number, and yes/no words count as 1/0."""
-    if isinstance(value, str):
-        word = value.strip().casefold()
-        if word in _YES:
-            return 1.0, OK
-        if word in _NO:
-            return 0.0, OK
-    return parse_number(value, decimal)
+    word = _word_count(value)
+    return (word, OK) if word is not None else parse_number(value, decimal)
+
+
+def ambiguous_message(value, language: str = "en") -> str:
+    """What an AMBIGUOUS value could mean and how to fix it, e.g. for '4.857':
+    "is ambiguous: 4857 or 4.8570? Type one of them, or set the Decimal separator on
+    the LeadScore sheet". Each reading is written so that it is no longer ambiguous."""
+    digits = _SPACES.sub("", str(value).strip().translate(_MINUS))
+    sign = "-" if digits[0] == "-" else ""
+    body = digits.lstrip("+-")
+    sep = "." if "." in body else ","
+    whole, _, frac = body.partition(sep)
+    thousands = sign + whole + frac
+    frac = frac.rstrip("0")  # Three digits left get a fourth: '4.857' -> '4.8570'.
+    decimal = sign + whole + (sep + frac + "0" * (len(frac) == 3) if frac else "")
+    return text(language, "ambiguous number").format(thousands=thousands, decimal=decimal)
 
 
 def text_key(value) -> str:
@@ -108,7 +210,12 @@ def text_key(value) -> str:
 
 
 class Column:
-    """One lead column, factorized once and parsed lazily."""
+    """One lead column, factorized once and parsed lazily.
+
+    With decimal 'auto' the column's text values decide its decimal separator (see the
+    module docstring): each distinct value is read once, and only the values that stay
+    case 4 are read again once the column has shown its separator.
+    """
 
     def __init__(self, series: pd.Series, decimal: str = "auto"):
         self.name = series.name
@@ -137,26 +244,63 @@ class Column:
         table[-1] = blank
         return table[codes]
 
-    def _parsed(self, parser):
-        if parser in self._cache:
-            return self._cache[parser]
+    def unique_numbers(self) -> tuple[np.ndarray, np.ndarray]:
+        """(number, state) per distinct value (NaN where the state is not OK), the column decided."""
+        if "numbers" in self._cache:
+            return self._cache["numbers"]
+        _, uniques = self.factors
+        nums = np.full(len(uniques), np.nan)
+        states = np.full(len(uniques), BAD, dtype=np.int8)
+        shows = np.full(len(uniques), "", dtype="<U1")
+        # Numbers stored as numbers need no parsing.
+        is_num = np.fromiter((type(v) is int or type(v) is float for v in uniques), bool, len(uniques))
+        nums[is_num] = uniques[is_num].astype(float)
+        states[is_num] = np.where(np.isnan(nums[is_num]), BLANK, OK)
+        rest = np.flatnonzero(~is_num)
+        if len(rest):
+            parsed = [_reading(v, self.decimal) for v in uniques[rest]]
+            nums[rest] = [np.nan if n is None else n for n, _, _ in parsed]
+            states[rest] = [s for _, s, _ in parsed]
+            shows[rest] = [s for _, _, s in parsed]
+        ambiguous = states == AMBIGUOUS
+        if ambiguous.any():
+            shown = np.unique(shows[states == OK])
+            shown = shown[shown != ""]
+            if len(shown) == 1:  # The column shows one decimal separator: read its case-4 values so.
+                as_decimals = ambiguous & (shows == shown[0])
+                nums[as_decimals] /= 1000
+                states[ambiguous] = OK
+            else:
+                nums[ambiguous] = np.nan
+        self._cache["numbers"] = (nums, states)
+        return nums, states
+
+    def _unique_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(count, state) per distinct value: its number, or 1/0 for a yes/no word."""
+        if "counts" not in self._cache:
+            nums, states = (a.copy() for a in self.unique_numbers())
+            _, uniques = self.factors
+            for i in np.flatnonzero(states == BAD):
+                word = _word_count(uniques[i])
+                if word is not None:
+                    nums[i], states[i] = word, OK
+            self._cache["counts"] = (nums, states)
+        return self._cache["counts"]
+
+    def _spread_numbers(self, per_unique) -> tuple[np.ndarray, np.ndarray]:
         if self.numeric:
             values = self.series.to_numpy(dtype=float, na_value=np.nan)
-            state = (~np.isnan(values)).view(np.int8)  # OK = 1, BLANK = 0
-        else:
-            _, uniques = self.factors
-            is_num = np.fromiter((type(v) is int or type(v) is float for v in uniques), bool, len(uniques))
-            nums = np.full(len(uniques), np.nan)
-            states = np.full(len(uniques), BAD, dtype=np.int8)
-            nums[is_num] = uniques[is_num].astype(float)
-            states[is_num] = np.where(np.isnan(nums[is_num]), BLANK, OK)
-            rest = np.flatnonzero(~is_num)
-            parsed = [parser(v, self.decimal) for v in uniques[rest]]
-            nums[rest] = [np.nan if n is None else n for n, _ in parsed]
-            states[rest] = [s for _, s in parsed]
-            values, state = self.spread(nums, np.nan), self.spread(states, BLANK)
-        self._cache[parser] = (values, state)
-        return values, state
+            return values, (~np.isnan(values)).view(np.int8)  # OK = 1, BLANK = 0
+        nums, states = per_unique()
+        return self.spread(nums, np.nan), self.spread(states, BLANK)
+
+    def numbers(self):
+        """(float array with NaN where not a number, state array BLANK/OK/BAD/AMBIGUOUS) per lead."""
+        return self._spread_numbers(self.unique_numbers)
+
+    def counts(self):
+        """Like numbers(), with yes/no words as 1/0."""
+        return self._spread_numbers(self._unique_counts)
 
     def counts_by_value(self):
         """(codes per lead with -1 for blank, count per distinct value, state per distinct value)."""
@@ -164,18 +308,9 @@ class Column:
             values = self.series.to_numpy(dtype=float, na_value=np.nan)
             codes, uniq = pd.factorize(values, use_na_sentinel=True)
             return codes, np.asarray(uniq, dtype=float), np.full(len(uniq), OK, dtype=np.int8)
-        codes, uniques = self.factors
-        parsed = [parse_count(v, self.decimal) for v in uniques]
-        nums = np.array([np.nan if n is None else n for n, _ in parsed], dtype=float)
-        states = np.array([s for _, s in parsed], dtype=np.int8)
+        codes, _ = self.factors
+        nums, states = self._unique_counts()
         return codes, nums, states
-
-    def numbers(self):
-        """(float array with NaN where not a number, state array BLANK/OK/BAD)."""
-        return self._parsed(parse_number)
-
-    def counts(self):
-        return self._parsed(parse_count)
 
     def blank(self) -> np.ndarray:
         if self.numeric:
@@ -184,10 +319,11 @@ class Column:
         return self.spread(np.array([is_blank(v) for v in uniques], dtype=bool), True)
 
     def unique_keys(self) -> tuple[list, list]:
-        """Per unique value: its text key and its number (or None)."""
+        """Per unique value: its text key and its number (or None when it is not OK)."""
         if "keys" not in self._cache:
             _, uniques = self.factors
             keys = [text_key(v) for v in uniques]
-            nums = [parse_number(v, self.decimal)[0] for v in uniques]
-            self._cache["keys"] = (keys, nums)
+            nums, states = self.unique_numbers()
+            numbers = [float(n) if s == OK else None for n, s in zip(nums, states)]
+            self._cache["keys"] = (keys, numbers)
         return self._cache["keys"]

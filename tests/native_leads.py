@@ -40,8 +40,8 @@ def every_operator_model(language: str = "en"):
         FitRule(h("source"), "<>", "Cold call", 2),
         FitRule(h("industry"), "not in", "Retail; Finance", -4),
         FitRule(h("employees"), "<", 10, -6),
-        FitRule(h("employees"), "<=", "1.000", 1),
-        FitRule(h("revenue"), "between", "100.000;1.000.000", 4),
+        FitRule(h("employees"), "<=", "1 000", 1),  # Alone, '1.000' would be ambiguous (1000 or 1?).
+        FitRule(h("revenue"), "between", "100 000;1.000.000", 4),
         FitRule(h("email"), "contains", "gmail; libero", -2),
         FitRule(h("owner"), "is blank", None, -1),
         FitRule(h("owner"), "not blank", None, 5),
