@@ -223,15 +223,10 @@ def _print_report(report) -> None:
                f"MQL→SQL {_pct(f.mql_to_sql)}, lead→customer {_pct(f.lead_to_customer)}")
 
 
-def _exports(report, csv_path, ics_path, as_of) -> None:
-    from workbook.exports import write_csv, write_ics
-
-    language = report.summary["language"]
+def _exports(report, csv_path, ics_path) -> None:
     if csv_path:
-        write_csv(report.tasks, csv_path, language)
         click.echo(f"Wrote {len(report.tasks)} tasks to {csv_path}")
     if ics_path:
-        write_ics(report.tasks, ics_path, as_of or dt.datetime.now().replace(microsecond=0))
         click.echo(f"Wrote {len(report.tasks)} calendar entries to {ics_path}")
 
 
@@ -272,10 +267,10 @@ def tasks(book, out, as_of, csv_path, ics_path):
     Enrolment (Sequence, Sequence start) is recorded in the Leads table, so a second run on the
     same day gives the same sheet, and a lead already in a sequence is not enrolled again.
     """
-    report = workflow.run(book, out=out, as_of=as_of, steps=("rescore", "tasks"))
+    report = workflow.run(book, out=out, as_of=as_of, steps=("rescore", "tasks"), csv=csv_path, ics=ics_path)
     _print_summary(report, book, out)
     _print_tasks(report)
-    _exports(report, csv_path, ics_path, as_of)
+    _exports(report, csv_path, ics_path)
 
 
 @cli.command()

@@ -267,3 +267,22 @@ def test_a_leads_table_resized_to_the_last_row_is_read_as_far_as_its_data(book):
     wb = openpyxl.load_workbook(book)
     assert wb["Leads"].tables["tblLeads"].ref == "A1:AI1048576"  # The user's table stays as it was.
     assert wb["Leads"].max_row == 6
+
+
+# 13. A run writes all its outputs or none.
+
+def test_tasks_write_the_book_and_both_exports_or_nothing(book, tmp_path):
+    csv_file, ics_file = tmp_path / "tasks.csv", tmp_path / "missing" / "calendar.ics"
+    before = sha256(book)
+    code, _, err = run("tasks", book, "--as-of", WHEN, "--csv", csv_file, "--ics", ics_file)
+    assert code == 1
+    assert err == (f"Error: Cannot write {ics_file}: the folder {ics_file.parent} does not exist; create it, "
+                   "or choose another folder. Nothing was changed.\n")
+    assert sha256(book) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]  # No CSV, no temporary file.
+    # The workbook's save refused (a copy into a missing folder): no export is written either.
+    code, _, err = run("tasks", book, "--as-of", WHEN, "--csv", csv_file, "--out", tmp_path / "no" / "copy.xlsx")
+    assert code == 1 and "does not exist" in err
+    assert not csv_file.exists() and sha256(book) == before
+    code, out, _ = run("tasks", book, "--as-of", WHEN, "--csv", csv_file, "--ics", tmp_path / "t.ics")
+    assert code == 0 and csv_file.exists() and (tmp_path / "t.ics").exists()

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+from pathlib import Path
 
 import icalendar
 import pandas as pd
@@ -47,8 +48,8 @@ def neutralise(value):
     return value
 
 
-def write_csv(tasks: pd.DataFrame, path, language: str) -> None:
-    """UTF-8 with a byte-order mark, so Excel opens accents correctly.
+def csv_bytes(tasks: pd.DataFrame, language: str) -> bytes:
+    """The tasks as CSV: UTF-8 with a byte-order mark, so Excel opens accents correctly.
 
     Every text field is quoted (OWASP's second rule), so a comma or semicolon in
     a name never starts a new cell, whichever list separator the reader uses,
@@ -57,8 +58,13 @@ def write_csv(tasks: pd.DataFrame, path, language: str) -> None:
     keys = [k for k, _, _ in TASK_COLUMNS]
     frame = tasks[keys].apply(lambda column: column.map(neutralise))
     frame.columns = labels(TASK_COLUMNS, language)
-    atomic_save(lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC),
-                os.fspath(path))
+    text = frame.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+    return "\ufeff".encode("utf-8") + text.encode("utf-8")
+
+
+def write_csv(tasks: pd.DataFrame, path, language: str) -> None:
+    data = csv_bytes(tasks, language)
+    atomic_save(lambda tmp: Path(tmp).write_bytes(data), os.fspath(path))
 
 
 def _uid(row) -> str:
@@ -96,11 +102,11 @@ def calendar(tasks: pd.DataFrame, stamp: dt.datetime) -> icalendar.Calendar:
     return cal
 
 
+def ics_bytes(tasks: pd.DataFrame, stamp: dt.datetime) -> bytes:
+    """The tasks as an iCalendar file (.ics)."""
+    return calendar(tasks, stamp).to_ical()
+
+
 def write_ics(tasks: pd.DataFrame, path, stamp: dt.datetime) -> None:
-    data = calendar(tasks, stamp).to_ical()
-
-    def write(tmp):
-        with open(tmp, "wb") as f:
-            f.write(data)
-
-    atomic_save(write, os.fspath(path))
+    data = ics_bytes(tasks, stamp)
+    atomic_save(lambda tmp: Path(tmp).write_bytes(data), os.fspath(path))

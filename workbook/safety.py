@@ -571,6 +571,49 @@ def atomic_save(write, target) -> None:
     _fsync_folder(os.path.dirname(target))
 
 
+class Staged:
+    """A file written in full beside its target, not yet in place: commit() moves it there,
+    discard() removes it. Several outputs of one run are staged first and committed
+    together, so a run that fails writes none of them."""
+
+    def __init__(self, temp: str, target: str, shown: str):
+        self.temp, self.target, self.shown = temp, target, shown
+
+    def commit(self) -> None:
+        try:
+            os.replace(self.temp, self.target)
+        except OSError as exc:
+            _remove_temp(self.temp)
+            raise disk_problem(exc, self.shown, "replace") from None
+        _fsync_folder(os.path.dirname(self.target))
+
+    def discard(self) -> None:
+        _remove_temp(self.temp)
+
+
+def stage(data: bytes, target) -> Staged:
+    """Write data to a temporary file beside target (target unchanged); DiskProblem on failure."""
+    shown = os.fspath(target)
+    target = os.path.realpath(shown)
+    if os.path.isdir(target):
+        raise disk_problem(IsADirectoryError(errno.EISDIR, "Is a directory"), shown, "replace")
+    remove_stale_temps(os.path.dirname(target))
+    try:
+        temp = _temp_path(target)
+    except OSError as exc:
+        raise disk_problem(exc, shown, "folder") from None
+    try:
+        with open(temp, "wb") as f:
+            f.write(data)
+        _fsync_file(temp)
+    except BaseException as exc:
+        _remove_temp(temp)
+        if isinstance(exc, OSError):
+            raise disk_problem(exc, shown, "write") from None
+        raise
+    return Staged(temp, target, shown)
+
+
 def _same_file(a, b) -> bool:
     """Tell whether two paths name the same existing file."""
     try:

@@ -26,13 +26,14 @@ from scoring.tasks import plan_tasks
 
 from . import formulas
 from .errors import CellProblem, SheetError
+from .exports import csv_bytes, ics_bytes
 from .filebook import FileBook
 from .layout import (HISTORY_COLUMNS, HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDTHS, MODEL_SHEET,
                      NUMERIC_SETTINGS, TASK_COLUMNS, TASK_WIDTHS, TASKS_SHEET, labels)
 from .leads import (LeadsTable, columns_of, ensure_output_columns, find_table, is_helper_column,
                     output_meaning, read_columns, read_frame, read_last, write_last, write_outputs)
 from .model_sheet import ModelSheet
-from .safety import run_lock
+from .safety import run_lock, stage
 
 
 def read_model(path) -> Model:
@@ -223,16 +224,35 @@ def _previous(lt: LeadsTable, rows: list[int], index) -> tuple[pd.DataFrame, boo
 STEPS = ("rescore", "tasks", "report")
 
 
-def run(path, out=None, as_of: dt.datetime | None = None, steps=("rescore",)) -> Report:
-    """run_book on a workbook file, saved to `out` when given, else in place.
+def run(path, out=None, as_of: dt.datetime | None = None, steps=("rescore",), csv=None, ics=None) -> Report:
+    """run_book on a workbook file, saved to `out` when given, else in place; with the tasks
+    step, the tasks also go to a CSV file and a calendar file when csv and ics name them.
 
-    On any error nothing is written: the file stays byte-for-byte as it was.
+    A run writes all its outputs or none: the exports are built and written beside their
+    targets first, the workbook is saved, and only then are the exports moved into place.
+    On any error nothing is written: the files stay byte-for-byte as they were.
     """
     _check_steps(steps)
+    if (csv or ics) and "tasks" not in steps:
+        raise ValueError("csv and ics exports need the tasks step")
     with run_lock(path):  # A second run on the same workbook is refused until this one is done.
         book = FileBook(path)
         report = run_book(book, as_of, steps)
-        report.lost = book.save(out)
+        stamp = as_of or dt.datetime.now().replace(microsecond=0)
+        language = report.summary["language"]
+        data = [(csv, lambda: csv_bytes(report.tasks, language)), (ics, lambda: ics_bytes(report.tasks, stamp))]
+        staged = []
+        try:
+            for target, build in data:
+                if target is not None:
+                    staged.append(stage(build(), target))
+            report.lost = book.save(out)
+        except BaseException:
+            for file in staged:
+                file.discard()
+            raise
+        for file in staged:
+            file.commit()
     return report
 
 
