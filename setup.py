@@ -9,16 +9,19 @@ setup(
     packages=["scoring", "workbook", "addin"],
     python_requires=">=3.10",
     install_requires=[
-        "pandas>=2.0",
-        "numpy>=1.24",
-        "openpyxl>=3.1",
-        "XlsxWriter>=3.1",
+        "pandas>=2.2.2",  # The first pandas that runs on NumPy 2.
+        "numpy>=2.0",  # scoring/report.py uses numpy.strings.
+        # Both are patched in private places (workbook/shared_formulas.py, workbook/dates_kept.py;
+        # workbook/formulas.py), checked on these series only.
+        "openpyxl>=3.1.2,<3.2",
+        "XlsxWriter>=3.1.2,<3.4",
         "xlwings>=0.30",
         "click>=8.1",
         "icalendar>=5",
         "Pillow>=9",  # Lets openpyxl keep pictures (logos) when it saves a workbook.
         "defusedxml>=0.7",  # openpyxl and our package checks parse XML with it (no entity bombs).
     ],
-    extras_require={"test": ["pytest>=7", "hypothesis>=6", "oletools>=0.60"]},
+    extras_require={"test": ["pytest>=7", "hypothesis>=6", "oletools>=0.60", "olefile>=0.46",
+                             "msoffcrypto-tool>=5"]},
     entry_points={"console_scripts": ["leadscore=addin.cli:main"]},
 )

@@ -116,3 +116,17 @@ def test_the_group_options_have_help():
     for param in cli.params:
         if isinstance(param, click.Option):
             assert (param.help or "").strip(), param.opts
+
+
+def test_setup_allows_only_versions_the_code_runs_on():
+    """NumPy 2 (numpy.strings); openpyxl and XlsxWriter bounded where their private parts are patched."""
+    source = (ROOT / "setup.py").read_text(encoding="utf-8")
+    for requirement in ('"numpy>=2.0"', '"pandas>=2.2.2"', '"openpyxl>=3.1.2,<3.2"', '"XlsxWriter>=3.1.2,<3.4"'):
+        assert requirement in source, requirement
+    import numpy
+    import openpyxl
+    import xlsxwriter
+
+    assert hasattr(numpy, "strings")
+    assert openpyxl.__version__.startswith("3.1.")
+    assert xlsxwriter.__version__.split(".")[:2] in (["3", "1"], ["3", "2"], ["3", "3"])
