@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .defaults import HEADERS
+from . import dates
+from .columns import by_meaning
+from .history import COLUMNS as HISTORY_COLUMNS
 from .model import Model
 from .parse import text_key
 
 MQL, SQL = "MQL", "SQL"
-HISTORY_COLUMNS = ("lead_id", "when", "old_grade", "new_grade", "old_score", "new_score",
-                   "old_status", "new_status")
 _TS = "datetime64[us]"
 
 
@@ -71,8 +71,9 @@ class Funnel:
         values for an even count, as Excel's MEDIAN); None when no lead has both.
         `days_to_sql_leads` / `days_to_customer_leads` say how many leads it is based on.
 
-    Reading the sheets: Created cells are dates, or text as yyyy-mm-dd (optionally with a
-    time) or dd/mm/yyyy; anything else is no date. History rows without a readable When,
+    Reading the sheets: Created and When cells are read by scoring.dates.read_datetime (dates,
+    Excel serial days, text as yyyy-mm-dd with an optional time, or day first as dd/mm/yyyy);
+    anything else is no date. History rows without a readable When,
     or with a blank Lead ID, are left out, and so are rows dated after `as_of` (when given).
     Lead IDs and statuses match ignoring case and surrounding spaces.
     """
@@ -99,12 +100,6 @@ class Funnel:
     has_created: bool = False
     grades: list = field(default_factory=list)
     bands: list = field(default_factory=list)
-
-
-def _column(leads: pd.DataFrame, meaning: str, extra=()) -> str | None:
-    """The leads column for a meaning, by its English or Italian header (any case)."""
-    wanted = {text_key(h) for h in (*HEADERS[meaning], *extra) if h}
-    return next((c for c in leads.columns if text_key(c) in wanted), None)
 
 
 _SPLIT_WS = np.array([9, 10, 11, 12, 13, 28, 29, 30, 31, 32], dtype=np.uint32)  # ASCII str.split() blanks.
@@ -153,32 +148,9 @@ def _codes(*key_arrays) -> list[np.ndarray]:
     return out
 
 
-_KINDS = {dt.datetime: 1, pd.Timestamp: 1, dt.date: 1, np.datetime64: 1, str: 2}
-
-
 def timestamps(values) -> pd.Series:
-    """Dates and times of cells: date/datetime values, or text yyyy-mm-dd[ hh:mm[:ss]] or dd/mm/yyyy.
-
-    Returns datetime64 values (NaT where a cell holds no readable date), same index.
-    """
-    s = pd.Series(values)
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        if getattr(s.dt, "tz", None) is not None:
-            s = s.dt.tz_localize(None)
-        return s.astype(_TS)
-    obj = s.to_numpy(dtype=object)
-    out = np.full(len(obj), np.datetime64("NaT"), dtype=_TS)
-    kinds = np.fromiter((_KINDS.get(k, 0) for k in map(type, obj)), dtype=np.int8, count=len(obj))
-    stamp = kinds == 1
-    if stamp.any():
-        out[stamp] = pd.to_datetime(pd.Series(obj[stamp]), errors="coerce").to_numpy(dtype=_TS)
-    text = kinds == 2
-    if text.any():
-        t = pd.Series(obj[text]).str.strip()
-        iso = pd.to_datetime(t, format="ISO8601", errors="coerce").astype(_TS)
-        euro = pd.to_datetime(t, format="%d/%m/%Y", errors="coerce").astype(_TS)
-        out[text] = iso.fillna(euro).to_numpy(dtype=_TS)
-    return pd.Series(out, index=s.index)
+    """Dates and times of cells (scoring.dates.read_datetime), as datetime64; NaT where no date."""
+    return dates.timestamps(values).astype(_TS)
 
 
 def score_band_codes(scores, model: Model) -> np.ndarray:
@@ -274,7 +246,7 @@ def funnel(leads: pd.DataFrame, scored: pd.DataFrame, history: pd.DataFrame, mod
     status_shares = {k: _share(v, n) for k, v in status_counts.items()}
 
     # Customers, overall and per band.
-    stage_col = _column(leads, "stage", (s.stage_column,))
+    stage_col = by_meaning(leads.columns, "stage", s.stage_column)
     customer = s.sales_stages[1] if len(s.sales_stages) > 1 else None
     has_stage = stage_col is not None and customer is not None
     is_customer = (status == customer).to_numpy() if has_stage else np.zeros(n, dtype=bool)
@@ -296,8 +268,8 @@ def funnel(leads: pd.DataFrame, scored: pd.DataFrame, history: pd.DataFrame, mod
     ever_mql = len(first_mql)
     then_sql = int((last_sql.reindex(first_mql.index) > first_mql).sum())
 
-    created_col = _column(leads, "created")
-    id_col = _column(leads, "id")
+    created_col = by_meaning(leads.columns, "created")
+    id_col = by_meaning(leads.columns, "id")
     id_source = ids if ids is not None else (leads[id_col] if id_col is not None else None)
     if created_col is not None and id_source is not None and len(h):
         lead_keys = _keys(pd.Series(id_source).to_numpy(dtype=object))

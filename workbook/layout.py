@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
 
+from scoring.history import COLUMNS as HISTORY_KEYS
+from scoring.tasks import TASK_COLUMNS as TASK_KEYS
+
 MODEL_SHEET = "LeadScore"
 LEADS_SHEET = "Leads"
 LEADS_TABLE = "tblLeads"
@@ -158,19 +161,17 @@ LIST_SETTINGS = ("sales_stages",)
 # Sheets written by runs: (key, English, Italian) per column.
 HISTORY_SHEET = {"en": "History", "it": "Storico"}
 HISTORY_TABLE = "tblHistory"
-HISTORY_COLUMNS = (
-    ("lead_id", "Lead ID", "ID lead"), ("when", "When", "Quando"),
-    ("old_grade", "Old grade", "Grado prima"), ("new_grade", "New grade", "Grado dopo"),
-    ("old_score", "Old score", "Punteggio prima"), ("new_score", "New score", "Punteggio dopo"),
-    ("old_status", "Old status", "Stato prima"), ("new_status", "New status", "Stato dopo"),
-)
+HISTORY_LABELS = {"lead_id": ("Lead ID", "ID lead"), "when": ("When", "Quando"),
+                  "old_grade": ("Old grade", "Grado prima"), "new_grade": ("New grade", "Grado dopo"),
+                  "old_score": ("Old score", "Punteggio prima"), "new_score": ("New score", "Punteggio dopo"),
+                  "old_status": ("Old status", "Stato prima"), "new_status": ("New status", "Stato dopo")}
+HISTORY_COLUMNS = tuple((key, *HISTORY_LABELS[key]) for key in HISTORY_KEYS)  # The engine's order.
 TASKS_SHEET = {"en": "Tasks {date}", "it": "Attività {date}"}
-TASK_COLUMNS = (
-    ("lead_id", "Lead ID", "ID lead"), ("lead", "Lead", "Lead"), ("company", "Company", "Azienda"),
-    ("task", "Task", "Attività"), ("channel", "Channel", "Canale"), ("content", "Content", "Contenuto"),
-    ("owner", "Owner", "Responsabile"), ("due", "Due", "Scadenza"), ("priority", "Priority", "Priorità"),
-    ("reason", "Reason", "Motivo"),
-)
+TASK_LABELS = {"lead_id": ("Lead ID", "ID lead"), "lead": ("Lead", "Lead"), "company": ("Company", "Azienda"),
+               "task": ("Task", "Attività"), "channel": ("Channel", "Canale"),
+               "content": ("Content", "Contenuto"), "owner": ("Owner", "Responsabile"),
+               "due": ("Due", "Scadenza"), "priority": ("Priority", "Priorità"), "reason": ("Reason", "Motivo")}
+TASK_COLUMNS = tuple((key, *TASK_LABELS[key]) for key in TASK_KEYS)
 TASK_WIDTHS = (10, 22, 24, 16, 10, 60, 18, 12, 9, 70)
 HISTORY_WIDTHS = (10, 18, 10, 10, 10, 10, 12, 12)
 
