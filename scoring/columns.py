@@ -28,7 +28,7 @@ def closest(name, columns, n: int = 3) -> list[str]:
     keys = {}
     for c in columns:
         keys.setdefault(text_key(c), str(c))
-    found = difflib.get_close_matches(text_key(name), list(keys), n=n, cutoff=0.5)
+    found = difflib.get_close_matches(text_key(name), list(keys), n=n, cutoff=0.6)
     return [keys[k] for k in found]
 
 

@@ -87,6 +87,8 @@ def _find_columns(columns, checked: CheckedModel, leads: pd.DataFrame | None = N
     wanted = [("fit rule", i, r.column) for i, r in enumerate(model.fit_rules)]
     wanted += [("behaviour rule", i, r.column) for i, r in enumerate(model.behaviour_rules)]
     for block, i, name in wanted:
+        if not name:
+            continue  # A blank column name is a problem of the rule itself (model.check).
         column = find(columns, name)
         if column is not None:
             found[name] = column

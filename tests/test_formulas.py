@@ -164,7 +164,7 @@ def test_rescore_of_a_native_book_keeps_the_formulas_shared(tmp_path):
 
 
 @pytest.mark.parametrize("cell, value, message", [
-    ("B5", "Turnover", "LeadScore!B5: lead column 'Turnover' is not a column of the Leads table (columns: Lead ID, Name, "),
+    ("B5", "Turnover", "LeadScore!B5: lead column 'Turnover' is not a column of the leads (none of its 23 headers is close)"),
     ("E4", "15", "LeadScore!E4: points '15' is text; type it as a number (native formulas compute with "
                  "numbers only)"),
     ("C4", "bigger", "LeadScore!C4: operator 'bigger' is not one of "),

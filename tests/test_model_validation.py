@@ -288,9 +288,9 @@ def test_every_missing_column_is_named_with_the_closest_headers(make_lead):
     with pytest.raises(ModelError) as info:
         score(pd.DataFrame([row]), default_model())
     assert str(info.value) == "\n".join([
-        "fit rule 2, column: 'Industry' is not a column of the leads (closest: Country)",
+        "fit rule 2, column: 'Industry' is not a column of the leads (none of its 20 headers is close)",
         "behaviour rule 6, column: 'Webinars attended' is not a column of the leads "
-        "(closest: White papers downloaded)",
+        "(none of its 20 headers is close)",
         "settings, role_column: 'Role' is not a column of the leads (none of its 20 headers is close); "
         "the 'Role level' rules read the job title from it"])
 

@@ -222,7 +222,7 @@ class ModelSheet:
     def problems(self, lead_headers: list[str] | None = None, leads=None) -> list[CellProblem]:
         """Every error of the model, and of rule columns missing from the leads, by cell."""
         found = list(self.errors)
-        if lead_headers is not None and not self.errors:
+        if lead_headers is not None:
             found += [self.locate(p) for p in self.column_problems(lead_headers, leads)]
         return found
 

@@ -84,37 +84,25 @@ def _write(ws, row, col, value, fmt=None, date_fmt=None):
         ws.write_string(row, col, str(value), fmt)
 
 
-def _block_rows(model: Model, block_key: str, language: str) -> list[list]:
-    s = model.settings
-    if block_key == "fit":
-        return [[r.column, r.operator, r.value, r.points, r.label or None] for r in model.fit_rules]
-    if block_key == "behaviour":
-        return [[r.name, r.column, r.points, r.cap] for r in model.behaviour_rules]
-    if block_key == "roles":
+def _shown(value):
+    """A model value as its cell holds it: lists joined by ';', empty text as a blank cell."""
+    if isinstance(value, tuple):
+        value = ";".join(value)
+    return None if value == "" else value
+
+
+def _block_rows(model: Model, block, language: str) -> list[list]:
+    """A block's rows, field by field as layout.py declares them (the model attribute of each field)."""
+    if block.key == "roles":
         return [[role, level] for role, level in model.roles.items()]
-    if block_key == "grades":
-        return [[b.grade, b.min_fit] for b in model.grade_bands]
-    if block_key == "bands":
-        return [[b.label, b.min_score] for b in model.score_bands]
-    if block_key == "matrix":
+    if block.key == "matrix":
         return [[grade, *actions] for grade, actions in model.matrix.items()]
-    if block_key == "status":
-        return [[r.status, r.min_score, ";".join(r.grades) or None] for r in model.status_rules]
-    if block_key == "sequences":
-        return [[st.sequence, st.step, st.day, st.channel, st.content, st.owner_role] for st in model.sequences]
-    if block_key == "plans":
-        return [[p.action, p.sequence or None, p.priority] for p in model.action_plans]
-    if block_key == "team":
-        return [[m.name, m.role] for m in model.team]
-    if block_key == "holidays":
+    if block.key == "holidays":
         return [[day, None] for day in model.holidays]
-    rows = []
-    for key, en, it, note_en, note_it in SETTINGS:
-        value = getattr(s, key)
-        if isinstance(value, tuple):
-            value = ";".join(value)
-        rows.append([en if language == "en" else it, value, note_en if language == "en" else note_it])
-    return rows
+    if block.key == "settings":
+        return [[en if language == "en" else it, _shown(getattr(model.settings, key)),
+                 note_en if language == "en" else note_it] for key, en, it, note_en, note_it in SETTINGS]
+    return [[_shown(getattr(record, f.attribute)) for f in block.fields] for record in getattr(model, block.attribute)]
 
 
 def _block_headers(model: Model, block, language: str) -> list[str]:
@@ -156,7 +144,7 @@ def _write_model_sheet(wb, formats, model: Model, language: str, lead_headers: l
     lists = _write_lists(ws, formats, lead_headers, language)
     for block in BLOCKS:
         headers = _block_headers(model, block, language)
-        rows = _block_rows(model, block.key, language)
+        rows = _block_rows(model, block, language)
         first_col = block.first_column - 1
         last_col = first_col + len(headers) - 1
         header_row = HEADER_ROW - 1
