@@ -286,3 +286,27 @@ def test_tasks_write_the_book_and_both_exports_or_nothing(book, tmp_path):
     assert not csv_file.exists() and sha256(book) == before
     code, out, _ = run("tasks", book, "--as-of", WHEN, "--csv", csv_file, "--ics", tmp_path / "t.ics")
     assert code == 0 and csv_file.exists() and (tmp_path / "t.ics").exists()
+
+
+def test_tasks_read_reasons_as_data_not_from_their_text():
+    """A behaviour named with '; ' and a rule label ending in points: the task's facts stay right."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from conftest import lead_row
+    from scoring.tasks import plan_tasks
+
+    model = default_model()
+    model.behaviour_rules[0].name = "Pricing; site visits"
+    model.fit_rules[0].label = "Senior +5 bonus (level 3+)"
+    leads = pd.DataFrame([lead_row(id="L1", name="Ada", role="CEO", industry="IT", employees=900,
+                                   revenue=5_000_000, pricing=3, demo=1, quote=1)])
+    tasks, _ = plan_tasks(leads, score(leads, model), model, pd.DataFrame(index=leads.index),
+                          dt.date(2026, 11, 23))
+    call = tasks.iloc[0]
+    assert call["task"] == "SQL call 1/1"
+    assert call["content"].endswith("seen: Pricing; site visits \u00d73, Demo or trial requested, Quote requested; "
+                                    "score A100")
+    assert call["reason"] == ("SQL \u00b7 A100 \u00b7 new in SQL call \u00b7 Demo or trial requested +20; "
+                              "Quote requested +20; Senior +5 bonus (level 3+) +15")
