@@ -82,3 +82,12 @@ def grid():
 @pytest.fixture(scope="session")
 def make_grid_model():
     return grid_model
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that open workbooks in LibreOffice get the `libreoffice` marker: the modules named
+    so, and tests skipped when soffice is missing."""
+    for item in items:
+        reasons = [str(m.kwargs.get("reason", "")) for m in item.iter_markers("skipif")]
+        if "libreoffice" in item.module.__name__ or any("LibreOffice" in r for r in reasons):
+            item.add_marker(pytest.mark.libreoffice)

@@ -89,6 +89,7 @@ def _calls(books, n: int, steps) -> Counter:
     return Counter(kind for kind, *_ in book.log)
 
 
+@pytest.mark.slow
 def test_range_calls_do_not_grow_with_the_leads(books):
     rescore_small, rescore_large = _calls(books, 10, ("rescore",)), _calls(books, 10_000, ("rescore",))
     assert rescore_small == rescore_large

@@ -37,6 +37,8 @@ if SOFFICE is None and not os.environ.get("CI"):
 
 from libreoffice import recalculated_sheets  # noqa: E402
 
+pytestmark = pytest.mark.slow  # About ten minutes: LibreOffice recalculates 11,800 native leads.
+
 ERRORS = ("#VALUE!", "#NAME?", "#REF!", "#N/A", "#DIV/0!", "#NUM!", "#NULL!", "Err:")
 
 
