@@ -188,9 +188,10 @@ def parse_count(value, decimal: str = "auto") -> tuple[float | None, int]:
 def ambiguous_message(value, language: str = "en") -> str:
     """What an AMBIGUOUS value could mean and how to fix it, e.g. for '4.857':
     "is ambiguous: 4857 or 4.8570? Type one of them, or set the Decimal separator on
-    the LeadScore sheet". Each reading is written so that it is no longer ambiguous."""
+    the LeadScore sheet". Each reading is written so that it is no longer ambiguous. Any
+    other value gets a message too (of no use), so callers may build messages for a column."""
     digits = _SPACES.sub("", str(value).strip().translate(_MINUS))
-    sign = "-" if digits[0] == "-" else ""
+    sign = "-" if digits.startswith("-") else ""
     body = digits.lstrip("+-")
     sep = "." if "." in body else ","
     whole, _, frac = body.partition(sep)

@@ -1,14 +1,15 @@
-"""Native formulas against the engine on every case of the parser's tests, in seconds.
+"""Native formulas against the engine on every case of the parser's tests, in small books.
 
 A native workbook of 200 leads holds, in lead columns of their own, every cell of
 tests/test_parse.py (numbers the Italian and English way, ambiguous values, Unicode minus
 signs, every whitespace character Python splits on, blanks, garbage, yes/no words, text
 keys) and each of its column cases (a column that shows a decimal point, a comma, thousands,
 money, conflicting evidence, none; the real bank-marketing columns). The default model reads
-Role, Industry, Employees and Stage cells spelt with Unicode spaces; three rules and a count
-per case column read the rest. LibreOffice recalculates the books (decimal separator auto,
-',' and '.') in one run and every output cell Fit … Action must equal the engine's, and so
-must every helper cell with a key or a number (the parser itself, cell by cell).
+Role, Industry, Employees and Stage cells spelt with Unicode spaces; a count of each case
+column and four rules on the single cells read the rest. LibreOffice recalculates the three
+books (decimal separator auto, ',' and '.') in one run, in seconds, and every output cell
+Fit … Action must equal the engine's, and so must every helper cell with a key or a number
+(the parser itself, cell by cell).
 
 Skipped with a reason when LibreOffice is not installed, except under CI, where .ci/run
 installs it and a missing soffice is a failure (as tests/test_formulas_libreoffice.py).
@@ -46,6 +47,7 @@ pytestmark = pytest.mark.libreoffice
 ROWS = 200
 ERRORS = ("#VALUE!", "#NAME?", "#REF!", "#N/A", "#DIV/0!", "#NUM!", "#NULL!", "Err:")
 BOOKS = (("en", "auto"), ("en", ","), ("it", "."))  # Language and decimal separator of each book.
+SEPARATOR_NAMES = {"auto": "auto", ",": "comma", ".": "dot"}
 
 
 def as_cells(cells: list) -> list:
@@ -137,7 +139,7 @@ def same(got: str, want) -> bool:
 
 def stored_leads(book, columns) -> pd.DataFrame:
     """The lead cells of book as a reader of the file gets them (openpyxl), with control characters
-    stored as _xHHHH_ (XlsxWriter writes '\x0b' as '_x000B_') read as Excel and LibreOffice read them:
+    stored as _xHHHH_ (XlsxWriter writes U+000B as '_x000B_') read as Excel and LibreOffice read them:
     openpyxl 3.1 leaves them escaped."""
     wb = openpyxl.load_workbook(book, read_only=True)
     rows = wb["Leads"].iter_rows(values_only=True)
@@ -182,7 +184,7 @@ def books(tmp_path_factory):
     folder = tmp_path_factory.mktemp("parity")
     made = []
     for language, decimal in BOOKS:
-        path = folder / f"parity-{language}-{'auto' if decimal == 'auto' else 'comma' if decimal == ',' else 'dot'}.xlsx"
+        path = folder / f"parity-{language}-{SEPARATOR_NAMES[decimal]}.xlsx"
         model, leads = case_model(language, decimal), case_leads(language)
         # No cached results (outputs=None): every value read back is one LibreOffice computed.
         template.build(path, model, leads, None, language, "b2b", formulas="native")

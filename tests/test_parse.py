@@ -277,6 +277,12 @@ def test_ambiguous_message_says_both_readings_unambiguously(cell, en, it):
     assert parse_number(decimal)[1] == OK
 
 
+@pytest.mark.parametrize("cell", BAD_CELLS + BLANK_CELLS + [1200, 4.5, "€ 5"])
+def test_ambiguous_message_never_raises(cell):
+    """The engine may build the messages of a whole column's distinct values."""
+    assert ambiguous_message(cell).startswith("is ambiguous: ")
+
+
 def test_counts_keys_and_numbers_follow_the_column():
     column = Column(pd.Series(["yes", "1.000", "2,5", "no", "1.000", None, "4.857"], dtype=object))
     counts, states = column.counts()  # '2,5' shows a decimal comma: '1.000' is a thousand.
