@@ -66,7 +66,7 @@ SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 # sample leads (XlsxWriter) and the calendar export (icalendar) stay out.
 PACKAGES = ("scoring", "workbook", "addin")
 LEAVE_OUT = {"addin/cli.py", "addin/udfs.py", "addin/button.py", "addin/xlsm.py", "addin/lite.py",
-             "addin/lite_main.py", "workbook/exports.py", "workbook/template.py", "scoring/sample.py"}
+             "addin/lite_main.py", "workbook/template.py", "scoring/sample.py"}
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 # xlwings Lite's own required lines (as in the requirements.txt it writes), then ours.

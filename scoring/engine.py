@@ -18,16 +18,13 @@ from .columns import by_meaning, find, not_a_column
 from .dates import read_date
 from .explain import LeadProblem, Parts, Reason, number_text, signed
 from .model import NUMERIC_OPERATORS, CheckedModel, Model, ModelError, Problem, in_sheet_order
-from .parse import BAD, OK, Column, is_blank, text_key
-from . import parse
+from .parse import AMBIGUOUS, BAD, MAX_COUNT, OK, Column, ambiguous_message, is_blank, text_key
 from .rules import evaluate
 from .schema import split_list
 from .texts import text
 
 OUTPUTS = ("fit", "grade", "behaviour", "score", "rating", "status", "action", "reasons", "problems")
 LEAD_STATUSES = ("Lead", "MQL", "SQL")
-MAX_COUNT = 1_000_000
-AMBIGUOUS = getattr(parse, "AMBIGUOUS", None)  # A number that could be read two ways (parse.py).
 
 __all__ = ["OUTPUTS", "Scored", "evaluate_leads", "missing_columns", "number_text", "rule_label", "score",
            "signed"]
@@ -114,10 +111,11 @@ def missing_columns(columns, model: Model | CheckedModel, leads: pd.DataFrame | 
     return _find_columns(columns, checked_model(model), leads)[1]
 
 
-def _flag(problems: Parts, column: Column, bad: np.ndarray, message: str) -> None:
-    """Add "Column: 'value' message" to the problems of leads where bad holds."""
+def _flag(problems: Parts, column: Column, bad: np.ndarray, message) -> None:
+    """Add "Column: 'value' message" to the problems of leads where bad holds; message is a text,
+    or a function of the value."""
     codes, uniques = column.factors
-    items = [LeadProblem(str(column.name), v, message) for v in uniques]
+    items = [LeadProblem(str(column.name), v, message(v) if callable(message) else message) for v in uniques]
     problems.add_coded(np.where(bad, codes, -1), items)
 
 
@@ -126,10 +124,9 @@ def _flag_states(problems: Parts, column: Column, state: np.ndarray, language: s
     bad = state == BAD
     if bad.any():
         _flag(problems, column, bad, text(language, "not a count" if count else "not a number"))
-    if AMBIGUOUS is not None:
-        unclear = state == AMBIGUOUS
-        if unclear.any():
-            _flag(problems, column, unclear, text(language, "ambiguous number"))
+    unclear = state == AMBIGUOUS
+    if unclear.any():
+        _flag(problems, column, unclear, lambda value: ambiguous_message(value, language))
 
 
 def _role_levels(leads, model, problems: Parts, language: str) -> np.ndarray:

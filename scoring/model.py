@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields, replace
 
 from .errors import LeadScoreError
-from .parse import OK, parse_number, text_key
+from .parse import AMBIGUOUS, OK, ambiguous_message, parse_number, text_key
 from .schema import (Choice, Date, Number, Raw, Text, TextList, decimal_hint, declare, excel_error, kinds,
                      shown, split_list)
 
@@ -299,6 +299,8 @@ def rule_value(operator: str, value, decimal: str) -> tuple[RuleValue | None, st
         numbers = []
         for item in items:
             number, state = (float(item), OK) if is_number(item) else parse_number(item, decimal)
+            if state == AMBIGUOUS:
+                return None, f"{shown(value)} {ambiguous_message(item)}"
             if item in (None, "") or state != OK or number is None or number != number or abs(number) == float("inf"):
                 hint = decimal_hint(item, decimal)
                 return None, f"{shown(value)} is not a number (needed for {operator}){hint}"

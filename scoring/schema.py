@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from .dates import read_date
-from .parse import OK, is_blank, parse_number
+from .parse import AMBIGUOUS, OK, ambiguous_message, is_blank, parse_number
 
 # Error values a cell can show; a formula that failed on the LeadScore sheet arrives as one of these.
 EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!",
@@ -146,6 +146,8 @@ class Number(Kind):
             number = float(value)
         elif isinstance(value, str):
             number, state = parse_number(value, decimal)
+            if state == AMBIGUOUS:
+                return self._bad(value, f"{shown(value)} {ambiguous_message(value)}")
             if state != OK or number is None:
                 return self._bad(value, f"{shown(value)} is not a number{decimal_hint(value, decimal)}")
         else:

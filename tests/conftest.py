@@ -12,6 +12,12 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+FAST = False  # Set for a fast local run (-m "not slow"): property tests try fewer examples.
+
+
+def examples(n: int) -> int:
+    """How many examples a property test tries: n, or a quarter of it in a fast run."""
+    return max(20, n // 4) if FAST else n
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -82,6 +88,11 @@ def grid():
 @pytest.fixture(scope="session")
 def make_grid_model():
     return grid_model
+
+
+def pytest_configure(config):
+    global FAST
+    FAST = "not slow" in (config.getoption("markexpr", "") or "")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -67,6 +67,7 @@ def test_rescore_prints_a_summary_and_writes_values(tmp_path):
         f"Scored 5 leads in {book} (written in place).",
         "Status: MQL 2 · SQL 1 · Lead 1 · Customer 1",
         "Grade:  A 3 · B 1 · D 1",
+        "First scored: 5 leads.",
         "New SQLs (1): L3 Carla Bianchi A100",
         f"1 lead has values that could not be used (see the Problems column; `leadscore check {book}` "
         "lists each cell).",
@@ -74,7 +75,8 @@ def test_rescore_prints_a_summary_and_writes_values(tmp_path):
     assert leads_outputs(book)[0]["Scored at"].isoformat() == "2026-11-23T00:00:00"
     # A second run finds no new SQLs: the status is already SQL in the sheet.
     code, out, _ = run("rescore", book, "--as-of", "2026-11-24")
-    assert "New SQLs: none" in out.splitlines()
+    assert "New SQLs: none (1 lead is SQL, as before)" in out.splitlines()
+    assert "Since the last run: no lead changed (5 compared)." in out.splitlines()
 
 
 def test_rescore_with_a_bad_model_writes_nothing(tmp_path):
@@ -108,7 +110,7 @@ def test_demo_builds_scores_and_explains(tmp_path):
     book = tmp_path / "demo" / "leadscore-demo.xlsx"
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == f"Scored 200 leads in {book} (written in place)."
+    assert lines[0] == f"Scored 200 leads in {book}."  # A book it has just made: not "in place".
     assert f"Open {book.resolve()} and look at:" in lines
     assert any(line.startswith("Tasks: ") for line in lines)
     assert any(line.startswith("Report: sheet 'Report' — 200 leads, MQL ") for line in lines)

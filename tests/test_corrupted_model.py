@@ -17,6 +17,7 @@ import re
 
 import openpyxl
 import pytest
+from conftest import examples
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -119,7 +120,7 @@ def corruptions(draw_cells):
     return st.lists(st.tuples(st.sampled_from(draw_cells), VALUES), min_size=1, max_size=4)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_corrupted_cells_give_results_or_cell_errors(template_book, data):
     changes = data.draw(corruptions(_cells(template_book[2])))

@@ -33,8 +33,8 @@ def test_a85_purchasing_manager(score_one):
 
 
 def test_a85_with_messy_cells(score_one):
-    """The same lead typed the way people type: spaces, case, Italian thousands, text counts."""
-    row = score_one(role="  purchasing MANAGER ", industry=" it", employees="1.200",
+    """The same lead typed the way people type: spaces, case, thousands grouped, text counts."""
+    row = score_one(role="  purchasing MANAGER ", industry=" it", employees="1 200",
                     revenue="€ 1.500.000", pricing="5", papers="yes")
     assert (row["rating"], row["status"], row["action"]) == ("A85", "MQL", "Priority contact")
     assert row["reasons"] == A85_REASONS
@@ -417,7 +417,7 @@ def test_bad_counts_in_numeric_columns(make_lead):
     out = score(pd.DataFrame(rows).astype({"Pricing page visits": float}), default_model())
     assert list(out["behaviour"]) == [5, 5, 20]
     assert list(out["problems"]) == [
-        "Pricing page visits: '-2.0' is not a count (a whole number from 0 to 1000000, or yes/no)",
+        "Pricing page visits: '-2' is not a count (a whole number from 0 to 1000000, or yes/no)",
         "Pricing page visits: '2.5' is not a count (a whole number from 0 to 1000000, or yes/no)", ""]
 
 
@@ -467,8 +467,21 @@ def test_reason_shows_fit_threshold_exactly(score_one):
 def test_custom_label_in_reasons(score_one):
     model = default_model()
     model.fit_rules[2] = FitRule("Employees", ">", 50, 10, label="More than 50 employees")
-    row = score_one(model=model, employees="1.200")
+    row = score_one(model=model, employees="1 200")
     assert row["reasons"] == "More than 50 employees +10"
+
+
+def test_a_number_that_reads_two_ways_is_flagged_not_guessed(score_one):
+    """'1.200' employees alone in an English book: 1200 or 1.2? Neither: the cell is flagged."""
+    row = score_one(role="Purchasing manager", industry="IT", employees="1.200", revenue=1_500_000,
+                    pricing=5, papers=1)
+    assert (row["fit"], row["rating"]) == (40, "B75")
+    assert row["problems"] == ("Employees: '1.200' is ambiguous: 1200 or 1.2? Type one of them, or set the "
+                               "Decimal separator on the LeadScore sheet")
+    model = default_model()
+    model.settings.decimal = ","  # The book says how it writes numbers: then it reads the Italian way.
+    assert score_one(model=model, role="Purchasing manager", industry="IT", employees="1.200",
+                     revenue=1_500_000, pricing=5, papers=1)["rating"] == "A85"
 
 
 def test_no_leads():

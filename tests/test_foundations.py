@@ -85,11 +85,11 @@ def test_a_problem_goes_to_its_cell_when_the_column_name_holds_a_colon(book):
 @pytest.mark.parametrize("kind", ["native", "udf"])
 def test_history_of_a_formula_book_holds_only_real_changes(tmp_path, kind):
     path = tmp_path / f"{kind}.xlsx"
-    assert run("new", path, "--formulas", kind, "--sample", 30, "--seed", 2)[0] == 0
+    assert run("new", path, "--formulas", kind, "--sample", 12, "--seed", 2)[0] == 0
     for _ in range(3):
         code, out, _ = run("rescore", path, "--as-of", WHEN)
         assert code == 0
-        assert "Since the last run: no lead changed (30 compared)." in out.splitlines()
+        assert "Since the last run: no lead changed (12 compared)." in out.splitlines()
         assert "New SQLs: none" in out
     assert history_rows(path) == []
     # A real change: Employees > 50 now gives 30 points instead of 10.
@@ -114,7 +114,7 @@ def pd_leads(path):
 
 def test_history_after_leadscore_formulas_holds_only_real_changes(tmp_path):
     path = tmp_path / "values.xlsx"
-    run("new", path, "--sample", 30, "--seed", 2)
+    run("new", path, "--sample", 12, "--seed", 2)
     assert run("formulas", path)[0] == 0
     for _ in range(2):
         run("rescore", path, "--as-of", WHEN)

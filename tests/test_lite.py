@@ -29,6 +29,7 @@ from click.testing import CliRunner
 from addin import lite, udf_core
 from addin.cli import cli
 from workbook import workflow
+from workbook.errors import WrongFileType
 from workbook.safety import WriteRefused
 from workbooks import AS_OF, known_book, known_leads, leads_outputs, sha256
 
@@ -144,7 +145,7 @@ def test_the_bundle_is_our_source_byte_for_byte(lite_book):
         assert all(zf.read(n) == (ROOT / n).read_bytes() for n in bundled)
     assert {"addin/macros.py", "addin/udf_core.py", "workbook/xlbook.py", "workbook/workflow.py",
             "workbook/xlreport.py", "scoring/engine.py", "scoring/tasks.py", "scoring/report.py"} <= set(bundled)
-    assert not {"addin/cli.py", "addin/udfs.py", "workbook/exports.py", "addin/lite.py", "workbook/template.py",
+    assert not {"addin/cli.py", "addin/udfs.py", "addin/lite.py", "workbook/template.py",
                 "scoring/sample.py"} & set(bundled)
     assert all(n.endswith(".py") for n in bundled)
 
@@ -439,8 +440,7 @@ def test_the_copy_keeps_the_books_kind(lite_book, tmp_path):
                               ".xlsm; write to copy.xlsx instead\n")
     assert not (tmp_path / "copy.xlsm").exists()
     (tmp_path / "book.csv").write_text("a,b\n")
-    with pytest.raises(WriteRefused, match=r"book\.csv: xlwings Lite code can be stored in \.xlsx, \.xlsm, "
-                                           r"\.xltx, \.xltm workbooks only"):
+    with pytest.raises(WrongFileType, match=r"book\.csv is a CSV text file, not a workbook"):
         lite.embed(tmp_path / "book.csv")
 
 

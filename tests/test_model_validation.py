@@ -76,6 +76,9 @@ def test_problem_text_format():
      "fit rule 1, value: 'abc' is not a number (needed for >)"),
     (FitRule("Employees", "<=", "1.2k", 10),
      "fit rule 1, value: '1.2k' is not a number (needed for <=)"),
+    (FitRule("Employees", ">", "1.200", 10),
+     "fit rule 1, value: '1.200' is ambiguous: 1200 or 1.2? Type one of them, or set the Decimal separator "
+     "on the LeadScore sheet"),
     (FitRule("Industry", "in", "", 10), "fit rule 1, value: is blank; in needs a value"),
     (FitRule("Industry", "not in", " ; ", 10), "fit rule 1, value: is blank; not in needs a value"),
     (FitRule("Industry", "=", None, 10), "fit rule 1, value: is blank; = needs a value"),
@@ -90,7 +93,8 @@ def test_fit_rule_problems(rule, message):
 
 @pytest.mark.parametrize("rule", [
     FitRule("Age", "between", " 25 ; 45 ", 10), FitRule("Age", "between", "45;45", 10),
-    FitRule("Employees", ">", "1.200", 10), FitRule("Employees", ">", 1200.5, -3.5),
+    FitRule("Employees", ">", "1.200.000", 10), FitRule("Employees", ">", "1,5", 10),
+    FitRule("Employees", ">", 1200.5, -3.5),
     FitRule("Revenue", ">=", "€ 1.000.000", 10), FitRule("X", "is blank", None, -5),
     FitRule("X", "not blank", "", 5), FitRule("X", "=", 0, 0)])
 def test_valid_fit_rules(rule):

@@ -48,9 +48,15 @@ def test_equals_trims_the_rule_value():
 
 
 def test_equals_numbers_written_any_way():
-    cells = [1200, 1200.0, "1200", "1.200", "1,200", "1.200,00", " 1 200 ", "€ 1.200", 1201, "1.2"]
-    assert hits("=", 1200, cells) == [True] * 8 + [False, False]
-    assert hits("=", "1.200", cells) == [True] * 8 + [False, False]
+    """Each cell read as its column shows: alone, '1.200' and '1,200' could be 1200 or 1.2."""
+    cells = [1200, 1200.0, "1200", "1.200,00", "1,200.00", " 1 200 ", "€ 1.200", "1.200.000", 1201, "1.2"]
+    assert [hits("=", 1200, [c])[0] for c in cells] == [True] * 7 + [False] * 3
+    assert [hits("=", "1.200.000", [c])[0] for c in cells] == [False] * 7 + [True, False, False]
+    assert [hits("=", 1200, [c])[0] for c in ("1.200", "1,200")] == [False, False]  # Ambiguous.
+    # The column's other values show the convention: then '1.200' is 1200 (Italian) ...
+    assert hits("=", 1200, ["1.200", "2,5"]) == [True, False]
+    # ... or 1.2 (English decimals).
+    assert hits("=", 1200, ["1.200", "0.5"]) == [False, False]
 
 
 def test_equals_in_a_numeric_column():
@@ -85,8 +91,8 @@ def test_in_list_with_spaces_and_empty_items():
 
 
 def test_in_numbers_written_the_italian_way():
-    cells = [1200, "1200", "1.200", 50, "50,0", "51", 1200.5]
-    assert hits("in", "1.200; 50", cells) == [True, True, True, True, True, False, False]
+    cells = [1200, "1200", "1.200", 50, "50,0", "51", 1200.5]  # '50,0' shows the Italian convention.
+    assert hits("in", "1.200.000; 1200; 50", cells) == [True, True, True, True, True, False, False]
 
 
 def test_not_in_list():
@@ -95,7 +101,7 @@ def test_not_in_list():
 
 
 def test_not_in_numbers():
-    assert hits("not in", "1.200;50", ["1200", 1200, "51", None]) == [False, False, True, False]
+    assert hits("not in", "1200;50", ["1200", 1200, "51", None]) == [False, False, True, False]
 
 
 # --- > >= < <= --------------------------------------------------------------------------
@@ -111,8 +117,10 @@ def test_comparisons_at_the_boundary(operator, expected):
 
 
 def test_comparisons_with_messy_numbers():
-    cells = ["1.200", "1,200", "1.200.000", "€ 60", "60 €", "  60  ", "+51", "-100", "49,99", 1e3]
-    assert hits(">", 50, cells) == [True, True, True, True, True, True, True, False, False, True]
+    cells = ["1.200", "1 200", "1.200.000", "€ 60", "60 €", "  60  ", "+51", "-100", "49,99", 1e3, "\u22125"]
+    # '1.200.000' and '49,99' show the Italian convention, so '1.200' is 1200 here.
+    assert hits(">", 50, cells) == [True, True, True, True, True, True, True, False, False, True, False]
+    assert hits("<", 0, ["\u22125", "\u2013 3", "-0,5"]) == [True, True, True]  # Minus signs people type.
 
 
 def test_comparisons_with_rule_value_written_the_italian_way():
@@ -153,7 +161,7 @@ def test_default_model_employees_problem(score_one):
 def test_a_bad_cell_is_reported_once_for_several_numeric_rules():
     model = one_rule_model(FitRule("Employees", ">", 50, 10))
     model.fit_rules.append(FitRule("Employees", "<=", 1000, 5))
-    out = score(pd.DataFrame({"Employees": ["1.2k", "60", "2.000"]}), model)
+    out = score(pd.DataFrame({"Employees": ["1.2k", "60", "2.000.000"]}), model)
     assert list(out["fit"]) == [0, 15, 10]
     assert list(out["problems"]) == ["Employees: '1.2k' is not a number", "", ""]
     assert list(out["reasons"]) == ["", "Employees>50 +10; Employees<=1000 +5", "Employees>50 +10"]
@@ -236,7 +244,7 @@ def test_is_blank_with_pandas_missing_values():
     ("in", "IT ; Manufacturing", "IT", "X in IT;Manufacturing +10"),
     ("not in", "a;b", "c", "X not in a;b +10"),
     (">", 50, 60, "X>50 +10"),
-    (">=", "1.000", 1000, "X>=1.000 +10"),
+    (">=", "1.000.000", 10**6, "X>=1.000.000 +10"),
     ("<", 2.5, 1, "X<2.5 +10"),
     ("<=", 0, -1, "X<=0 +10"),
     ("between", " 25 ; 45 ", 30, "X between 25;45 +10"),
@@ -262,8 +270,15 @@ def test_column_names_match_ignoring_case_and_spaces():
 
 def test_decimal_setting_changes_comparisons():
     cells = ["1.200", "1,200", "1,5"]
-    assert hits(">", 100, cells, decimal="auto") == [True, True, False]
+    # auto: '1,5' shows a decimal comma, so the column is Italian: 1200, 1.2, 1.5.
+    assert hits(">", 100, cells, decimal="auto") == [True, False, False]
     assert hits(">", 100, cells, decimal=",") == [True, False, False]   # 1200, 1.2, 1.5
     assert hits(">", 100, cells, decimal=".") == [False, True, False]   # 1.2, 1200, bad
     out = run(">", 100, cells, decimal=".")
     assert list(out["problems"]) == ["", "", "X: '1,5' is not a number"]
+    # With no evidence in the column, auto reads neither way and says so.
+    out = run(">", 100, ["1.200", "1,200"], decimal="auto")
+    assert list(out["fit"]) == [0, 0]
+    assert list(out["problems"]) == [
+        "X: '1.200' is ambiguous: 1200 or 1.2? Type one of them, or set the Decimal separator on the LeadScore sheet",
+        "X: '1,200' is ambiguous: 1200 or 1,2? Type one of them, or set the Decimal separator on the LeadScore sheet"]

@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ from scoring.parse import parse_number
 
 PART = re.compile(r"([+\u2212])(\d+(?:\.\d+)?)(?: \((?:cap|tetto)\))?$")
 MODELS = {lang: default_model("b2b", lang) for lang in ("en", "it")}
-SETTINGS = settings(max_examples=150, deadline=None,
+SETTINGS = settings(max_examples=examples(150), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -165,7 +166,7 @@ ANYTHING = st.one_of(
     st.sampled_from(["1.2k", "€ 2M", "=HYPERLINK(\"x\")", "1e400", "1,2,3", "\u00a0", "yes", "no"]))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(["en", "it"]), st.lists(st.lists(ANYTHING, min_size=23, max_size=23),
                                                min_size=1, max_size=10))
 def test_score_never_raises_on_bad_values(language, cells):
@@ -181,7 +182,7 @@ def test_score_never_raises_on_bad_values(language, cells):
         assert isinstance(text, str)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.sampled_from(["en", "it"]),
        st.lists(st.tuples(st.integers(0, 50), st.integers(0, 100)), min_size=1, max_size=40))
 def test_grid_of_fit_and_behaviour(language, pairs):
@@ -280,7 +281,7 @@ MODEL_LEADS = st.lists(st.fixed_dictionaries({
 }), min_size=1, max_size=20)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=list(HealthCheck))
 @given(models(), MODEL_LEADS)
 def test_reasons_add_up_for_generated_models(model, rows):
     from scoring import ModelError, evaluate_leads

@@ -79,7 +79,7 @@ def test_messy_values_are_flagged_by_cell_not_fatal(tmp_path):
     path = known_book(tmp_path / "book.xlsx")
     report = rescore(path, as_of=AS_OF)
     rows = leads_outputs(path)
-    assert rows[2]["Rating"] == "A100"  # '1.200' and '2.500.000' read the Italian way.
+    assert rows[2]["Rating"] == "A100"  # '1 200' and '2.500.000' read as a person would.
     assert rows[3]["Problems"] == ("Employees: '1.2k' is not a number; "
                                    "Annual revenue: '€ 2M' is not a number")
     assert report.warnings == ["Leads!G5: Employees '1.2k' is not a number",
@@ -162,7 +162,7 @@ def test_read_leads_gives_headers_as_in_the_sheet(tmp_path):
     leads = read_leads(path)
     assert list(leads.columns[:4]) == ["ID lead", "Nome", "Email", "Azienda"]
     assert list(leads.columns[-3:]) == ["Valutato il", "Sequenza", "Inizio sequenza"]
-    assert leads["Dipendenti"].tolist() == [1200, 300, "1.200", "1.2k", 80]
+    assert leads["Dipendenti"].tolist() == [1200, 300, "1 200", "1.2k", 80]
     assert len(leads) == 5
     assert list(read_leads(path, outputs=False).columns)[-1] == "Disiscritto o respinto"
 

@@ -22,7 +22,7 @@ KNOWN = [
     {"id": "L2", "name": "Bruno Neri", "company": "Beta Spa", "role": "HR manager", "industry": "Retail",
      "employees": 300, "revenue": 1_500_000, "papers": 1},
     {"id": "L3", "name": "Carla Bianchi", "company": "=HYPERLINK(\"http://evil\",\"x\")", "role": "CEO",
-     "industry": "manufacturing ", "employees": "1.200", "revenue": "2.500.000", "pricing": 2,
+     "industry": "manufacturing ", "employees": "1 200", "revenue": "2.500.000", "pricing": 2,
      "demo": 1, "quote": 1},
     {"id": "L4", "name": "+cmd|' /C calc'!A0", "company": "@SUM(A1)", "role": "Intern", "industry": "Retail",
      "employees": "1.2k", "revenue": "€ 2M", "promo": 1},

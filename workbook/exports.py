@@ -14,7 +14,6 @@ import os
 import re
 from pathlib import Path
 
-import icalendar
 import pandas as pd
 
 from .layout import TASK_COLUMNS, labels
@@ -85,7 +84,10 @@ def calendar_text(text: str) -> str:
     return neutralise(text.replace("\r\n", "\n"))
 
 
-def calendar(tasks: pd.DataFrame, stamp: dt.datetime) -> icalendar.Calendar:
+def calendar(tasks: pd.DataFrame, stamp: dt.datetime):
+    """The tasks as an icalendar.Calendar (icalendar is needed only here: the add-in paths never are)."""
+    import icalendar
+
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Lead Score for Excel//leadscore//EN")
     cal.add("version", "2.0")
