@@ -246,7 +246,9 @@ def number_text_expr(x: str) -> str:
     """engine.number_text: 85 -> '85', 84.5 -> '84.5' (at most 6 decimals), whatever the locale."""
     r = f'ROUND({x},6)'
     frac = f'ROUND((ABS({r})-INT(ABS({r})))*1000000,0)'  # The 6 decimals as a whole number, 1 to 999999.
-    zeros = f'SUMPRODUCT(--(MOD({frac},{{10,100,1000,10000,100000}})=0))'  # Its trailing zeros.
+    zeros = "0"  # Its trailing zeros, tested from the most.
+    for k in range(1, 6):
+        zeros = f'IF(MOD({frac},{10 ** k})=0,{k},{zeros})'
     digits = f'TEXT({frac}/10^{zeros},REPT("0",6-{zeros}))'  # 8000 -> '008' (50.008), not '08'.
     return f'IF({r}=INT({r}),TEXT({r},"0"),IF({r}<0,"-","")&TEXT(INT(ABS({r})),"0")&"."&{digits})'
 
