@@ -84,6 +84,8 @@ def call(name: str, leads, headers, model):
         return f"Error: {sheet.locate(exc.problems[0])}"
     except LeadScoreError as exc:
         return f"Error: {exc.lines()[0]}"
+    except Exception as exc:  # noqa: BLE001  A bug: one line in the cell, never a traceback.
+        return f"Error: Lead Score stopped on an unexpected {type(exc).__name__} (a bug; please report it)"
     column = iter(outputs[key.lower()].tolist())
     values = [_cell(next(column)) if k else "" for k in keep]
     return values[0] if len(values) == 1 else [[v] for v in values]
