@@ -90,13 +90,18 @@ _BAD = (None, BAD, "")
 
 
 def is_blank(value) -> bool:
+    """None, NaN, NaT, pd.NA or text of whitespace only; the common types are told apart first."""
     if value is None:
         return True
-    if isinstance(value, float) and value != value:
+    if isinstance(value, str):
+        return not value.strip()
+    if value is pd.NaT or value is pd.NA:
         return True
-    if value is pd.NaT or (not isinstance(value, str) and pd.isna(value) is True):
-        return True
-    return isinstance(value, str) and not value.strip()
+    if isinstance(value, float):
+        return value != value
+    if isinstance(value, (int, dt.date, dt.time)):
+        return False
+    return pd.isna(value) is True
 
 
 def _from_digits(body: str, decimal: str, money: bool) -> tuple[float | None, int, str]:
