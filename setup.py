@@ -11,7 +11,7 @@ setup(
     install_requires=[
         "pandas>=2.2.2",  # The first pandas that runs on NumPy 2.
         "numpy>=2.0",  # scoring/report.py uses numpy.strings.
-        # Both are patched in private places (workbook/shared_formulas.py, workbook/dates_kept.py;
+        # Both are patched in private places (workbook/shared_formulas.py, workbook/openpyxl_fixes.py;
         # workbook/formulas.py), checked on these series only.
         "openpyxl>=3.1.2,<3.2",
         "XlsxWriter>=3.1.2,<3.4",

@@ -115,8 +115,12 @@ def _flag(problems: Parts, column: Column, bad: np.ndarray, message) -> None:
     """Add "Column: 'value' message" to the problems of leads where bad holds; message is a text,
     or a function of the value."""
     codes, uniques = column.factors
-    items = [LeadProblem(str(column.name), v, message(v) if callable(message) else message) for v in uniques]
-    problems.add_coded(np.where(bad, codes, -1), items)
+    flagged = np.unique(codes[bad & (codes >= 0)])  # Only the distinct values that are flagged.
+    position = np.full(len(uniques) + 1, -1, dtype=np.int64)
+    position[flagged] = np.arange(len(flagged))
+    items = [LeadProblem(str(column.name), uniques[k], message(uniques[k]) if callable(message) else message)
+             for k in flagged]
+    problems.add_coded(np.where(bad, position[codes], -1), items)
 
 
 def _flag_states(problems: Parts, column: Column, state: np.ndarray, language: str, count: bool = False) -> None:
@@ -236,25 +240,36 @@ def _stages(leads, model, status, action, problems) -> None:
         _flag(problems, column, unknown, f"{text(s.language, 'not a stage')} ({', '.join(names)})")
 
 
+_DATE_TYPES = frozenset({dt.date, dt.datetime, pd.Timestamp, type(None)})
+
+
 def _dates(leads, problems: Parts, language: str) -> None:
     """Flag Created cells that hold no date (a Unix time pasted there says what it looks like)."""
     created = by_meaning(leads.columns, "created")
-    if created is None:
+    if created is None or pd.api.types.is_datetime64_any_dtype(leads[created].dtype):
         return
-    column = Column(leads[created])
-    codes, uniques = column.factors
-    bad, items = np.zeros(len(uniques) + 1, dtype=bool), []
+    values = leads[created].to_numpy(dtype=object)
+    # Dates are dates: only the other cells (text, numbers) are read, once per distinct value.
+    other = np.flatnonzero(np.fromiter((type(v) not in _DATE_TYPES for v in values), dtype=bool,
+                                       count=len(values)))
+    if not len(other):
+        return
+    codes, uniques = pd.factorize(values[other], use_na_sentinel=True)
+    items, position = [], np.full(len(uniques) + 1, -1, dtype=np.int64)
     for i, value in enumerate(uniques):
-        message = ""
-        if not is_blank(value) and read_date(value) is None:
-            message = text(language, "not a date")
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and 1e9 <= value < 4e12:
-                seconds = value / 1000 if value >= 1e11 else value
-                stamp = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=float(seconds))
-                message = text(language, "unix time").format(date=f"{stamp:%Y-%m-%d %H:%M} UTC")
-            bad[i] = True
+        if is_blank(value) or read_date(value) is not None:
+            continue
+        message = text(language, "not a date")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 1e9 <= value < 4e12:
+            seconds = value / 1000 if value >= 1e11 else value
+            stamp = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=float(seconds))
+            message = text(language, "unix time").format(date=f"{stamp:%Y-%m-%d %H:%M} UTC")
+        position[i] = len(items)
         items.append(LeadProblem(str(created), value, message))
-    problems.add_coded(np.where(bad[codes], codes, -1), items)
+    if items:
+        lead_codes = np.full(len(values), -1, dtype=np.int64)
+        lead_codes[other] = position[codes]
+        problems.add_coded(lead_codes, items)
 
 
 def _as_int_if_whole(values: np.ndarray):

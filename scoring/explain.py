@@ -108,9 +108,19 @@ class Parts:
         if not self.parts:
             return np.full(self.n, "", dtype=object)
         inverse, first = self.groups()
-        combos = [joined([items[codes[i]] for codes, items in self.parts if codes[i] >= 0], language, limit)
-                  for i in first]
-        return np.array(combos, dtype=object)[inverse]
+        # Each part adds its piece to every combination that shows it (one array operation per
+        # part); the rare combination over the limit is joined again with a summary.
+        texts = np.full(len(first), "", dtype=object)
+        for codes, items in self.parts:
+            shown = codes[first]
+            at = np.flatnonzero(shown >= 0)
+            pieces = np.array([item.text() + SEP for item in items], dtype=object)
+            texts[at] = texts[at] + pieces[shown[at]]
+        texts = np.array([t[:-len(SEP)] for t in texts], dtype=object)
+        for k in np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) > limit):
+            i = first[k]
+            texts[k] = joined([items[codes[i]] for codes, items in self.parts if codes[i] >= 0], language, limit)
+        return texts[inverse]
 
 
 def joined(items: list, language: str = "en", limit: int = CELL_LIMIT) -> str:

@@ -14,8 +14,8 @@ The mix, for the default models:
 - Three leads (at random rows, when n >= 3) are built to score Lead, MQL and SQL with the
   default model and are never made messy, so every status occurs for any seed.
 - messy=True: about 4% of the cells of each column hold what real sheets hold: blanks,
-  numbers as text ('1200'), written the Italian way ('1.200', '2.500.000', '1,5') or the
-  English way ('1,200'), stray spaces and odd case ('  it ', 'RETAIL'), garbage ('1.2k',
+  numbers as text ('1200'), written the book's way (Italian '1.200', '2.500.000', '1,5';
+  English '1,200', '1.5') or grouped with spaces ('1 200'), stray spaces and odd case ('  it ', 'RETAIL'), garbage ('1.2k',
   '€ 2M', 'n/a'), dates as text, and a few names or companies that look like formulas
   ('=HYPERLINK(...)', '+cmd|x', '@SUM(A1)', '-2+3'). Numeric columns are then of object
   dtype. Yes/no behaviour columns hold words ('yes'/'no', 'sì'/'no') for leads from web
@@ -507,8 +507,14 @@ def _plant(b: _Leads):
     b.keep[rows] = True
 
 
-def _messy_numbers(d: _Draw, values: np.ndarray, big: bool, count: bool) -> np.ndarray:
-    """Messy spellings of whole numbers (object array, one per value)."""
+def _messy_numbers(d: _Draw, values: np.ndarray, big: bool, count: bool, language: str = "en") -> np.ndarray:
+    """Messy spellings of whole numbers (object array, one per value).
+
+    A book writes numbers one way, as its people do: an Italian one '1.200' and '12,5', an
+    English one '1,200' and '12.5'; either may group with spaces ('1 200'). A column never
+    mixes the two conventions, so it reads as a person would read it (scoring.parse)."""
+    thousands, decimal = (".", ",") if language == "it" else (",", ".")
+    currency = "€ " if language == "it" else "$"
     values = np.asarray(values, dtype=np.int64)
     out = np.empty(len(values), dtype=object)
     kind = d.cat(NUMBER_KIND_WEIGHTS, len(values))
@@ -524,16 +530,16 @@ def _messy_numbers(d: _Draw, values: np.ndarray, big: bool, count: bool) -> np.n
             piece = _objects(BLANK_TEXTS)[d.index(len(BLANK_TEXTS), len(sel))]
         elif name == "text":
             piece = plain[sel]
-        elif name == "it_thousands":
-            piece = _grouped(v, ".")
+        elif name == "it_thousands":  # The book's own grouping: '1.200' (it) or '1,200' (en).
+            piece = _grouped(v, thousands)
             if big:  # '€ 1.200.000' or '1.200.000,00' (both read as numbers).
                 style = d.index(3, len(sel))
-                piece = np.where(style == 1, "€ " + piece,
-                                 np.where(style == 2, piece + ",00", piece))
-        elif name == "en_thousands":
-            piece = _grouped(v, ",")
-        elif name == "decimal":  # '1,5', '12,5': a fraction where a whole number belongs.
-            piece = plain[sel] + ",5"
+                piece = np.where(style == 1, currency + piece,
+                                 np.where(style == 2, piece + decimal + "00", piece))
+        elif name == "en_thousands":  # Grouped with spaces: '1 200', in either language.
+            piece = _grouped(v, " ")
+        elif name == "decimal":  # '1,5', '12,5' (or '12.5'): a fraction where a whole number belongs.
+            piece = plain[sel] + decimal + "5"
         elif name == "spaces":
             piece = np.where(d.chance(0.5, len(sel)), " " + plain[sel], plain[sel] + "  ")
         elif name == "garbage" or count:
@@ -638,7 +644,7 @@ def _make_messy(b: _Leads, formula_column: str):
             piece = _messy_dates(d, col[sel])
         elif meaning in YESNO_MEANINGS:  # 1/0, or words for leads from forms and fairs.
             obj = words[col + 2 * (b.source < WORD_SOURCES)]
-            piece = _messy_numbers(d, col[sel], big=False, count=True)
+            piece = _messy_numbers(d, col[sel], big=False, count=True, language=b.language)
             word = np.flatnonzero(d.chance(0.6, len(sel)))
             said = np.where(col[sel][word] > 0,
                             _objects(YES_WORDS)[d.index(len(YES_WORDS), len(word))],
@@ -647,7 +653,7 @@ def _make_messy(b: _Leads, formula_column: str):
         elif col.dtype != object:  # Whole numbers.
             count = meaning in COUNT_MEANINGS
             obj = _small_ints(col) if count else col.astype(object)
-            piece = _messy_numbers(d, col[sel], big=meaning == "revenue", count=count)
+            piece = _messy_numbers(d, col[sel], big=meaning == "revenue", count=count, language=b.language)
         else:
             obj = col  # Built for this sample only: changed in place.
             coded = b.codes.get(meaning)

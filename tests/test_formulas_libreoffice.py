@@ -37,7 +37,7 @@ if SOFFICE is None and not os.environ.get("CI"):
 
 from libreoffice import recalculated_sheets  # noqa: E402
 
-pytestmark = pytest.mark.slow  # About ten minutes: LibreOffice recalculates 11,800 native leads.
+pytestmark = pytest.mark.slow  # A few minutes: LibreOffice recalculates thousands of native leads.
 
 ERRORS = ("#VALUE!", "#NAME?", "#REF!", "#N/A", "#DIV/0!", "#NUM!", "#NULL!", "Err:")
 
@@ -47,7 +47,7 @@ def test_generated_leads_cover_every_boundary():
     model = every_operator_model()
     leads = with_boundaries(generated_leads(), model)
     out = score(leads, model)
-    assert len(leads) >= 10_000
+    assert len(leads) >= 2_500
     fits = set(out["fit"].astype(float))
     for edge in (14, 15, 16, 29, 30, 31, 44, 45, 46, 49, 50, 51):
         assert edge in fits, edge
@@ -129,7 +129,7 @@ def native_book(tmp_path_factory):
 
 def test_libreoffice_agrees_with_the_engine_on_every_output_cell(native_book, tmp_path):
     found, compared = differences(native_book, tmp_path)
-    assert compared >= 10_000 * len(FORMULA_OUTPUTS)
+    assert compared >= 2_500 * len(FORMULA_OUTPUTS)
     assert found == [], f"{len(found)} of {compared} cells differ:\n" + "\n".join(found[:30])
 
 

@@ -310,3 +310,21 @@ def test_tasks_read_reasons_as_data_not_from_their_text():
                                     "score A100")
     assert call["reason"] == ("SQL \u00b7 A100 \u00b7 new in SQL call \u00b7 Demo or trial requested +20; "
                               "Quote requested +20; Senior +5 bonus (level 3+) +15")
+
+
+def test_escaped_control_characters_in_a_file_are_read_as_excel_reads_them(tmp_path):
+    """XlsxWriter (like Excel) stores a vertical tab as '_x000B_'; the cell holds the character."""
+    from workbook.workflow import read_leads
+    from workbooks import known_leads
+
+    leads = known_leads()
+    leads.loc[0, "Employees"] = "1\x0b200"
+    leads.loc[1, "Name"] = "_x000B_ typed as text"
+    path = tmp_path / "escaped.xlsx"
+    from workbook import template
+
+    template.build(path, default_model(), leads, None, "en", "b2b")
+    read = read_leads(path, outputs=False)
+    assert read.loc[0, "Employees"] == "1\x0b200"  # Read as Excel reads it, not '1_x000B_200' ...
+    assert read.loc[1, "Name"] == "_x000B_ typed as text"  # ... and text that looks like an escape stays.
+    assert score(read, default_model()).loc[0, "rating"] == "A85"

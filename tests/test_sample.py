@@ -160,13 +160,21 @@ def test_messy_values_present():
         text_share = series.map(lambda v: isinstance(v, str)).mean()
         assert text_share > 0.005, meaning
     revenue = strings(col(frame, "revenue")).str.strip()
-    assert revenue.str.fullmatch(r"\d{1,3}(\.\d{3})+").any()        # '2.500.000'
+    # An English book writes numbers the English way ('1,200', '$1,200,000', '1,200,000.00'),
+    # or grouped with spaces; never the Italian way as well, which would make a column ambiguous.
     assert revenue.str.fullmatch(r"\d{1,3}(,\d{3})+").any()         # '1,200'
+    assert revenue.str.fullmatch(r"\d{1,3}( \d{3})+").any()         # '1 200 000'
+    assert revenue.str.fullmatch(r"\d{1,3}(,\d{3})+\.00").any()     # '1,200,000.00'
+    assert not revenue.str.fullmatch(r"\d{1,3}(\.\d{3})+").any()    # not '2.500.000'
     assert revenue.str.fullmatch(r"\d+").any()                      # '1200'
-    assert revenue.str.contains("€").any()                          # '€ 2M', '€ 1.200.000'
+    assert revenue.str.contains("€").any() and revenue.str.contains(r"\$").any()  # '€ 2M', '$1,200,000'
     employees = strings(col(frame, "employees"))
-    assert employees.str.fullmatch(r"\d+,5").any()                  # '1,5'
+    assert employees.str.fullmatch(r"\d+\.5").any()                 # '12.5'
     assert employees.str.fullmatch(r"[\d.]+k").any()                # '1.2k'
+    italian = strings(col(sample_leads(5000, seed=3, language="it"), "revenue", "it")).str.strip()
+    assert italian.str.fullmatch(r"\d{1,3}(\.\d{3})+").any()         # '2.500.000'
+    assert italian.str.fullmatch(r"\d{1,3}(\.\d{3})+,00").any()      # '1.200.000,00'
+    assert not italian.str.fullmatch(r"\d{1,3}(,\d{3})+").any()
     assert (employees != employees.str.strip()).any()                # ' 12'
     everything = pd.concat([strings(frame[c]) for c in frame.columns])
     assert everything.isin(["n/a", "?", "N.D.", "--", "tbd", "da verificare"]).any()

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import TableColumn, TableFormula
 
-from . import dates_kept  # noqa: F401  Keeps numbers in date cells that no date can be (see there).
+from . import openpyxl_fixes  # noqa: F401  Cells read as Excel reads them (see there).
 from . import shared_formulas  # Also makes openpyxl load shared formulas fast (see there).
 from .book import Book, Grid, TableSpot, plain
 from .errors import SheetError
