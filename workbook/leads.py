@@ -12,7 +12,7 @@ from scoring.defaults import ENROLMENT_COLUMNS, HEADERS, OUTPUT_COLUMNS, header
 from scoring.parse import text_key
 
 from .book import TableSpot
-from .errors import SheetError
+from .errors import LeadsTableError
 from .layout import LEADS_SHEET, LEADS_TABLE
 
 HELPER_COLUMN = "LS calc: "  # Native formulas' hidden helper columns start with this (workbook/formulas.py).
@@ -63,7 +63,7 @@ def find_table(book) -> LeadsTable:
         spot = on_sheet[0] if len(on_sheet) == 1 else None
     if spot is None:
         where = f"sheet '{LEADS_SHEET}'" if LEADS_SHEET in book.sheet_names() else "the workbook"
-        raise SheetError([f"{LEADS_SHEET}!A1: no Excel Table named {LEADS_TABLE} in {where}; "
+        raise LeadsTableError([f"{LEADS_SHEET}!A1: no Excel Table named {LEADS_TABLE} in {where}; "
                           f"select the lead list and use Insert > Table, then name it {LEADS_TABLE}"])
     return LeadsTable(book, spot)
 
