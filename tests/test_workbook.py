@@ -26,10 +26,11 @@ def test_template_has_tables_names_validation_and_frozen_header(tmp_path):
     assert wb.sheetnames == ["Leads", "LeadScore", "Start here"]
     assert sorted(wb["LeadScore"].tables) == sorted([
         "tblFitRules", "tblBehaviourRules", "tblRoles", "tblGradeBands", "tblScoreBands", "tblMatrix",
-        "tblThresholds", "tblSettings", "tblSequences", "tblActionPlans", "tblTeam", "tblHolidays"])
+        "tblThresholds", "tblSettings", "tblSequences", "tblActionPlans", "tblTeam", "tblHolidays",
+        "tblImportMap"])
     assert sorted(wb.defined_names) == ["ActionMatrix", "ActionPlans", "BehaviourRules", "FitRules",
-                                        "GradeBands", "Holidays", "LeadScoreModel", "RoleLevels", "ScoreBands", "ScoreSettings",
-                                        "Sequences", "StatusThresholds", "Team"]
+                                        "GradeBands", "Holidays", "ImportMap", "LeadScoreModel", "RoleLevels",
+                                        "ScoreBands", "ScoreSettings", "Sequences", "StatusThresholds", "Team"]
     assert wb.defined_names["FitRules"].attr_text == "'LeadScore'!$B$3:$F$7"
     leads = wb["Leads"]
     assert leads.freeze_panes == "C2"

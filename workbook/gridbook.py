@@ -27,6 +27,8 @@ class GridBook(Book):
             col = spec.first_column
             first = self.grid.value(HEADER_ROW, col)
             if text_key(first or "") not in (text_key(spec.fields[0].en), text_key(spec.fields[0].it)):
+                if spec.optional:
+                    continue
                 errors.append(f"{MODEL_SHEET}!{get_column_letter(col)}{HEADER_ROW}: expected the {spec.title_en} "
                               f"table here (header '{spec.fields[0].en}'), found {first!r}")
                 continue

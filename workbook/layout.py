@@ -52,8 +52,9 @@ class Block:
     first_column: int  # 1-based column of the table's first field.
     fields: tuple
     width: float = 14
-    attribute: str = ""  # The Model attribute ('fit_rules').
+    attribute: str = ""  # The Model attribute ('fit_rules'); '' for blocks of the workbook layer only.
     problem_names: tuple = ()  # How scoring.model.Problem names the block ('fit rule').
+    optional: bool = False  # Books made before the block existed lack it; that is no error.
 
     def title(self, language: str) -> str:
         return self.title_en if language == "en" else self.title_it
@@ -125,9 +126,15 @@ BLOCKS = (
         F("date", "Date", "Data"),
         F("note", "Holiday", "Festività", required=False))),
 )
+BLOCKS += (
+    Block("imports", "tblImportMap", "ImportMap", "Import: their header → our column",
+          "Importazione: loro intestazione → nostra colonna", 53, optional=True, fields=(
+              F("theirs", "Their header", "Loro intestazione"),
+              F("ours", "Our column", "Nostra colonna"))),
+)
 BLOCK = {b.key: b for b in BLOCKS}
 BLOCK_OF_PROBLEM = {name: b for b in BLOCKS for name in b.problem_names}
-LISTS_COLUMN = 53  # Dropdown source lists live from this column on.
+LISTS_COLUMN = 56  # Dropdown source lists live from this column on.
 
 # Settings rows: key, English name, Italian name, explanation (en, it).
 SETTINGS = (

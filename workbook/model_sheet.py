@@ -98,6 +98,8 @@ class ModelSheet:
         errors, self.blocks = [], {}
         for spec in BLOCKS:
             table = tables.get(spec.table.casefold())
+            if table is None and spec.optional:
+                continue
             if table is None:
                 listed = ", ".join(sorted(t.name for t in found)) or "none"
                 errors.append(_problem(3, spec.first_column, f"no Excel Table named {spec.table} "
@@ -116,6 +118,19 @@ class ModelSheet:
         self.model = self.checked.model
         self.errors = [self.locate(p) for p in problems if not p.warning]
         self.warnings = [self.locate(p) for p in problems if p.warning] + self._below()
+
+    @property
+    def import_map(self) -> dict:
+        """Their header (as a text key) -> our column, from the Import map block (empty without one)."""
+        block = self.blocks.get("imports")
+        if block is None:
+            return {}
+        found = {}
+        for _, values in block.rows:
+            theirs, ours = block.get(values, "theirs"), block.get(values, "ours")
+            if not is_blank(theirs) and not is_blank(ours):
+                found.setdefault(text_key(theirs), str(ours).strip())
+        return found
 
     def _records(self, key: str) -> list:
         block, record = self.blocks[key], RECORDS[key]

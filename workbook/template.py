@@ -99,6 +99,8 @@ def _block_rows(model: Model, block, language: str) -> list[list]:
         return [[grade, *actions] for grade, actions in model.matrix.items()]
     if block.key == "holidays":
         return [[day, None] for day in model.holidays]
+    if block.key == "imports":
+        return []
     if block.key == "settings":
         return [[en if language == "en" else it, _shown(getattr(model.settings, key)),
                  note_en if language == "en" else note_it] for key, en, it, note_en, note_it in SETTINGS]
