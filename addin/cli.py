@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -47,6 +48,9 @@ def friendly(fn):
             _fail([f"Error: {exc}"])
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # The output went to a program that stopped reading (`| head`): fine.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(1) from None
         except Exception as exc:  # noqa: BLE001  A bug: one line, the traceback only with --debug.
             if (click.get_current_context().find_root().obj or {}).get("debug"):
                 raise
@@ -283,6 +287,60 @@ def report(book, out, as_of):
     result = workflow.run(book, out=out, as_of=as_of, steps=("rescore", "report"))
     _print_summary(result, book, out)
     _print_report(result)
+
+
+def _print_import(report, book) -> None:
+    i = report.imported
+    click.echo(f"Imported {i['rows']:,} rows of {i['source']} into {book}: {i['added']:,} added, "
+               f"{i['updated']:,} updated ({i['cells']:,} cells), {i['unchanged']:,} unchanged, "
+               f"{len(i['skipped']):,} skipped.")
+    if i["key"]:
+        click.echo(f"Leads are matched by {i['key']}.")
+    else:
+        click.echo("No key: the export and the table share no Lead ID or Email column, so every lead was "
+                   "added as new (use --key COLUMN).")
+    if i["new_columns"]:
+        click.echo("New columns: " + ", ".join(i["new_columns"]))
+    for header, why in i["ignored"]:
+        click.echo(f"Ignored column {header!r}: {why}")
+    for line, why in i["skipped"][:10]:
+        click.echo(f"Skipped line {line}: {why}")
+    if len(i["skipped"]) > 10:
+        click.echo(f"... and {len(i['skipped']) - 10} more skipped lines")
+    if i["kept_formulas"]:
+        click.echo(f"Kept {i['kept_formulas']} cells that hold formulas (an import does not overwrite them).")
+    if i["maps_kept"]:
+        click.echo("The --map mappings are kept in the Import map table on the LeadScore sheet: the next "
+                   "import of this export needs no --map.")
+
+
+@cli.command(name="import")
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", metavar="COLUMN", help="The Leads column that identifies a lead (default: Lead ID, "
+                                               "else Email).")
+@click.option("--map", "maps", multiple=True, metavar='"THEIRS=OURS"',
+              help='Put the export\'s column THEIRS into our column OURS, e.g. --map "E-mail address=Email"; '
+                   "repeatable; kept on the LeadScore sheet for the next import.")
+@_out_option
+@_as_of_option
+@friendly
+def import_(book, file, key, maps, out, as_of):
+    """Bring the leads of FILE (a CSV export of a CRM or form tool, or another workbook) into BOOK's
+    Leads table, then rescore.
+
+    Columns are matched by header (ignoring case and spacing); columns the table lacks are added. A lead
+    already in the table (same Lead ID, else the same e-mail address) is updated in place, a new one is
+    appended; none is deleted. Nothing is written if anything is wrong.
+    """
+    try:
+        report = workflow.import_leads(book, file, key=key, maps=maps, out=out, as_of=as_of)
+    except ValueError as exc:
+        if str(exc).startswith("--map"):
+            raise click.BadParameter(str(exc).removeprefix("--map "), param_hint="--map") from None
+        raise
+    _print_import(report, book)
+    _print_summary(report, book, out)
 
 
 @cli.command()

@@ -119,6 +119,18 @@ class Book:
         """Write {sheet column: values from first_row down}; strings stay text, never formulas."""
         raise NotImplementedError
 
+    def write_cells(self, table: TableSpot, cells: dict) -> None:
+        """Write single cells {(sheet row, sheet column): value} of a table; strings stay text."""
+        raise NotImplementedError
+
+    def append_rows(self, table: TableSpot, rows: list[list]) -> None:
+        """Write rows (one value per table column) below the table's last row and grow the table."""
+        raise NotImplementedError
+
+    def formula_cells(self, table: TableSpot, cells) -> set:
+        """Which of these (row, column) cells hold a formula (an import never overwrites one)."""
+        return set()
+
     def add_table_columns(self, table: TableSpot, headers: list[str]) -> None:
         """Widen a table by columns at its right edge with these headers (the cells must be empty)."""
         raise NotImplementedError

@@ -97,6 +97,33 @@ class FileBook(Book):
             for r, value in enumerate(values, start=first_row):
                 set_value(ws.cell(r, col), plain(value))
 
+    def write_cells(self, table, cells) -> None:
+        ws = self.wb[table.sheet]
+        for (r, c), value in cells.items():
+            set_value(ws.cell(r, c), plain(value))
+
+    def formula_cells(self, table, cells) -> set:
+        ws = self.wb[table.sheet]
+        return {(r, c) for r, c in cells if ws.cell(r, c).data_type == "f"}
+
+    def append_rows(self, table, rows) -> None:
+        if not rows:
+            return
+        if table.totals:
+            raise SheetError([f"{table.sheet}!A{table.max_row + 1}: the table {table.name} has a totals row; "
+                              "turn it off (Table Design > Total Row) to add leads below it"])
+        ws = self.wb[table.sheet]
+        start = table.max_row + 1
+        for r, row in enumerate(rows, start=start):
+            for c, value in enumerate(row, start=table.min_col):
+                set_value(ws.cell(r, c), plain(value))
+        table.max_row = start + len(rows) - 1
+        t = table.handle
+        left, right = get_column_letter(table.min_col), get_column_letter(table.max_col)
+        t.ref = f"{left}{table.min_row}:{right}{table.max_row}"
+        if t.autoFilter is not None:
+            t.autoFilter.ref = t.ref
+
     def add_table_columns(self, table, headers) -> None:
         ws = self.wb[table.sheet]
         last = range_boundaries(table.handle.ref)[3]  # The table's own last row (maybe below the data).

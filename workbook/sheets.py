@@ -40,10 +40,10 @@ def set_value(cell, value) -> None:
         cell.number_format = DATE_FORMAT
 
 
-def _write_rows(ws, first_row: int, rows) -> int:
+def _write_rows(ws, first_row: int, rows, first_col: int = 1) -> int:
     r = first_row
     for row in rows:
-        for c, value in enumerate(row, start=1):
+        for c, value in enumerate(row, start=first_col):
             set_value(ws.cell(r, c), value)
         r += 1
     return r - 1
@@ -89,7 +89,7 @@ def append_to_table(wb, title: str, table_name: str, headers, rows, widths=None)
         start = max_row
     if not rows:
         return ws
-    last = _write_rows(ws, start, rows)
+    last = _write_rows(ws, start, rows, min_col)
     table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{last}"
     if table.autoFilter is not None:
         table.autoFilter.ref = table.ref

@@ -19,6 +19,7 @@ from scoring.columns import by_meaning
 from scoring.defaults import ENROLMENT_COLUMNS, OUTPUT_COLUMNS
 from scoring.engine import Scored, evaluate_leads
 from scoring.explain import number_text
+from scoring.parse import is_blank, text_key
 from scoring.history import COLUMNS as HISTORY_COLUMNS_KEYS
 from scoring.history import changes
 from scoring.report import funnel, score_band_codes
@@ -30,6 +31,7 @@ from .exports import csv_bytes, ics_bytes
 from .filebook import FileBook
 from .layout import (HISTORY_COLUMNS, HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDTHS, MODEL_SHEET,
                      NUMERIC_SETTINGS, TASK_COLUMNS, TASK_WIDTHS, TASKS_SHEET, labels)
+from .importer import bad_key, key_of, lead_key_column, parse_maps, plan_columns, read_incoming
 from .leads import (LeadsTable, columns_of, ensure_output_columns, find_table, is_helper_column,
                     output_meaning, read_columns, read_frame, read_last, write_last, write_outputs)
 from .model_sheet import ModelSheet
@@ -89,6 +91,7 @@ class Report:
     problems: list = field(default_factory=list)  # The lead problems as CellProblem data.
     model_warnings: list = field(default_factory=list)  # LeadScore sheet warnings (also in warnings).
     scored: Scored | None = None  # The engine's result, reasons and problems as data.
+    imported: dict | None = None  # What `import` did (see import_leads).
 
 
 def read_checked(book, more=None) -> tuple:
@@ -394,3 +397,127 @@ def _write_formulas(path, out=None) -> dict:
     return {"rows": spot.max_row - spot.first_data_row + 1, "fit_rules": len(model.fit_rules),
             "behaviour_rules": len(model.behaviour_rules), "names": len(plan.names), "lost": lost,
             "helper_sheet": formulas.HELPER_SHEET}
+
+
+# Importing leads: `leadscore import BOOK FILE`.
+
+def _same_value(current, new) -> bool:
+    """A cell already holds this value: equal, or equal numbers, or equal text ignoring surrounding spaces."""
+    if is_blank(current):
+        return is_blank(new)
+    if isinstance(current, (int, float)) and isinstance(new, (int, float)) and not isinstance(current, bool):
+        return float(current) == float(new)
+    if isinstance(current, dt.datetime) and isinstance(new, dt.date) and not isinstance(new, dt.datetime):
+        return current == dt.datetime(new.year, new.month, new.day)
+    return str(current).strip() == str(new).strip() if isinstance(current, str) or isinstance(new, str) \
+        else current == new
+
+
+def _merge(book, lt, incoming, columns, key_column) -> dict:
+    """Write the export into the Leads table: new columns, updated cells, appended rows. Returns counts."""
+    if columns.new:
+        book.add_table_columns(lt.spot, columns.new)
+        lt.headers.extend(columns.new)
+    spot = lt.spot
+    col_of = {text_key(h): spot.min_col + i for i, h in enumerate(lt.headers)}
+    key_col = col_of.get(text_key(key_column)) if key_column else None
+    key_index = next((j for j, t in enumerate(columns.targets) if t and key_col and
+                      col_of[text_key(t)] == key_col), None)
+    filled, known = [], {}
+    for r in range(spot.first_data_row, spot.max_row + 1):
+        values = lt.grid.row_values(r, spot.min_col, spot.max_col)
+        if any(not is_blank(v) for v in values):
+            filled.append(r)
+            if key_col is not None:
+                known.setdefault(key_of(lt.grid.value(r, key_col)), r)
+    known.pop("", None)
+    counts = {"added": 0, "updated": 0, "unchanged": 0, "cells": 0, "kept_formulas": 0}
+    skipped = list(incoming.skipped)
+    updates, appended, seen = {}, [], {}
+    for line, row in zip(incoming.lines, incoming.rows):
+        key = key_of(row[key_index]) if key_index is not None else ""
+        if key and key in seen:
+            skipped.append((line, f"the same lead as line {seen[key]} ({row[key_index]})"))
+            continue
+        if key:
+            seen[key] = line
+        cells = {col_of[text_key(t)]: v for t, v in zip(columns.targets, row) if t is not None}
+        if key and key in known:
+            r = known[key]
+            changed = {(r, c): v for c, v in cells.items() if not is_blank(v) and
+                       not _same_value(lt.grid.value(r, c), v)}
+            if changed:
+                updates.update(changed)
+                counts["updated"] += 1
+            else:
+                counts["unchanged"] += 1
+        else:
+            if all(is_blank(v) for v in cells.values()):
+                skipped.append((line, "it has no value in any column the table uses"))
+                continue
+            appended.append([cells.get(c) for c in range(spot.min_col, spot.max_col + 1)])
+    formulas = book.formula_cells(spot, list(updates))
+    for cell in formulas:  # A cell that computes itself is the user's: an export does not overwrite it.
+        del updates[cell]
+    counts["kept_formulas"] = len(formulas)
+    counts["cells"] = len(updates)
+    book.write_cells(spot, updates)
+    # New leads fill the blank rows at the end of the table first, then grow it.
+    free = list(range((filled[-1] if filled else spot.min_row) + 1, spot.max_row + 1))
+    into_free = dict(zip(free, appended))
+    book.write_cells(spot, {(r, spot.min_col + j): v for r, row in into_free.items()
+                            for j, v in enumerate(row) if v is not None})
+    book.append_rows(spot, appended[len(into_free):])
+    counts["added"] = len(appended)
+    counts["skipped"] = skipped
+    return counts
+
+
+def _keep_maps(book, sheet, maps: dict, raw_maps) -> bool:
+    """Keep --map mappings in the Import map block (False when the book has none)."""
+    spot = next((t for t in book.tables(MODEL_SHEET) if t.name.casefold() == "tblimportmap"), None)
+    if spot is None or not maps:
+        return spot is not None
+    block = sheet.blocks["imports"]
+    rows = {text_key(block.get(values, "theirs")): r for r, values in block.rows}
+    ours_col, theirs_col = block.columns["ours"], block.columns["theirs"]
+    new = []
+    for item in raw_maps:
+        theirs, _, ours = str(item).partition("=")
+        r = rows.get(text_key(theirs))
+        if r is not None:
+            book.write_cells(spot, {(r, ours_col): ours.strip()})
+        else:
+            new.append((theirs.strip(), ours.strip()))
+    if new:
+        headers = [block.headers[c - block.min_col] for c in (theirs_col, ours_col)]
+        book.append_table_rows(MODEL_SHEET, spot.name, headers, new)
+    return True
+
+
+def import_leads(path, source, key: str | None = None, maps=(), out=None, as_of: dt.datetime | None = None,
+                 steps=("rescore",)) -> Report:
+    """Bring the leads of an export (CSV or workbook) into the workbook's Leads table, then rescore;
+    saved to out when given, else in place. Nothing is written if anything is wrong.
+    Report.imported says what happened: added, updated, unchanged, skipped (line, reason),
+    new and ignored columns."""
+    _check_steps(steps)
+    wanted = parse_maps(maps)
+    with run_lock(path):
+        book = FileBook(path)
+        incoming = read_incoming(source)
+        sheet, lt, _, _ = read_checked(book)
+        columns = plan_columns(incoming, lt.headers, wanted, sheet.import_map)
+        key_column = lead_key_column(lt.headers, key, columns.targets)
+        if key and key_column is None:
+            raise bad_key(key, lt.headers)
+        if key_column is None or text_key(key_column) not in {text_key(t) for t in columns.targets if t}:
+            key_column = None  # Without a key in both, every lead of the export is a new one.
+        counts = _merge(book, lt, incoming, columns, key_column)
+        kept = _keep_maps(book, sheet, wanted, maps)
+        report = run_book(book, as_of, steps)
+        report.imported = {**counts, "new_columns": columns.new, "ignored": columns.ignored,
+                           "key": key_column, "source": incoming.source, "rows": len(incoming.rows),
+                           "maps_kept": kept and bool(wanted)}
+        report.lost = book.save(out)
+    return report

@@ -155,6 +155,19 @@ class XlBook(Book):
         if n:
             self._formats(table.sheet, first_row, first_row + n - 1, columns)
 
+    def write_cells(self, table, cells) -> None:
+        for (r, c), value in sorted(cells.items()):  # One round trip a cell: imports are for files.
+            self._put(table.sheet, r, c, [[value]])
+
+    def append_rows(self, table, rows) -> None:
+        if not rows:
+            return
+        start = table.max_row + 1
+        self._put(table.sheet, start, table.min_col, [list(r) for r in rows])
+        table.max_row = start + len(rows) - 1
+        sheet = self._sheet(table.sheet)
+        table.handle.resize(sheet.range((table.min_row, table.min_col), (table.max_row, table.max_col)))
+
     def add_table_columns(self, table, headers) -> None:
         last = table.max_row + table.totals
         right = self.read(table.sheet, table.min_row, table.max_col + 1, last, table.max_col + len(headers))
