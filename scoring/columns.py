@@ -38,3 +38,29 @@ def not_a_column(name, columns, table: str = "the leads") -> str:
     count = len(list(columns))
     hint = f"closest: {', '.join(near)}" if near else f"none of its {count} headers is close"
     return f"{str(name)!r} is not a column of {table} ({hint})"
+
+
+# Other names CRM and form exports give the columns of the default models (compared as text keys).
+SYNONYMS = {
+    "id": ("id", "lead id", "contact id", "record id", "lead no", "id contatto", "codice"),
+    "name": ("full name", "contact name", "contact", "lead name", "nome e cognome", "nominativo"),
+    "email": ("e-mail", "email address", "e-mail address", "mail", "indirizzo email", "posta elettronica"),
+    "company": ("company name", "organisation", "organization", "account", "account name", "ragione sociale",
+                "società"),
+    "role": ("job title", "title", "position", "job", "job role", "qualifica", "mansione", "posizione"),
+    "industry": ("sector", "vertical", "industry sector", "settore di attività", "comparto"),
+    "employees": ("company size", "number of employees", "no. of employees", "employee count", "headcount",
+                  "staff", "numero dipendenti", "n. dipendenti"),
+    "revenue": ("revenue", "turnover", "annual turnover", "company revenue", "fatturato"),
+    "country": ("nation", "country/region", "nazione", "stato"),
+    "source": ("lead source", "origin", "channel", "canale", "origine"),
+    "owner": ("lead owner", "assigned to", "sales rep", "commerciale", "assegnato a"),
+    "created": ("created date", "create date", "date created", "created on", "data creazione", "data"),
+    "stage": ("lead status", "lifecycle stage", "pipeline stage", "deal stage", "stato lead"),
+}
+
+
+def guess(columns, meaning: str, *extra):
+    """The column for a meaning by its header, or else by a name exports often give it (SYNONYMS)."""
+    found = by_meaning(columns, meaning, *extra)
+    return found if found is not None else find(columns, *SYNONYMS.get(meaning, ()))
