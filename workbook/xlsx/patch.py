@@ -130,7 +130,7 @@ def date_serial(value, date1904: bool = False) -> float:
 
 def _number(value) -> bytes | None:
     """A number's <v> text, or None for NaN (blank)."""
-    if isinstance(value, int):
+    if isinstance(value, int) and -(1 << 53) <= value <= 1 << 53:
         return b"%d" % value
     value = float(value)
     if value != value:

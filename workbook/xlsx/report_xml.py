@@ -1,0 +1,285 @@
+"""The Report sheet as package parts: its cells, formats, heat-map colour scale and bar chart.
+
+`report_layout(funnel, language, as_of, new_sql)` lays the report out as data, block by block,
+exactly as workbook.report_sheet.write_report does with openpyxl (same cells, values, number
+formats, fonts, fills, colour scale, column widths, chart): a list of SheetCell(row, col,
+value, style key), column widths, colour scales and the chart. `report_parts(layout, styles)`
+turns it into the sheet, drawing and chart parts with the sheet's and drawing's
+relationships; `styles` maps the layout's style keys to cellXfs indexes, which
+`styles_write.styles_append(styles_xml, list(REPORT_STYLES.values()))` gives.
+
+`sheet_xml(cells, styles, ...)` is the generic part: any sheet of cells with widths, merged
+ranges, colour scales and a drawing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import NamedTuple, Sequence
+
+from .chart import Anchor, BarChart, bar_chart_xml, drawing_xml, sheet_range
+from .newparts import PAGE_MARGINS, PLAIN_VIEW, XML_DECL, cols_xml, rels_add
+from .patch import Cell, cell_xml
+from .splice import DOC_REL_NS, MAIN_NS, col_letter, escape_attr, parse_range, range_ref
+from .styles_write import StyleSpec
+
+HEADER_FILL = "DDEBF7"
+# The Report's formats by key, as workbook.report_sheet sets them.
+REPORT_STYLES = {
+    "title": StyleSpec(bold=True, size=14),
+    "bold": StyleSpec(bold=True),
+    "header": StyleSpec(bold=True, fill=HEADER_FILL),
+    "dash": StyleSpec(horizontal="right"),
+    "int": StyleSpec("0"),
+    "percent": StyleSpec("0.0%"),
+    "days": StyleSpec("0.0"),
+    "date_en": StyleSpec("yyyy-mm-dd"),
+    "date_it": StyleSpec("dd/mm/yyyy"),
+}
+
+
+class SheetCell(NamedTuple):
+    """A cell of a generated sheet: 1-based row and column, value, key of its style (or None)."""
+
+    row: int
+    col: int
+    value: object
+    style: str | None = None
+
+
+@dataclass
+class ColorScale:
+    """A 3-colour scale over ref: lowest, 50th percentile and highest values' colours (RGB)."""
+
+    ref: str
+    colors: tuple = ("FFFFFF", "FFEB84", "63BE7B")
+    mid_percentile: int = 50
+
+
+@dataclass
+class ReportLayout:
+    cells: list
+    widths: dict  # column -> width
+    color_scales: list = field(default_factory=list)
+    chart: BarChart | None = None
+    chart_anchor: tuple = (4, 8)  # (row, col) of the chart's top-left cell
+    merged: list = field(default_factory=list)
+    sheet_name: str = "Report"
+
+
+def _argb(rgb: str) -> bytes:
+    rgb = rgb.lstrip("#").upper()
+    return ("FF" + rgb if len(rgb) == 6 else rgb).encode()
+
+
+def color_scale_xml(scale: ColorScale, priority: int) -> bytes:
+    low, mid, high = (_argb(c) for c in scale.colors)
+    return (b'<conditionalFormatting sqref="%s"><cfRule type="colorScale" priority="%d"><colorScale>'
+            b'<cfvo type="min"/><cfvo type="percentile" val="%d"/><cfvo type="max"/>'
+            b'<color rgb="%s"/><color rgb="%s"/><color rgb="%s"/></colorScale></cfRule></conditionalFormatting>'
+            % (escape_attr(scale.ref), priority, scale.mid_percentile, low, mid, high))
+
+
+def sheet_xml(cells: Sequence[SheetCell], styles: dict, *, widths: dict | None = None,
+              merged: Sequence[str] = (), color_scales: Sequence[ColorScale] = (),
+              drawing_rel_id: str | None = None, date1904: bool = False) -> bytes:
+    """A worksheet of cells (any order; text always as text, never a formula), its column
+    widths ({column: width}), merged ranges, colour scales and, given its relationship id,
+    a drawing. styles maps the cells' style keys to cellXfs indexes."""
+    by_row: dict[int, list] = {}
+    for cell in cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    rows = []
+    first_row = first_col = 1 << 30
+    last_row = last_col = 0
+    for r in sorted(by_row):
+        items = sorted(by_row[r], key=lambda c: c.col)
+        xml = []
+        for c in items:
+            style = None if c.style is None else styles[c.style]
+            kind = "text" if isinstance(c.value, str) else None
+            one = cell_xml(r, c.col, Cell(c.value, kind, style), date1904=date1904)
+            if one is not None:
+                xml.append(one)
+                first_row, last_row = min(first_row, r), max(last_row, r)
+                first_col, last_col = min(first_col, c.col), max(last_col, c.col)
+        if xml:
+            rows.append(b'<row r="%d">' % r + b"".join(xml) + b"</row>")
+    ref = range_ref(first_row, first_col, last_row, last_col) if last_row else "A1"
+    widths = widths or {}
+    width_list = [widths.get(c) for c in range(1, max(widths, default=0) + 1)]
+    parts = [XML_DECL, b'<worksheet xmlns="%s" xmlns:r="%s">' % (MAIN_NS, DOC_REL_NS),
+             b'<dimension ref="%s"/>' % ref.encode(), PLAIN_VIEW, b'<sheetFormatPr defaultRowHeight="15"/>',
+             cols_xml(width_list), b"<sheetData>", *rows, b"</sheetData>"]
+    if merged:
+        parts.append(b'<mergeCells count="%d">' % len(merged)
+                     + b"".join(b'<mergeCell ref="%s"/>' % escape_attr(m) for m in merged) + b"</mergeCells>")
+    for priority, scale in enumerate(color_scales, start=1):
+        parts.append(color_scale_xml(scale, priority))
+    parts.append(PAGE_MARGINS)
+    if drawing_rel_id is not None:
+        parts.append(b'<drawing r:id="%s"/>' % escape_attr(drawing_rel_id))
+    parts.append(b"</worksheet>")
+    return b"".join(parts)
+
+
+# The Report, laid out as write_report lays it out.
+
+def _plain(value):
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()  # numpy scalars -> Python numbers
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def report_layout(funnel, language: str, as_of=None, new_sql=None, sheet_name: str = "Report") -> ReportLayout:
+    """The Report for a scoring.report.Funnel, block by block as report_sheet.write_report."""
+    from ..report_sheet import KPIS, LABELS, NONE, DAYS
+    from ..sheets import cell_text
+
+    lang = 0 if language == "en" else 1
+
+    def label(key):
+        return LABELS[key][lang]
+
+    cells: list[SheetCell] = []
+
+    def put(row, col, value, style=None, bold=False):
+        value = _plain(value)
+        if value is None:
+            value = NONE
+        if isinstance(value, str):
+            value = cell_text(value)
+            key = "dash" if value == NONE and not bold else ("bold" if bold else None)
+        else:
+            key = style
+        cells.append(SheetCell(row, col, value, key))
+
+    def header(row, labels):
+        for c, text in enumerate(labels, start=1):
+            cells.append(SheetCell(row, c, cell_text(text), "header"))
+
+    if as_of is None:
+        as_of = funnel.as_of or dt.date.today()
+    day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
+    customer = funnel.customer_stage or ""
+    date_text = day.strftime("%Y-%m-%d" if language == "en" else "%d/%m/%Y")
+    cells.append(SheetCell(1, 1, cell_text(label("title").format(date=date_text)), "title"))
+    put(2, 1, label("as_of"))
+    cells.append(SheetCell(2, 2, day, "date_en" if language == "en" else "date_it"))
+
+    heat = funnel.heat
+    row = 4
+    put(row, 1, label("heat"), bold=True)
+    row += 1
+    header(row, [label("grade"), *map(str, heat.columns), label("total")])
+    first = row + 1
+    for grade, counts in heat.iterrows():
+        row += 1
+        put(row, 1, str(grade), bold=True)
+        for c, value in enumerate(counts.tolist(), start=2):
+            put(row, c, int(value), "int")
+        put(row, len(heat.columns) + 2, int(counts.sum()), "int")
+    row += 1
+    put(row, 1, label("total"), bold=True)
+    for c, value in enumerate(heat.sum(axis=0).tolist(), start=2):
+        put(row, c, int(value), "int")
+    put(row, len(heat.columns) + 2, int(funnel.leads), "int")
+    scales = []
+    if len(heat.index) and len(heat.columns):
+        scales.append(ColorScale(range_ref(first, 2, first + len(heat.index) - 1, len(heat.columns) + 1)))
+    heat_cols = len(heat.columns) + 2
+
+    row += 2
+    put(row, 1, label("by_status"), bold=True)
+    row += 1
+    status_header = row
+    header(row, [label("status"), label("leads_col"), label("share")])
+    categories, values = [], []
+    for status, count in funnel.status_counts.items():
+        row += 1
+        put(row, 1, str(status))
+        put(row, 2, int(count), "int")
+        put(row, 3, funnel.status_shares.get(status), "percent")
+        categories.append(cell_text(str(status)))
+        values.append(int(count))
+    status_last = row
+    row += 1
+    put(row, 1, label("total"), bold=True)
+    put(row, 2, int(funnel.leads), "int")
+
+    row += 2
+    put(row, 1, label("kpis"), bold=True)
+    row += 1
+    header(row, [label("kpi"), label("value"), label("based_on"), label("how")])
+    based_on = {"leads": None, "pct_mql": funnel.leads, "pct_sql": funnel.leads,
+                "mql_to_sql": funnel.ever_mql,
+                "lead_to_customer": funnel.leads if funnel.lead_to_customer is not None else None,
+                "median_days_to_sql": funnel.days_to_sql_leads,
+                "median_days_to_customer": funnel.days_to_customer_leads}
+    formats = {"leads": "int", "median_days_to_sql": "days", "median_days_to_customer": "days"}
+    assert DAYS == REPORT_STYLES["days"].num_format
+    for key, texts in KPIS.items():
+        row += 1
+        put(row, 1, texts[lang])
+        put(row, 2, getattr(funnel, key), formats.get(key, "percent"))
+        if based_on[key] is not None:
+            put(row, 3, int(based_on[key]), "int")
+        put(row, 4, texts[2 + lang].format(customer=customer))
+
+    row += 2
+    put(row, 1, label("conversion"), bold=True)
+    row += 1
+    header(row, [label("band"), label("leads_col"), label("customers"), label("rate")])
+    for band, line in funnel.conversion_by_band.iterrows():
+        row += 1
+        put(row, 1, str(band))
+        put(row, 2, int(line["leads"]), "int")
+        put(row, 3, None if line["customers"] is None else int(line["customers"]), "int")
+        put(row, 4, line["rate"], "percent")
+
+    if new_sql is not None:
+        row += 2
+        put(row, 1, label("new_sql").format(n=len(new_sql)), bold=True)
+        row += 1
+        header(row, [label("lead"), label("rating")])
+        for who, rating in new_sql:
+            row += 1
+            put(row, 1, str(who))
+            put(row, 2, str(rating))
+
+    chart = BarChart(
+        categories_ref=sheet_range(sheet_name, status_header + 1, 1, status_last),
+        categories=categories,
+        values_ref=sheet_range(sheet_name, status_header + 1, 2, status_last),
+        values=values,
+        name_ref=sheet_range(sheet_name, status_header, 2),
+        name=cell_text(label("leads_col")),
+        title=label("chart"), x_title=label("status"), y_title=label("leads_col"))
+    widths = {1: 30, **{c: 18 for c in range(2, max(heat_cols, 4) + 1)}}
+    return ReportLayout(cells, widths, scales, chart, (4, max(heat_cols, 4) + 2), sheet_name=sheet_name)
+
+
+def report_parts(layout: ReportLayout, styles: dict, *, drawing_target: str = "../drawings/drawing1.xml",
+                 chart_target: str = "../charts/chart1.xml", date1904: bool = False) -> dict:
+    """The parts of a Report: {"sheet", "sheet_rels", "drawing", "drawing_rels", "chart"} as bytes.
+
+    The targets are the drawing's path relative to the sheet's folder and the chart's
+    relative to the drawing's; the caller names the parts accordingly, relates the workbook
+    to the sheet and adds the content types (worksheet, drawing, chart).
+    """
+    sheet_rels = drawing_rels = None
+    drawing = chart = None
+    drawing_id = None
+    if layout.chart is not None:
+        sheet_rels, drawing_id = rels_add(None, "drawing", drawing_target)
+        drawing_rels, chart_id = rels_add(None, "chart", chart_target)
+        row, col = layout.chart_anchor
+        drawing = drawing_xml([Anchor(row, col, chart_id)])
+        chart = bar_chart_xml(layout.chart)
+    sheet = sheet_xml(layout.cells, styles, widths=layout.widths, merged=layout.merged,
+                      color_scales=layout.color_scales, drawing_rel_id=drawing_id, date1904=date1904)
+    return {"sheet": sheet, "sheet_rels": sheet_rels, "drawing": drawing, "drawing_rels": drawing_rels,
+            "chart": chart}
