@@ -262,6 +262,13 @@ def report_layout(funnel, language: str, as_of=None, new_sql=None, sheet_name: s
     return ReportLayout(cells, widths, scales, chart, (4, max(heat_cols, 4) + 2), sheet_name=sheet_name)
 
 
+def report_sheet_xml(layout: ReportLayout, styles: dict, drawing_rel_id: str | None = "rId1",
+                     date1904: bool = False) -> bytes:
+    """The Report's worksheet part alone (its drawing related as drawing_rel_id, None: no chart)."""
+    return sheet_xml(layout.cells, styles, widths=layout.widths, merged=layout.merged,
+                     color_scales=layout.color_scales, drawing_rel_id=drawing_rel_id, date1904=date1904)
+
+
 def report_parts(layout: ReportLayout, styles: dict, *, drawing_target: str = "../drawings/drawing1.xml",
                  chart_target: str = "../charts/chart1.xml", date1904: bool = False) -> dict:
     """The parts of a Report: {"sheet", "sheet_rels", "drawing", "drawing_rels", "chart"} as bytes.
