@@ -17,9 +17,8 @@ import re
 from typing import Sequence
 
 from .patch import Cell, cell_xml
-from .splice import (DOC_REL_NS, MAIN_NS, PKG_REL_NS, STRICT_DOC_REL_NS, STRICT_MAIN_NS, SpliceError, col_letter,
-                     escape_attr, escape_text, find_element, get_attr, name_text, open_empty, prefix_for,
-                     range_ref, root, set_attrs)
+from .splice import (DOC_REL_NS, MAIN_NS, PKG_REL_NS, STRICT_DOC_REL_NS, SpliceError, escape_attr, escape_text,
+                     find_element, get_attr, name_text, open_empty, prefix_for, range_ref, root, set_attrs)
 
 XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 
@@ -148,12 +147,10 @@ _FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 
 def check_sheet_name(name: str) -> None:
-    """Raise ValueError unless Excel accepts name for a sheet (1-31 characters, none of []:*?/\\,
-    no apostrophe at either end, not 'History' in other cases... that one Excel reserves)."""
+    """Raise ValueError unless Excel accepts name for a sheet: 1-31 characters, none of []:*?/\\
+    nor control characters, no apostrophe at either end."""
     if not name or len(name) > 31 or _FORBIDDEN_IN_SHEET_NAME.search(name) or name[0] == "'" or name[-1] == "'":
         raise ValueError(f"{name!r} cannot be a sheet name")
-    if name.casefold() == "history" and name != "History":
-        pass  # Excel reserves 'History' for change tracking only in shared workbooks.
 
 
 class _Book:

@@ -42,7 +42,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
-from .splice import (CELL_LIMIT, MAIN_NS, STRICT_MAIN_NS, SpliceError, cell_ref, col_letter, col_number,
+from .splice import (MAIN_NS, STRICT_MAIN_NS, SpliceError, cell_ref, col_letter, col_number,
                      escape_text, excel_text, find_element, get_attr, open_empty, parse_range, prefix_for,
                      range_ref, root, set_attrs, unescape)
 
@@ -58,7 +58,7 @@ class Cell:
     kind: "number", "text", "bool", "date" (a date or a serial number, shown as a date by its
       style), "formula", "blank", or None to take it from the value's type. NaN is blank.
     style: the index of a cellXfs entry in styles.xml; None keeps the cell's own style (a new
-      cell then has none, or its row's style when the row has one... left to Excel: no s=).
+      cell then gets no s=).
     cached: for a formula, the value shown until the formula is recalculated (optional).
     """
 

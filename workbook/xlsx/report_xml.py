@@ -21,7 +21,7 @@ from typing import NamedTuple, Sequence
 from .chart import Anchor, BarChart, bar_chart_xml, drawing_xml, sheet_range
 from .newparts import PAGE_MARGINS, PLAIN_VIEW, XML_DECL, cols_xml, rels_add
 from .patch import Cell, cell_xml
-from .splice import DOC_REL_NS, MAIN_NS, col_letter, escape_attr, parse_range, range_ref
+from .splice import DOC_REL_NS, MAIN_NS, escape_attr, range_ref
 from .styles_write import StyleSpec
 
 HEADER_FILL = "DDEBF7"
