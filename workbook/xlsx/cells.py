@@ -552,6 +552,8 @@ class _Reader:
                 buf.count(opens[0], start, end) + buf.count(opens[1], start, end)
                 + buf.count(opens[2], start, end)):
             raise _Fallback("cells not all read")
+        if not found:
+            return  # Only white space: the row holds no cell.
         kinds, columns, strings, dates = self.kinds, _COLUMNS, self.strings, self.dates
         want_formulas, values = formulas is not None, self.values
         row = self._row(number) if values else None
@@ -632,7 +634,7 @@ class _Reader:
                         number = int(m.group(2)) if m else number + 1
                     if number > max_row:
                         return
-                    if number >= self.min_row and len(el):
+                    if number >= self.min_row and any(child.tag in _CELL_TAGS for child in el):
                         self._slow_row(number, el, formulas)
                     el.clear()
                 elif tag in _DATA_TAGS:
