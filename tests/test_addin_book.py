@@ -30,6 +30,8 @@ def _sample_book(path, n: int):
 
 def _as_stored(v):
     """A file value as Excel stores it (numbers are doubles; dates are date-times)."""
+    if v == "":
+        return None  # A cell holding an empty string reads as empty through xlwings.
     if isinstance(v, bool):
         return v
     if isinstance(v, int):

@@ -351,19 +351,24 @@ def _saved_as_xlsx(xlsm_path: Path, target: Path) -> Path:
     return target
 
 
-def test_rescore_in_place_refuses_when_the_buttons_would_be_lost(built, tmp_path):
+def test_rescore_in_place_keeps_the_buttons_of_a_book_saved_as_xlsx(built, tmp_path):
+    # openpyxl would have dropped the VML drawing with the buttons (a refusal before issue 11);
+    # the package backend copies it, and every part but the ones we own, byte for byte.
     book = _saved_as_xlsx(built, tmp_path / "saved.xlsx")
-    before = sha256(book)
+    original = shutil.copy(book, tmp_path / "original.xlsx")
+    with zipfile.ZipFile(book) as zf:
+        before = {i.filename: zf.read(i) for i in zf.infolist()}
     code, _, err = run("rescore", book)
-    assert code == 1
-    assert err == ("Error: saved.xlsx was not changed: saving it in place would remove what this program "
-                   "cannot keep:\n"
-                   "  - xl/drawings/vmlDrawing1.vml (form controls such as buttons, or comment shapes)\n"
-                   "  - sheet 'Leads': 3 form buttons (form control in the legacy VML drawing)\n"
-                   "Use --out OUT.xlsx to write a copy instead (the original keeps them).\n")
-    assert sha256(book) == before
-    code, _, err = run("rescore", book, "--out", tmp_path / "out.xlsx")
-    assert code == 0 and "Note: the copy lacks sheet 'Leads': 3 form buttons" in err
+    assert code == 0, err
+    assert "lacks" not in err
+    with zipfile.ZipFile(book) as zf:
+        after = {i.filename: zf.read(i) for i in zf.infolist()}
+    assert list(after)[:len(before)] == list(before)
+    assert after["xl/drawings/vmlDrawing1.vml"] == before["xl/drawings/vmlDrawing1.vml"]
+    ours = {"xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+            "docProps/app.xml", "xl/styles.xml", "xl/tables/table1.xml"}
+    assert {n for n in before if before[n] != after[n]} <= ours
+    assert lost_parts(original, book) == []
 
 
 # --- LibreOffice -------------------------------------------------------------------------------

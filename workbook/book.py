@@ -155,6 +155,15 @@ class Book:
         """Make the changes permanent (a file backend saves atomically); returns parts lost, if any."""
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Let go of the file (a file backend keeps it open while it reads)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     # Derived helpers, the same for every backend.
 
     def table(self, name: str) -> TableSpot | None:

@@ -666,13 +666,16 @@ def kind_mismatch(package, target) -> str | None:
     return None
 
 
-def safe_save(save_fn, path, out=None) -> list[str]:
+def safe_save(save_fn, path, out=None, verify=None) -> list[str]:
     """Save a workbook with save_fn(temp_path), in place at path or as a copy at out.
 
     In place, the save is refused (nothing changes) if Excel has the file open
     or if the new workbook would lack anything the original has. With out, the
     copy is written and the list of what it lacks is returned as a warning.
     Returns the list of lost parts; it is empty when nothing was lost.
+    verify(temp_path), when given, replaces that comparison: it raises
+    WriteRefused when the new file is not as it must be (the package backend's
+    own, stricter check), and nothing is written.
     """
     path = os.fspath(path)
     in_place = out is None or _same_file(out, path)
@@ -689,7 +692,9 @@ def safe_save(save_fn, path, out=None) -> list[str]:
         mismatch = None if in_place else kind_mismatch(temp, target)
         if mismatch:
             raise WriteRefused(mismatch)
-        if os.path.exists(path):
+        if verify is not None:
+            verify(temp)
+        elif os.path.exists(path):
             lost.extend(lost_parts(path, temp))
         if lost and in_place:
             name = os.path.basename(path)

@@ -38,10 +38,20 @@ from .model_sheet import ModelSheet
 from .safety import run_lock, stage
 
 
+def open_book(path):
+    """A workbook file as a Book: the package backend (packagebook.py), which reads only what it
+    needs and keeps every part it does not own. Imported here, not at the top: the xlwings Lite
+    bundle carries the workflow but no file backend."""
+    from .packagebook import PackageBook
+
+    return PackageBook(path)
+
+
 def read_model(path) -> Model:
     """The (checked) model stored on the workbook's LeadScore sheet; SheetError lists every bad cell."""
-    sheet = ModelSheet(FileBook(path))
-    found = sheet.problems()
+    with open_book(path) as book:
+        sheet = ModelSheet(book)
+        found = sheet.problems()
     if found:
         raise SheetError(found)
     return sheet.model
@@ -49,7 +59,8 @@ def read_model(path) -> Model:
 
 def read_leads(path, outputs: bool = True) -> pd.DataFrame:
     """The Leads table as a DataFrame, headers as in the sheet (inputs only if outputs=False)."""
-    frame, _ = read_frame(find_table(FileBook(path)), outputs=outputs)
+    with open_book(path) as book:
+        frame, _ = read_frame(find_table(book), outputs=outputs)
     return frame.reset_index(drop=True)
 
 
@@ -127,7 +138,8 @@ def _prepare(book) -> tuple:
 
 def check(path) -> Report:
     """Validate the LeadScore sheet and the Leads table; lead values that can't be used are warnings."""
-    return check_book(FileBook(path))
+    with open_book(path) as book:
+        return check_book(book)
 
 
 def check_book(book) -> Report:
@@ -238,8 +250,7 @@ def run(path, out=None, as_of: dt.datetime | None = None, steps=("rescore",), cs
     _check_steps(steps)
     if (csv or ics) and "tasks" not in steps:
         raise ValueError("csv and ics exports need the tasks step")
-    with run_lock(path):  # A second run on the same workbook is refused until this one is done.
-        book = FileBook(path)
+    with run_lock(path), open_book(path) as book:  # A second run on this workbook is refused meanwhile.
         report = run_book(book, as_of, steps)
         stamp = as_of or dt.datetime.now().replace(microsecond=0)
         language = report.summary["language"]
@@ -503,8 +514,7 @@ def import_leads(path, source, key: str | None = None, maps=(), out=None, as_of:
     new and ignored columns."""
     _check_steps(steps)
     wanted = parse_maps(maps)
-    with run_lock(path):
-        book = FileBook(path)
+    with run_lock(path), open_book(path) as book:
         incoming = read_incoming(source)
         sheet, lt, _, _ = read_checked(book)
         columns = plan_columns(incoming, lt.headers, wanted, sheet.import_map)

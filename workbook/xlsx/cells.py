@@ -387,6 +387,9 @@ def _refuse_dtd(head: bytes) -> None:
         raise DTDForbidden(None, None, None)  # A prolog longer than the head: not what Excel writes.
 
 
+refuse_dtd = _refuse_dtd  # For callers that check a part's head before reading it.
+
+
 def _element_text(el) -> str:
     """The text of a string item element (si or is): <t>, then the <t> of each run."""
     parts = []

@@ -1,0 +1,586 @@
+"""PackageBook: the book interface over a workbook file, read and written part by part.
+
+Reads go straight to the sheet XML (xlsx/cells.py): only the sheets asked for,
+values as Excel last calculated them. Writes wait until save(), which copies
+every zip member the product does not own unchanged and rewrites only what it
+owns (xlsx/assemble.py): the cells of the output columns and of rows added by
+an import, the tables' ranges and columns, the hidden columns of ours; its own
+sheets (History, Tasks, Report) with their entries in the workbook part, its
+relationships, the content types and docProps/app.xml; the cell formats it
+needs, appended to styles.xml. Before the new file replaces anything it is
+checked: every member we did not change must have the same bytes, and every
+cell of a sheet we patched that we did not write must read back as it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import zipfile
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+import numpy as np
+
+from .book import DATE_FORMAT, STAMP_FORMAT, Book, Grid, TableSpot, plain
+from .errors import SheetError, Unreadable, WriteRefused
+from .opening import unreadable
+from .report_sheet import REPORT_SHEET
+from .safety import safe_save
+from .sheets import cell_text
+from .xlsx import cells as xcells
+from .xlsx.assemble import Edit
+from .xlsx.cols import hide_columns
+from .xlsx.newparts import table_ref, table_sheet_xml, table_xml
+from .xlsx.package import Package
+from .xlsx.patch import Cell, Column, patch_cells, patch_columns, remove_calc_chain_cells, resize_table, \
+    set_attributes
+from .xlsx.report_xml import REPORT_STYLES, report_layout, report_parts
+from .xlsx.splice import SpliceError, col_letter, get_attr, parse_range, parse_ref, range_ref, root
+from .xlsx.styles_write import StyleSpec, styles_append
+
+CALC_CHAIN = "calcChain"
+# What a damaged or hostile package raises while it is read (defusedxml's errors are ValueErrors).
+DAMAGED = (zlib.error, zipfile.BadZipFile, EOFError, ParseError, SpliceError, DefusedXmlException,
+           UnicodeDecodeError)
+DATE_STYLES = {"date": StyleSpec(num_format=DATE_FORMAT), "datetime": StyleSpec(num_format=STAMP_FORMAT)}
+
+
+@dataclass
+class _Table:
+    """A table as this run sees it: where it is now, and what changed."""
+
+    sheet: str
+    part: str  # The table part.
+    name: str
+    min_row: int
+    min_col: int
+    max_row: int  # Last data row (a table resized far below its data: the last row with a cell).
+    max_col: int
+    totals: int
+    ref_last: int  # Last row of the table's range as stored (totals included); it never shrinks.
+    new_columns: list = field(default_factory=list)
+    changed: bool = False
+
+    def spot(self) -> TableSpot:
+        return TableSpot(self.sheet, self.name, self.min_row, self.min_col, self.max_row, self.max_col,
+                         self.totals, self)
+
+
+class _Pending:
+    """Writes waiting for save on one sheet: column segments and single cells, never overlapping."""
+
+    def __init__(self):
+        self.segments: dict[int, list[list]] = {}  # col -> [[first row, values], ...] sorted.
+        self.cells: dict[int, dict[int, object]] = {}  # col -> {row: value}
+        self.hidden: set[int] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self.segments or self.cells or self.hidden)
+
+    def put_column(self, col: int, first: int, values: list) -> None:
+        last = first + len(values) - 1
+        singles = self.cells.get(col)
+        if singles:
+            for r in [r for r in singles if first <= r <= last]:
+                del singles[r]
+        kept = []
+        for a, old in self.segments.get(col, []):
+            b = a + len(old) - 1
+            if b < first or a > last:
+                kept.append([a, old])
+                continue
+            if a < first:
+                kept.append([a, old[:first - a]])
+            if b > last:
+                kept.append([last + 1, old[last + 1 - a:]])
+        kept.append([first, list(values)])
+        kept.sort(key=lambda s: s[0])
+        self.segments[col] = kept
+
+    def put_cell(self, row: int, col: int, value) -> None:
+        for a, old in self.segments.get(col, []):
+            if a <= row < a + len(old):
+                old[row - a] = value
+                return
+        self.cells.setdefault(col, {})[row] = value
+
+    def last_row(self) -> int:
+        ends = [a + len(v) - 1 for segs in self.segments.values() for a, v in segs if v]
+        ends += [max(c) for c in self.cells.values() if c]
+        return max(ends, default=0)
+
+    def owned(self, col: int):
+        """(first row, last row) ranges this sheet writes in col."""
+        out = [(a, a + len(v) - 1) for a, v in self.segments.get(col, []) if v]
+        out += [(r, r) for r in self.cells.get(col, {})]
+        return out
+
+    def overlay(self, rows: list, top: int, left: int, bottom: int, right: int) -> list:
+        """rows (from row top, columns left..right) with these writes laid over them."""
+        width = right - left + 1
+        last = min(bottom, self.last_row())
+        while top + len(rows) - 1 < last:
+            rows.append([None] * width)
+        for col in range(left, right + 1):
+            j = col - left
+            for a, values in self.segments.get(col, []):
+                lo, hi = max(a, top), min(a + len(values) - 1, top + len(rows) - 1)
+                for r in range(lo, hi + 1):
+                    rows[r - top][j] = values[r - a]
+            for r, value in self.cells.get(col, {}).items():
+                if top <= r < top + len(rows):
+                    rows[r - top][j] = value
+        return rows
+
+
+def _value(value):
+    """A value as a cell holds it: plain Python, text within what a cell can hold."""
+    value = plain(value)
+    if isinstance(value, str):
+        value = cell_text(value)
+    return value
+
+
+class PackageBook(Book):
+    """A workbook file, edited as a package (see the module docstring)."""
+
+    def __init__(self, path):
+        self.path = os.fspath(path)
+        self.package = Package.open(self.path)
+        self.edit = Edit(self.package)
+        self.date1904 = self.package.date1904
+        self._entries = {e.name: e for e in self.package.sheets}
+        self._names = [e.name for e in self.package.sheets]
+        self._pending: dict[str, _Pending] = {}
+        self._tables: list[_Table] | None = None
+        self._formulas_seen = False
+        self._styles: dict[str, int] = {}
+        self._new_sheets: set[str] = set()
+        self._next_table_id = None
+
+    def close(self) -> None:
+        self.package.close()
+
+    @contextmanager
+    def _reading(self):
+        """Errors of a damaged package, as one line that names the file."""
+        try:
+            yield
+        except DAMAGED as exc:
+            raise unreadable(self.path, exc) from None
+
+    def _check_sheet(self, part: str) -> None:
+        """Refuse a worksheet part that is not one: another root element, or XML entities."""
+        key = ("checked", part)
+        if key in self.package._memo:
+            return
+        with self._reading():
+            with self.package.open_member(part) as stream:
+                head = stream.read(1 << 12)
+            xcells.refuse_dtd(head)
+            if b"worksheet" not in head:
+                raise Unreadable(self.path, f"{os.path.basename(self.path)} cannot be read as an Excel workbook "
+                                            f"(its part {part} is not a worksheet); open it in Excel and save it "
+                                            "again, or restore it from a backup")
+        self.package._memo[key] = True
+
+    # Reading.
+
+    def sheet_names(self) -> list[str]:
+        return list(self._names)
+
+    def _part(self, sheet: str) -> str:
+        entry = self._entries.get(sheet)
+        if entry is None or entry.part is None or entry.kind != "worksheet" or sheet in self._new_sheets:
+            raise KeyError(f"no worksheet {sheet!r} to read")
+        self._check_sheet(entry.part)
+        return entry.part
+
+    def _all_tables(self) -> list[_Table]:
+        if self._tables is None:
+            found = []
+            for entry in self.package.sheets:
+                if entry.kind != "worksheet" or entry.part is None or entry.part not in self.package:
+                    continue
+                self._check_sheet(entry.part)
+                with self._reading():
+                    defined = self.package.tables(entry.part)
+                for t in defined:
+                    r1, c1, r2, c2 = parse_range(t.ref)
+                    totals = t.totals_row_count or 0
+                    found.append(_Table(entry.name, t.part, t.display_name or t.name, r1, c1, r2 - totals, c2,
+                                        totals, r2))
+            self._tables = found
+        return self._tables
+
+    def tables(self, sheet=None) -> list[TableSpot]:
+        return [t.spot() for t in self._all_tables() if sheet is None or t.sheet == sheet]
+
+    def _record(self, spot: TableSpot) -> _Table:
+        rec = spot.handle
+        if not isinstance(rec, _Table):
+            rec = next(t for t in self._all_tables() if t.name == spot.name)
+        return rec
+
+    def read(self, sheet, min_row, min_col, max_row, max_col) -> Grid:
+        part = self._part(sheet)
+        found: set = set()
+        with self._reading():
+            rows = xcells.read_values(self.package, part, min_row, min_col, max_row, max_col, formulas=found)
+        if found:
+            self._formulas_seen = True
+        pending = self._pending.get(sheet)
+        if pending:
+            rows = pending.overlay(rows, min_row, min_col, max_row, max_col)
+        return Grid(min_row, min_col, rows)
+
+    def table_grid(self, table: TableSpot) -> Grid:
+        grid = self.read(table.sheet, table.min_row, table.min_col, table.max_row, table.max_col)
+        # Rows below the sheet's last cell are empty: a table resized to row 1,048,576 over a
+        # few leads is read and written as far as its data goes (its range stays as it is).
+        if not table.totals:
+            last = max(grid.top + len(grid.rows) - 1, table.min_row + 1)
+            if last < table.max_row:
+                rec = self._record(table)
+                rec.max_row = table.max_row = last
+        return grid
+
+    def formula_columns(self, table) -> set[int]:
+        part = self._part(table.sheet)
+        row = table.first_data_row
+        with self._reading():
+            found = xcells.formula_cells(self.package, part, row, table.min_col, table.max_col)
+        if found:
+            self._formulas_seen = True
+        return {c for _, c in found}
+
+    def formula_cells(self, table, cells) -> set:
+        cells = list(cells)
+        if not cells:
+            return set()
+        part = self._part(table.sheet)
+        rows = {r for r, _ in cells}
+        with self._reading():
+            found = xcells.formula_cells(self.package, part, rows, table.min_col, table.max_col)
+        return found & set(cells)
+
+    # Writing (kept until save).
+
+    def _pending_of(self, sheet: str) -> _Pending:
+        return self._pending.setdefault(sheet, _Pending())
+
+    def write_columns(self, table, columns, first_row) -> None:
+        pending = self._pending_of(table.sheet)
+        for col, values in columns.items():
+            pending.put_column(col, first_row, [_value(v) for v in values])
+
+    def write_cells(self, table, cells) -> None:
+        pending = self._pending_of(table.sheet)
+        for (r, c), value in cells.items():
+            pending.put_cell(r, c, _value(value))
+
+    def append_rows(self, table, rows) -> None:
+        if not rows:
+            return
+        if table.totals:
+            raise SheetError([f"{table.sheet}!A{table.max_row + 1}: the table {table.name} has a totals row; "
+                              "turn it off (Table Design > Total Row) to add leads below it"])
+        rec = self._record(table)
+        start = table.max_row + 1
+        pending = self._pending_of(table.sheet)
+        for j in range(table.max_col - table.min_col + 1):
+            pending.put_column(table.min_col + j, start, [_value(row[j]) if j < len(row) else None for row in rows])
+        rec.max_row = table.max_row = start + len(rows) - 1
+        rec.ref_last = max(rec.ref_last, rec.max_row)
+        rec.changed = True
+
+    def add_table_columns(self, table, headers) -> None:
+        rec = self._record(table)
+        last = rec.ref_last
+        width = len(headers)
+        grid = self.read(table.sheet, table.min_row, table.max_col + 1, last, table.max_col + width)
+        for k, name in enumerate(headers):
+            col = table.max_col + 1 + k
+            for i, row in enumerate(grid.rows):
+                if row[k] not in (None, ""):
+                    raise SheetError([f"{table.sheet}!{col_letter(col)}{table.min_row + i}: the table needs a "
+                                      f"column '{name}' here but the cell is not empty"])
+        pending = self._pending_of(table.sheet)
+        for name in headers:
+            table.max_col += 1
+            pending.put_cell(table.min_row, table.max_col, cell_text(str(name)))
+            rec.new_columns.append(str(name))
+        rec.max_col = table.max_col
+        rec.changed = True
+
+    def hide_columns(self, table, columns) -> None:
+        self._pending_of(table.sheet).hidden.update(columns)
+
+    def _table_id(self) -> int:
+        """An id no table of the workbook has (ids are unique across the workbook)."""
+        if self._next_table_id is None:
+            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+            parts = [n for n in self.package.names if self.package.content_type(n) == kind]
+            self._next_table_id = max((_table_id_of(self.package.read(p)) for p in parts), default=0) + 1
+        n = self._next_table_id
+        self._next_table_id += 1
+        return n
+
+    def _style(self, key: str) -> int:
+        """The cellXfs index of one of our formats, appended to styles.xml once."""
+        if key not in self._styles:
+            part = self.package.styles_part
+            if part is None or not self.edit.exists(part):
+                raise SheetError([f"{os.path.basename(self.path)}: the workbook has no styles part; "
+                                  "open it in Excel and save it again"])
+            specs = {**DATE_STYLES, **{f"report:{k}": v for k, v in REPORT_STYLES.items()}}
+            xml, index = styles_append(self.edit.read(part), list(specs.values()))
+            self.edit.put(part, xml)
+            for k, spec in specs.items():
+                self._styles[k] = index[spec]
+        return self._styles[key]
+
+    def _table_sheet(self, title, table_name, headers, rows, widths, index=None) -> None:
+        """Add a sheet holding one new table of rows (our Tasks and History sheets)."""
+        rows = [list(headers)] + [[_value(v) for v in row] for row in rows]
+        styles = {"date": self._style("date"), "datetime": self._style("datetime")}
+        xml = table_sheet_xml(rows, list(widths or []), styles, table_rel_id="rId1", date1904=self.date1904)
+        part = self.edit.add_sheet(title, xml, index)
+        table_part = self.edit.free_name("xl/tables/table{}.xml")
+        ref = table_ref(len(rows), len(headers))
+        self.edit.put(table_part, table_xml(self._table_id(), table_name, ref, [str(h) for h in headers]), "table")
+        rel = self.edit.relate(part, "table", table_part)
+        if rel != "rId1":
+            raise RuntimeError(f"the new sheet's table relationship is {rel}, not rId1")
+        self._added(title)
+
+    def _added(self, title: str) -> None:
+        if title not in self._names:
+            self._names = self._sheet_order()
+        self._new_sheets.add(title)
+        self._entries.pop(title, None)
+
+    def _sheet_order(self) -> list[str]:
+        from .xlsx.newparts import sheet_names
+
+        return sheet_names(self.edit.read(self.package.workbook_part))
+
+    def _remove_sheet(self, title: str) -> int:
+        index = self.edit.remove_sheet(title)
+        self._names = self._sheet_order()
+        self._entries.pop(title, None)
+        self._pending.pop(title, None)
+        if self._tables is not None:
+            self._tables = [t for t in self._tables if t.sheet != title]
+        return index
+
+    def put_table_sheet(self, title, table_name, headers, rows, widths=None) -> None:
+        index = self._remove_sheet(title) if title in self._names else None
+        clash = [t for t in self._all_tables() if t.name.casefold() == table_name.casefold()]
+        if clash:
+            raise SheetError([f"{clash[0].sheet}!A1: a table named {table_name} is already there; "
+                              f"rename it to let Lead Score add its sheet '{title}'"])
+        self._table_sheet(title, table_name, headers, rows, widths, index)
+
+    def append_table_rows(self, title, table_name, headers, rows, widths=None) -> None:
+        rows = [list(r) for r in rows]
+        if title not in self._names:
+            self._table_sheet(title, table_name, headers, rows, widths)
+            return
+        if not rows:
+            return
+        rec = next((t for t in self._all_tables() if t.sheet == title and t.name == table_name), None)
+        pending = self._pending_of(title)
+        if rec is None:  # The sheet is there without its table: the rows go below its last row.
+            grid = self.read(title, 1, 1, 1_048_576, max(len(headers), 1))
+            start, first_col = len(grid.rows) + 1, 1
+        else:
+            start, first_col = rec.max_row + 1, rec.min_col
+            if rec.max_row == rec.min_row + 1:  # An empty table keeps one blank data row: fill it.
+                row = self.read(title, rec.max_row, rec.min_col, rec.max_row, rec.max_col).rows
+                if not row or all(v in (None, "") for v in row[0]):
+                    start = rec.max_row
+        width = max(len(r) for r in rows)
+        for j in range(width):
+            pending.put_column(first_col + j, start, [_value(r[j]) if j < len(r) else None for r in rows])
+        if rec is not None:
+            rec.max_row = start + len(rows) - 1
+            rec.ref_last = max(rec.ref_last, rec.max_row + rec.totals)
+            rec.changed = True
+
+    def put_report(self, funnel, language, as_of, new_sql) -> None:
+        existing = next((n for n in self._names if n.casefold() == REPORT_SHEET.casefold()), None)
+        index = self._remove_sheet(existing) if existing is not None else None
+        layout = report_layout(funnel, language, as_of, new_sql, sheet_name=REPORT_SHEET)
+        styles = {k: self._style(f"report:{k}") for k in REPORT_STYLES}
+        drawing = self.edit.free_name("xl/drawings/drawing{}.xml")
+        chart = self.edit.free_name("xl/charts/chart{}.xml")
+        parts = report_parts(layout, styles, drawing_target="../" + drawing.removeprefix("xl/"),
+                             chart_target="../" + chart.removeprefix("xl/"), date1904=self.date1904)
+        part = self.edit.add_sheet(REPORT_SHEET, parts["sheet"], index)
+        if parts["chart"] is not None:
+            from .xlsx.package import rels_part_of
+
+            self.edit.put(rels_part_of(part), parts["sheet_rels"])
+            self.edit.put(drawing, parts["drawing"], "drawing")
+            self.edit.put(rels_part_of(drawing), parts["drawing_rels"])
+            self.edit.put(chart, parts["chart"], "chart")
+        self._added(REPORT_SHEET)
+
+    # Saving.
+
+    def _write_sheets(self) -> dict:
+        """Patch every sheet with pending writes; returns {sheet: formulas removed}."""
+        removed = {}
+        for sheet, pending in self._pending.items():
+            if not pending:
+                continue
+            part = self._part(sheet)
+            xml = self.edit.read(part)
+            if pending.hidden:
+                xml = hide_columns(xml, sorted(pending.hidden))
+            gone: list = []
+            columns = []
+            for col, segments in sorted(pending.segments.items()):
+                for first, values in segments:
+                    kinds = {type(v) for v in values if v is not None}
+                    style = self._style("datetime") if dt.datetime in kinds else \
+                        self._style("date") if dt.date in kinds else None
+                    columns.append(Column(col, first, values, style=style))
+            if columns:
+                patched = patch_columns(xml, columns, date1904=self.date1904)
+                xml, gone = patched.xml, list(patched.formulas_removed)
+            singles = {}
+            for col, cells in pending.cells.items():
+                for row, value in cells.items():
+                    style = self._style("datetime") if isinstance(value, dt.datetime) else \
+                        self._style("date") if isinstance(value, dt.date) else None
+                    singles[(row, col)] = Cell(value, None, style)
+            if singles:
+                patched = patch_cells(xml, singles, date1904=self.date1904)
+                xml = patched.xml
+                gone += patched.formulas_removed
+            self.edit.put(part, xml)
+            removed[sheet] = gone
+        return removed
+
+    def _write_tables(self) -> None:
+        for rec in self._all_tables():
+            if rec.changed:
+                ref = range_ref(rec.min_row, rec.min_col, rec.ref_last, rec.max_col)
+                self.edit.put(rec.part, resize_table(self.edit.read(rec.part), ref, rec.new_columns))
+
+    def _write_calc(self, removed: dict) -> None:
+        book = self.package.workbook_part
+        chain = next((r for r in self.package.rels(book) if r.kind == CALC_CHAIN and not r.external), None)
+        if chain is not None and chain.target_part in self.package:
+            self._formulas_seen = True
+            xml = self.edit.read(chain.target_part)
+            for sheet, cells in removed.items():
+                if cells:
+                    xml = remove_calc_chain_cells(xml, self._entries[sheet].sheet_id, cells)
+                    if xml is None:
+                        break
+            if xml is None:
+                self.edit.remove(chain.target_part)
+                self.edit.unrelate(book, chain.id)
+            elif xml != self.package.read(chain.target_part):
+                self.edit.put(chain.target_part, xml)
+        if self._formulas_seen:
+            # Formulas of the user's may depend on what changed: Excel recalculates on opening.
+            workbook = self.edit.read(book)
+            try:
+                self.edit.put(book, set_attributes(workbook, "calcPr", {"fullCalcOnLoad": "1"}))
+            except SpliceError:
+                self.edit.put(book, _add_calc_pr(workbook))
+
+    def save(self, out=None) -> list[str]:
+        with self._reading():
+            removed = self._write_sheets()
+            self._write_tables()
+            self._write_calc(removed)
+        target = None if out is None else os.fspath(out)
+        return safe_save(self.edit.write, self.path, target, verify=self._verify)
+
+    def _verify(self, temp) -> None:
+        """Refuse (WriteRefused) unless the new package keeps every part and cell we do not own."""
+        name = os.path.basename(self.path)
+        changed = self.edit.changed
+        with zipfile.ZipFile(temp) as new:
+            new_infos = {i.filename: i for i in new.infolist()}
+            for info in self.package.infos:
+                if info.filename in changed:
+                    continue
+                other = new_infos.get(info.filename)
+                if other is None or (other.CRC, other.file_size) != (info.CRC, info.file_size):
+                    raise WriteRefused(f"{name} was not changed: the part {info.filename} would have changed "
+                                       "(a defect of Lead Score; please report it)")
+        with Package.open(temp) as new:
+            for sheet, pending in self._pending.items():
+                if pending.segments or pending.cells:
+                    self._verify_sheet(new, sheet, pending, name)
+
+    def _verify_sheet(self, new: Package, sheet: str, pending: _Pending, name: str) -> None:
+        part = self._part(sheet)
+        right = max([c for c in list(pending.segments) + list(pending.cells)] +
+                    [t.max_col for t in self._all_tables() if t.sheet == sheet])
+        dimension = xcells.dimension(self.package, part)
+        if dimension:
+            try:
+                right = max(right, parse_ref(dimension.split(":")[-1])[1])
+            except (ValueError, SpliceError):
+                pass
+        right = min(right, 16_384)
+        old_f, new_f = set(), set()
+        old = xcells.read_values(self.package, part, 1, 1, 1_048_576, right, formulas=old_f)
+        fresh = xcells.read_values(new, part, 1, 1, 1_048_576, right, formulas=new_f)
+        height = max(len(old), len(fresh))
+        a = np.full((height, right), None, dtype=object)
+        b = np.full((height, right), None, dtype=object)
+        if old:
+            a[:len(old)] = np.array(old, dtype=object).reshape(len(old), right)
+        if fresh:
+            b[:len(fresh)] = np.array(fresh, dtype=object).reshape(len(fresh), right)
+        differ = a != b
+        for col in set(pending.segments) | set(pending.cells):
+            if col <= right:
+                for lo, hi in pending.owned(col):
+                    differ[lo - 1:hi, col - 1] = False
+        kept_formulas = {cell for cell in old_f if not self._owns(pending, cell)}
+        if differ.any() or not kept_formulas <= new_f:
+            if differ.any():
+                r, c = map(int, np.argwhere(differ)[0])
+                where = f"{sheet}!{col_letter(c + 1)}{r + 1}"
+            else:
+                r, c = sorted(kept_formulas - new_f)[0]
+                where = f"{sheet}!{col_letter(c)}{r}"
+            raise WriteRefused(f"{name} was not changed: the cell {where}, which is not Lead Score's, would "
+                               "have changed (a defect of Lead Score; please report it)")
+
+    @staticmethod
+    def _owns(pending: _Pending, cell) -> bool:
+        r, c = cell
+        return any(lo <= r <= hi for lo, hi in pending.owned(c))
+
+
+def _table_id_of(xml: bytes) -> int:
+    start, end, _, _ = root(xml)
+    value = get_attr(xml[start:end], b"id")
+    return int(value) if value and value.isdigit() else 0
+
+
+def _add_calc_pr(workbook_xml: bytes) -> bytes:
+    """workbook.xml with `<calcPr fullCalcOnLoad="1"/>` where the schema wants it (after the sheets
+    and defined names)."""
+    from .xlsx.splice import find_element
+
+    _, _, p, _ = root(workbook_xml)
+    for local in (b"definedNames", b"sheets"):
+        found = find_element(workbook_xml, p, local)
+        if found is not None:
+            at = found[2]
+            return workbook_xml[:at] + b'<%scalcPr fullCalcOnLoad="1"/>' % p + workbook_xml[at:]
+    raise SpliceError("the workbook part has no <sheets>")
