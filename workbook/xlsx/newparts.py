@@ -8,7 +8,8 @@ styles_write.py.
 Entries spliced into parts that are not ours, every other byte kept: `workbook_add_sheet`,
 `workbook_remove_sheet` and `workbook_set_defined_names` (xl/workbook.xml), `rels_add` and
 `rels_remove` (any .rels part), `content_types_add_override` / `_remove_override` /
-`_add_default` ([Content_Types].xml) and `app_xml_sheet_titles` (docProps/app.xml).
+`_add_default` ([Content_Types].xml), `app_xml_sheet_titles` (docProps/app.xml) and
+`sheet_add_table_part` (a worksheet listing a new table).
 Sheet names, defined names and their formulas are XML-escaped here.
 """
 from __future__ import annotations
@@ -17,8 +18,9 @@ import re
 from typing import Sequence
 
 from .patch import Cell, cell_xml
-from .splice import (DOC_REL_NS, MAIN_NS, PKG_REL_NS, STRICT_DOC_REL_NS, SpliceError, escape_attr, escape_text,
-                     find_element, get_attr, name_text, open_empty, prefix_for, range_ref, root, set_attrs)
+from .splice import (DOC_REL_NS, MAIN_NS, PKG_REL_NS, STRICT_DOC_REL_NS, STRICT_MAIN_NS, SpliceError, escape_attr,
+                     escape_text, find_element, get_attr, name_text, open_empty, prefix_for, range_ref, root,
+                     set_attrs)
 
 XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 
@@ -549,3 +551,77 @@ def _set_vector_size(xml: bytes, vec: bytes, container: bytes, size: int) -> byt
     at = xml.find(b"<%s" % container)
     m = re.compile(rb"<%s(?=[\s/>])[^>]*?>" % vec).search(xml, at)
     return xml[:m.start()] + set_attrs(m.group(0), {"size": str(size)}) + xml[m.end():]
+
+
+# A table part listed by a worksheet that is not ours.
+
+_MARKUP = re.compile(rb"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<(/?)([^\s/>!?]+)[^>]*?(/?)>", re.S)
+
+
+def _top_level(xml: bytes, start: int, end: int) -> list[tuple[bytes, int, int]]:
+    """The elements between start and end that are children of the root: (name, start, end)."""
+    out, depth, open_at = [], 0, None
+    for m in _MARKUP.finditer(xml, start, end):
+        if m.group(2) is None:
+            continue
+        if m.group(1):  # An end tag.
+            depth -= 1
+            if depth < 0:
+                break  # The root's own end tag.
+            if depth == 0:
+                out.append((name, open_at, m.end()))
+        elif m.group(3):  # An empty element.
+            if depth == 0:
+                out.append((m.group(2), m.start(), m.end()))
+        else:
+            if depth == 0:
+                name, open_at = m.group(2), m.start()
+            depth += 1
+    return out
+
+
+def sheet_add_table_part(sheet_xml: bytes, rel_id: str) -> bytes:
+    """A worksheet's XML listing one more table part (its relationship rel_id).
+
+    The `<tablePart>` goes at the end of the sheet's `<tableParts>` (its count updated), or a
+    new `<tableParts>` goes where CT_Worksheet wants it: after every other element that
+    follows the cells, before `<extLst>`. Every other byte stays.
+    """
+    start, end, p, local = root(sheet_xml)
+    if local != b"worksheet" or sheet_xml[start:end].endswith(b"/>"):
+        raise SpliceError("not a worksheet part (or an empty one)")
+    tag = sheet_xml[start:end]
+    strict = prefix_for(tag, STRICT_MAIN_NS) is not None
+    r = prefix_for(tag, DOC_REL_NS, STRICT_DOC_REL_NS)
+    if r is None:
+        attr = b'r:id="%s" xmlns:r="%s"' % (escape_attr(rel_id), STRICT_DOC_REL_NS if strict else DOC_REL_NS)
+    else:
+        attr = b'%sid="%s"' % (r, escape_attr(rel_id))
+    entry = b"<%stablePart %s/>" % (p, attr)
+    close = sheet_xml.rfind(b"</%ssheetData>" % p)
+    if close >= 0:
+        after = close + len(b"</%ssheetData>" % p)
+    else:
+        empty = re.compile(rb"<%ssheetData(?=[\s/>])[^>]*?/>" % re.escape(p)).search(sheet_xml, end)
+        if empty is None:
+            raise SpliceError("the worksheet has no <sheetData>")
+        after = empty.end()
+    children = _top_level(sheet_xml, after, len(sheet_xml))
+    parts = next((c for c in children if c[0] == p + b"tableParts"), None)
+    if parts is None:
+        ext = next((c for c in children if c[0] == p + b"extLst"), None)
+        at = ext[1] if ext is not None else sheet_xml.rfind(b"</%sworksheet>" % p)
+        if at < after:
+            raise SpliceError("<worksheet> is not closed")
+        return sheet_xml[:at] + b'<%stableParts count="1">%s</%stableParts>' % (p, entry, p) + sheet_xml[at:]
+    _, s, e = parts
+    element = sheet_xml[s:e]
+    count = len(re.findall(rb"<%stablePart(?=[\s/>])" % re.escape(p), element)) + 1
+    head_end = element.index(b">") + 1
+    head = set_attrs(element[:head_end], {"count": str(count)})
+    if head.endswith(b"/>"):
+        new = head[:-2].rstrip() + b">" + entry + b"</%stableParts>" % p
+    else:
+        inner_end = element.rfind(b"</")
+        new = head + element[head_end:inner_end] + entry + element[inner_end:]
+    return sheet_xml[:s] + new + sheet_xml[e:]

@@ -9,6 +9,9 @@ code, font, fill, cell format) is reused rather than added again.
 
 Fonts are the workbook's default font (font 0) made bold or resized, so that our sheets look
 like the rest of the user's workbook.
+
+`styles_copy(styles_xml, source_xml, xfs, dxfs)` appends, the same way, cell formats and
+differential formats taken from another workbook's styles.xml (a sheet copied by transplant.py).
 """
 from __future__ import annotations
 
@@ -290,3 +293,121 @@ def styles_append(styles_xml: bytes, wanted: Sequence[StyleSpec]) -> tuple[bytes
     if new:
         styles.append(b"cellXfs", b"xf", b"".join(new))
     return styles.xml, result
+
+
+# Formats copied from another workbook's styles.xml (a sheet transplanted, see transplant.py).
+
+_TAG_NAME = rb"[A-Za-z_][\w.-]*(?=[\s/>])"
+
+
+def reprefix(fragment: bytes, source_prefix: bytes, target_prefix: bytes) -> bytes:
+    """An XML fragment with the elements of the source's main prefix renamed to the target's."""
+    if source_prefix == target_prefix:
+        return fragment
+    pattern = re.compile(rb"<(/?)%s(%s)" % (re.escape(source_prefix), _TAG_NAME))
+    return pattern.sub(lambda m: b"<" + m.group(1) + target_prefix + m.group(2), fragment)
+
+
+def _section_items(styles: _Styles, local: bytes, child: bytes) -> list[bytes]:
+    found = find_element(styles.xml, styles.p, local)
+    return [] if found is None else [item for _, _, item in _items(styles.xml, styles.p, found, child)]
+
+
+_EXT_LST = re.compile(rb"<(?:[\w.-]+:)?extLst(?=[\s/>])(?:[^>]*?/>|.*?</(?:[\w.-]+:)?extLst>)", re.S)
+
+
+def styles_copy(styles_xml: bytes, source_xml: bytes, xfs, dxfs=()) -> tuple[bytes, dict, dict]:
+    """styles.xml with the source styles.xml's cell formats xfs and differential formats dxfs
+    (indexes) appended; returns it, {source xf: new xf} and {source dxf: new dxf}.
+
+    Each copied xf keeps its number format (by code: an existing or built-in one is reused, a
+    new code gets a new id), font, fill, border, alignment and protection; its cell style
+    becomes Normal. Source xf 0 (the look of cells without a style) is the target's xf 0, and
+    fills 0 and 1 (none, gray125: fixed by the format) and border 0 are the target's own.
+    A dxf's number format takes the id its code has in the target. Identical fonts, fills,
+    borders, xfs and dxfs already there are reused; nothing is renumbered and every other
+    byte stays.
+    """
+    src = _Styles(source_xml)
+    styles = _Styles(styles_xml)
+    sp, p = src.p, styles.p
+    xfs = sorted({i for i in xfs if i is not None})
+    dxfs = sorted({i for i in dxfs if i is not None})
+    src_xfs = _section_items(src, b"cellXfs", b"xf")
+    src_fonts = _section_items(src, b"fonts", b"font")
+    src_fills = _section_items(src, b"fills", b"fill")
+    src_borders = _section_items(src, b"borders", b"border")
+    codes = {}
+    for item in _section_items(src, b"numFmts", b"numFmt"):
+        fid = get_attr(item, b"numFmtId")
+        if fid is not None and fid.isdigit():
+            codes[int(fid)] = get_attr(item, b"formatCode") or "General"
+
+    copied = [i for i in xfs if 0 < i < len(src_xfs)]
+    heads = {}
+    for i in copied:
+        item = src_xfs[i]
+        heads[i] = item[:item.index(b">") + 1]
+
+    def ref(i: int, name: bytes) -> int:
+        value = get_attr(heads[i], name)
+        return int(value) if value and value.isdigit() else 0
+
+    fmt_ids = _number_formats(styles, [codes[ref(i, b"numFmtId")] for i in copied if ref(i, b"numFmtId") in codes])
+
+    def parts(name: bytes, items: list, keep: tuple) -> dict:
+        """{source id: target id} of the fonts, fills or borders the copied xfs use."""
+        wanted = sorted({ref(i, name) for i in copied} - set(keep))
+        wanted = [k for k in wanted if k < len(items)]
+        local = {b"fontId": (b"fonts", b"font"), b"fillId": (b"fills", b"fill"),
+                 b"borderId": (b"borders", b"border")}[name]
+        ids = _indexes(styles, *local, [reprefix(items[k], sp, p) for k in wanted], b"") if wanted else []
+        return {**{k: k for k in keep}, **dict(zip(wanted, ids))}
+
+    fonts = parts(b"fontId", src_fonts, ())
+    fills = parts(b"fillId", src_fills, (0, 1))
+    borders = parts(b"borderId", src_borders, (0,))
+
+    xf_map = {i: 0 for i in xfs}
+    section = styles.section(b"cellXfs", b'<%sxf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>' % p)
+    existing = {}
+    for k, (_, _, item) in enumerate(_items(styles.xml, p, section, b"xf")):
+        existing.setdefault(item, k)
+    count = len(_items(styles.xml, p, section, b"xf"))
+    new = []
+    for i in copied:
+        fmt = ref(i, b"numFmtId")
+        attrs = {"numFmtId": str(fmt_ids.get(codes[fmt], 0) if fmt in codes else fmt),
+                 "fontId": str(fonts.get(ref(i, b"fontId"), 0)), "fillId": str(fills.get(ref(i, b"fillId"), 0)),
+                 "borderId": str(borders.get(ref(i, b"borderId"), 0)), "xfId": "0"}
+        head = set_attrs(reprefix(heads[i], sp, p), attrs)
+        body = _EXT_LST.sub(b"", reprefix(src_xfs[i][len(heads[i]):], sp, p))
+        if head.endswith(b"/>") or not re.search(rb"<(?!/)", body):
+            item = head if head.endswith(b"/>") else head[:-1].rstrip() + b"/>"
+        else:
+            item = head + body
+        if item not in existing:
+            existing[item] = count + len(new)
+            new.append(item)
+        xf_map[i] = existing[item]
+    if new:
+        styles.append(b"cellXfs", b"xf", b"".join(new))
+
+    dxf_map = {}
+    src_dxfs = _section_items(src, b"dxfs", b"dxf")
+    wanted = [i for i in dxfs if i < len(src_dxfs)]
+    if wanted:
+        items = [_dxf_number_format(styles, reprefix(src_dxfs[i], sp, p)) for i in wanted]
+        dxf_map = dict(zip(wanted, _indexes(styles, b"dxfs", b"dxf", items, b"")))
+    return styles.xml, xf_map, dxf_map
+
+
+def _dxf_number_format(styles: _Styles, dxf: bytes) -> bytes:
+    """A dxf whose number format has the id its code has in the target (added there if new),
+    so that one id never means two codes in one styles part."""
+    m = re.search(rb"<%snumFmt(?=[\s/>])[^>]*>" % re.escape(styles.p), dxf)
+    code = None if m is None else get_attr(m.group(0), b"formatCode")
+    if code is None:
+        return dxf
+    fmt = _number_formats(styles, [code])[code]
+    return dxf[:m.start()] + set_attrs(m.group(0), {"numFmtId": str(fmt)}) + dxf[m.end():]
