@@ -35,7 +35,7 @@ from .xlsx.assemble import Edit
 from .xlsx.cols import hide_columns
 from .xlsx.newparts import table_ref, table_sheet_xml, table_xml
 from .xlsx.package import Package
-from .xlsx.patch import Cell, Column, patch_cells, patch_columns, remove_calc_chain_cells, resize_table, \
+from .xlsx.patch import Cell, Column, SharedStrings, patch_cells, patch_columns, remove_calc_chain_cells, resize_table, \
     set_attributes
 from .xlsx.report_xml import REPORT_STYLES, report_layout, report_parts
 from .xlsx.splice import SpliceError, col_letter, get_attr, parse_range, parse_ref, range_ref, root
@@ -136,12 +136,18 @@ class _Pending:
         return rows
 
 
+_PLAIN_TYPES = (str, int, float, bool)
+
+
 def _value(value):
-    """A value as a cell holds it: plain Python, text within what a cell can hold."""
-    value = plain(value)
-    if isinstance(value, str):
-        value = cell_text(value)
-    return value
+    """A value as written: plain Python, None for blanks (text is made what a cell can hold when
+    it is written: xlsx/patch.py)."""
+    t = type(value)
+    if t is str:
+        return value or None
+    if (t is int or t is bool) or (t is float and value == value):
+        return value
+    return plain(value)
 
 
 class PackageBook(Book):
@@ -160,6 +166,9 @@ class PackageBook(Book):
         self._styles: dict[str, int] = {}
         self._new_sheets: set[str] = set()
         self._next_table_id = None
+        self._sst = None
+        self._sst_part = None
+        self._raw: dict[str, tuple] = {}  # sheet -> (top, left, bottom, right, rows, formulas) as first read.
 
     def close(self) -> None:
         self.package.close()
@@ -235,6 +244,10 @@ class PackageBook(Book):
         pending = self._pending.get(sheet)
         if pending:
             rows = pending.overlay(rows, min_row, min_col, max_row, max_col)
+        else:
+            old = self._raw.get(sheet)
+            if old is None or (max_row - min_row) * (max_col - min_col) > (old[2] - old[0]) * (old[3] - old[1]):
+                self._raw[sheet] = (min_row, min_col, max_row, max_col, rows, found)
         return Grid(min_row, min_col, rows)
 
     def table_grid(self, table: TableSpot) -> Grid:
@@ -432,9 +445,29 @@ class PackageBook(Book):
 
     # Saving.
 
+    def _shared_strings(self) -> SharedStrings:
+        """The workbook's shared strings, to which our text is appended (a new part when it has none)."""
+        if self._sst is None:
+            part = self.package.shared_strings_part
+            self._sst_part = part if part and part in self.package else None
+            self._sst = SharedStrings(self.package.read(self._sst_part) if self._sst_part else None)
+        return self._sst
+
+    def _write_shared_strings(self) -> None:
+        sst = self._sst
+        if sst is None or not (len(sst) > sst.existing or sst.refs_delta):
+            return
+        if self._sst_part is not None:
+            self.edit.put(self._sst_part, sst.xml())
+            return
+        part = self.edit.free_name("xl/sharedStrings{}.xml").replace("sharedStrings1", "sharedStrings")
+        self.edit.put(part, sst.xml(), "sharedStrings")
+        self.edit.relate(self.package.workbook_part, "sharedStrings", part)
+
     def _write_sheets(self) -> dict:
         """Patch every sheet with pending writes; returns {sheet: formulas removed}."""
         removed = {}
+        sst = self._shared_strings()
         for sheet, pending in self._pending.items():
             if not pending:
                 continue
@@ -451,7 +484,7 @@ class PackageBook(Book):
                         self._style("date") if dt.date in kinds else None
                     columns.append(Column(col, first, values, style=style))
             if columns:
-                patched = patch_columns(xml, columns, date1904=self.date1904)
+                patched = patch_columns(xml, columns, shared_strings=sst, date1904=self.date1904)
                 xml, gone = patched.xml, list(patched.formulas_removed)
             singles = {}
             for col, cells in pending.cells.items():
@@ -460,7 +493,7 @@ class PackageBook(Book):
                         self._style("date") if isinstance(value, dt.date) else None
                     singles[(row, col)] = Cell(value, None, style)
             if singles:
-                patched = patch_cells(xml, singles, date1904=self.date1904)
+                patched = patch_cells(xml, singles, shared_strings=sst, date1904=self.date1904)
                 xml = patched.xml
                 gone += patched.formulas_removed
             self.edit.put(part, xml)
@@ -500,6 +533,7 @@ class PackageBook(Book):
     def save(self, out=None) -> list[str]:
         with self._reading():
             removed = self._write_sheets()
+            self._write_shared_strings()
             self._write_tables()
             self._write_calc(removed)
         target = None if out is None else os.fspath(out)
@@ -534,8 +568,23 @@ class PackageBook(Book):
             except (ValueError, SpliceError):
                 pass
         right = min(right, 16_384)
-        old_f, new_f = set(), set()
-        old = xcells.read_values(self.package, part, 1, 1, 1_048_576, right, formulas=old_f)
+        bottom = max(pending.last_row(), 1)
+        if dimension:
+            try:
+                bottom = max(bottom, parse_ref(dimension.split(":")[-1])[0])
+            except (ValueError, SpliceError):
+                bottom = 1_048_576
+        else:
+            bottom = 1_048_576
+        raw = self._raw.get(sheet)
+        if raw is not None and raw[0] == 1 and raw[1] == 1 and raw[3] >= right and \
+                (raw[2] >= bottom or len(raw[4]) < raw[2] - raw[0] + 1):
+            old, old_f = [r[:right] for r in raw[4]], set(raw[5])
+            right = min(right, raw[3])
+        else:
+            old_f = set()
+            old = xcells.read_values(self.package, part, 1, 1, 1_048_576, right, formulas=old_f)
+        new_f = set()
         fresh = xcells.read_values(new, part, 1, 1, 1_048_576, right, formulas=new_f)
         height = max(len(old), len(fresh))
         a = np.full((height, right), None, dtype=object)
