@@ -345,6 +345,49 @@ def import_(book, file, key, maps, out, as_of):
 
 @cli.command()
 @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--leads", metavar="SHEET_OR_TABLE",
+              help="The table, or the sheet (its table, or a plain range with a header row), that holds "
+                   "the leads (default: the table tblLeads, else the sheet Leads; with neither, an empty "
+                   "Leads sheet is added).")
+@click.option("--lang", type=click.Choice(["en", "it"]), default="en", show_default=True,
+              help="Language of the LeadScore sheet, the output headers and actions.")
+@click.option("--profile", type=click.Choice(["b2b", "b2c"]), default="b2b", show_default=True,
+              help="Default model: business buyers (b2b) or consumers (b2c).")
+@click.option("--no-rescore", is_flag=True, help="Add Lead Score without scoring the leads yet.")
+@_out_option
+@_as_of_option
+@friendly
+def init(book, leads, lang, profile, no_rescore, out, as_of):
+    """Add Lead Score to an existing workbook BOOK: the LeadScore sheet, the output columns at the right
+    edge of the lead table, and default rules pointed at the columns the table has; then rescore.
+
+    Every other sheet, cell, format, formula, chart, macro and button stays as it was. Rules whose
+    column the table lacks are left out and listed (add them on the LeadScore sheet with your column).
+    """
+    from workbook.init_book import init_book
+
+    done = init_book(book, leads=leads, language=lang, profile=profile, out=out)
+    target = out or book
+    how = "an empty Leads sheet added" if done.added_sheet else \
+        f"its range made the table {done.table}" if done.made_table else f"table {done.table}"
+    click.echo(f"Added Lead Score to {target}: the LeadScore sheet; leads on sheet '{done.sheet}' ({how}, "
+               f"{_count(done.leads, 'lead', 'leads')}).")
+    if done.outputs:
+        click.echo("Output columns added: " + ", ".join(done.outputs))
+    for what, theirs, ours in done.moved:
+        click.echo(f"The {what} uses your column '{ours}' (the template's '{theirs}').")
+    for what, theirs in done.left_out:
+        click.echo(f"Left out the {what}: no column like '{theirs}' (add the rule on the LeadScore sheet with "
+                   "your column's name).")
+    if no_rescore or done.leads == 0:
+        click.echo(f"Next: fill the leads, then `leadscore rescore {Path(target).name}`.")
+        return
+    report = workflow.rescore(target, as_of=as_of)
+    _print_summary(report, target, None)
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
 @_out_option
 @friendly
 def formulas(book, out):

@@ -155,6 +155,10 @@ class Book:
         """Make the changes permanent (a file backend saves atomically); returns parts lost, if any."""
         raise NotImplementedError
 
+    def defined_name(self, name: str) -> str | None:
+        """What a global defined name refers to (without '='), or None (backends that cannot say)."""
+        return None
+
     def close(self) -> None:
         """Let go of the file (a file backend keeps it open while it reads)."""
 

@@ -146,6 +146,10 @@ class FileBook(Book):
         if t.autoFilter is not None:
             t.autoFilter.ref = f"{left}{table.min_row}:{right}{last - table.totals}"
 
+    def defined_name(self, name) -> str | None:
+        found = self.wb.defined_names.get(name)
+        return None if found is None else found.attr_text
+
     def hide_columns(self, table, columns) -> None:
         ws = self.wb[table.sheet]
         for col in columns:

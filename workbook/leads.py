@@ -55,9 +55,16 @@ class LeadsTable:
         return self.spot.min_col + keys.index(key) if key in keys else None
 
 
+LEADS_NAME = "LeadScoreLeads"  # A defined name `leadscore init` sets when the lead table has a name of its own.
+
+
 def find_table(book) -> LeadsTable:
-    """The table named tblLeads, or else the only table on the Leads sheet."""
+    """The table named tblLeads, or the table the defined name LeadScoreLeads names, or else the
+    only table on the Leads sheet."""
     spot = book.table(LEADS_TABLE)
+    named = book.defined_name(LEADS_NAME) if spot is None else None
+    if named:
+        spot = book.table(named.lstrip("=").split("[", 1)[0].strip())
     if spot is None and LEADS_SHEET in book.sheet_names():
         on_sheet = book.tables(LEADS_SHEET)
         spot = on_sheet[0] if len(on_sheet) == 1 else None

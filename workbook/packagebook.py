@@ -33,7 +33,7 @@ from .sheets import cell_text
 from .xlsx import cells as xcells
 from .xlsx.assemble import Edit
 from .xlsx.cols import hide_columns
-from .xlsx.newparts import table_ref, table_sheet_xml, table_xml
+from .xlsx.newparts import table_ref, table_sheet_xml, table_xml, workbook_set_defined_names
 from .xlsx.package import Package
 from .xlsx.patch import Cell, Column, SharedStrings, patch_cells, patch_columns, remove_calc_chain_cells, resize_table, \
     set_attributes
@@ -168,6 +168,7 @@ class PackageBook(Book):
         self._next_table_id = None
         self._sst = None
         self._sst_part = None
+        self._names_set: dict[str, str | None] = {}  # Defined names set by this run.
         self._raw: dict[str, tuple] = {}  # sheet -> (top, left, bottom, right, rows, formulas) as first read.
 
     def close(self) -> None:
@@ -320,7 +321,8 @@ class PackageBook(Book):
             for i, row in enumerate(grid.rows):
                 if row[k] not in (None, ""):
                     raise SheetError([f"{table.sheet}!{col_letter(col)}{table.min_row + i}: the table needs a "
-                                      f"column '{name}' here but the cell is not empty"])
+                                      f"column '{name}' here but the cell is not empty; move what is there (Lead Score adds its "
+                                      "columns at the table's right edge)"])
         pending = self._pending_of(table.sheet)
         for name in headers:
             table.max_col += 1
@@ -328,6 +330,19 @@ class PackageBook(Book):
             rec.new_columns.append(str(name))
         rec.max_col = table.max_col
         rec.changed = True
+
+    def defined_name(self, name: str) -> str | None:
+        """What a global defined name refers to (its formula, without '='), or None."""
+        if name.casefold() in self._names_set:
+            return self._names_set[name.casefold()]
+        return next((n.text for n in self.package.defined_names
+                     if n.local_sheet_id is None and n.name.casefold() == name.casefold()), None)
+
+    def set_defined_name(self, name: str, text: str | None) -> None:
+        """Set (or with None remove) a global defined name of ours in the workbook part."""
+        book = self.package.workbook_part
+        self.edit.put(book, workbook_set_defined_names(self.edit.read(book), {name: text}, name))
+        self._names_set[name.casefold()] = text
 
     def hide_columns(self, table, columns) -> None:
         self._pending_of(table.sheet).hidden.update(columns)

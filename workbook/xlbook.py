@@ -79,6 +79,14 @@ class XlBook(Book):
 
     # Reading.
 
+    def defined_name(self, name) -> str | None:
+        """A workbook-level name's formula (xlwings: book.names), or None."""
+        try:
+            found = self.book.names[name]
+        except Exception:  # noqa: BLE001  xlwings raises its backend's own error for a missing name.
+            return None
+        return str(found.refers_to).lstrip("=")
+
     def sheet_names(self) -> list[str]:
         return list(self._names)
 
