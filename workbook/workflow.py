@@ -445,6 +445,7 @@ def _merge(book, lt, incoming, columns, key_column) -> dict:
     counts = {"added": 0, "updated": 0, "unchanged": 0, "cells": 0, "kept_formulas": 0}
     skipped = list(incoming.skipped)
     updates, appended, seen = {}, [], {}
+    target_cols = [(j, col_of[text_key(t)]) for j, t in enumerate(columns.targets) if t is not None]
     for line, row in zip(incoming.lines, incoming.rows):
         key = key_of(row[key_index]) if key_index is not None else ""
         if key and key in seen:
@@ -452,7 +453,7 @@ def _merge(book, lt, incoming, columns, key_column) -> dict:
             continue
         if key:
             seen[key] = line
-        cells = {col_of[text_key(t)]: v for t, v in zip(columns.targets, row) if t is not None}
+        cells = {col: row[j] for j, col in target_cols}
         if key and key in known:
             r = known[key]
             changed = {(r, c): v for c, v in cells.items() if not is_blank(v) and
@@ -476,8 +477,8 @@ def _merge(book, lt, incoming, columns, key_column) -> dict:
     # New leads fill the blank rows at the end of the table first, then grow it.
     free = list(range((filled[-1] if filled else spot.min_row) + 1, spot.max_row + 1))
     into_free = dict(zip(free, appended))
-    book.write_cells(spot, {(r, spot.min_col + j): v for r, row in into_free.items()
-                            for j, v in enumerate(row) if v is not None})
+    # (Blank values too: those rows are blank, and whole columns of writes are the fast case.)
+    book.write_cells(spot, {(r, spot.min_col + j): v for r, row in into_free.items() for j, v in enumerate(row)})
     book.append_rows(spot, appended[len(into_free):])
     counts["added"] = len(appended)
     counts["skipped"] = skipped

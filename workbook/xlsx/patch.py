@@ -826,6 +826,8 @@ class _Pass:
         p = self.sheet.prefix
         row = b"%d" % rnum
         writer = self.writer
+        c_open = writer.c_open
+        letters = self.__dict__.setdefault("_letters", {})
         cells = []
         last = 0
         for col, value, kind, style, cached in targets:
@@ -835,7 +837,12 @@ class _Pass:
             body = value if kind is _BODY else writer.body(value, kind, cached)
             if body is None and style is None:
                 continue
-            cells.append(writer.compose(col_letter(col).encode() + row, body, style, None)[0])
+            # A new cell, as compose() writes one with no old cell: <c r="K7"[ s="3"] + body.
+            letter = letters.get(col)
+            if letter is None:
+                letter = letters[col] = col_letter(col).encode()
+            head = c_open + letter + row + (b'"' if style is None else b'" s="%d"' % style)
+            cells.append(head + (b"/>" if body is None else body))
         if not cells:
             return b""
         return b'<%srow r="%s">' % (p, row) + b"".join(cells) + b"</%srow>" % p
