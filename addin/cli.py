@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from workbook import template, workflow
+from workbook import progress, template, workflow
 from scoring.errors import LeadScoreError
 from workbook.errors import SheetError
 from workbook.safety import atomic_save
@@ -34,6 +34,22 @@ REPORT_HINT = ("This is a bug in Lead Score, not in your workbook: run the same 
 
 def friendly(fn):
     """Turn the product's exceptions into messages and exit code 1; anything else into one line."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        # Long runs show their steps on a terminal (never in a pipe or a log).
+        progress.show(sys.stderr if sys.stderr.isatty() else None)
+        try:
+            result = fn(*args, **kwargs)
+            progress.finish()
+            return result
+        except BaseException:
+            progress.finish()
+            raise
+
+    return _messages(wrapper)
+
+
+def _messages(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:

@@ -24,6 +24,7 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 import numpy as np
 
+from . import progress
 from .book import DATE_FORMAT, STAMP_FORMAT, Book, Grid, TableSpot, plain
 from .errors import SheetError, Unreadable, WriteRefused
 from .opening import unreadable
@@ -251,6 +252,8 @@ class PackageBook(Book):
     def read(self, sheet, min_row, min_col, max_row, max_col) -> Grid:
         part = self._part(sheet)
         found: set = set()
+        if max_row - min_row > 10_000:
+            progress.step(f"Reading {sheet}", max_row - min_row)
         with self._reading():
             rows = xcells.read_values(self.package, part, min_row, min_col, max_row, max_col, formulas=found)
         if found:
@@ -505,6 +508,7 @@ class PackageBook(Book):
             if not pending:
                 continue
             part = self._part(sheet)
+            progress.step(f"Writing {sheet}", pending.last_row())
             xml = self.edit.read(part)
             if pending.hidden:
                 xml = hide_columns(xml, sorted(pending.hidden))
@@ -576,7 +580,10 @@ class PackageBook(Book):
             self._write_tables()
             self._write_calc(removed)
         target = None if out is None else os.fspath(out)
-        return safe_save(self.edit.write, self.path, target, verify=self._verify)
+        progress.step("Saving and checking the new file")
+        lost = safe_save(self.edit.write, self.path, target, verify=self._verify)
+        progress.finish()  # The summary follows on the terminal.
+        return lost
 
     def _verify(self, temp) -> None:
         """Refuse (WriteRefused) unless the new package keeps every part and cell we do not own."""

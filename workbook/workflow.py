@@ -25,7 +25,7 @@ from scoring.history import changes
 from scoring.report import funnel, score_band_codes
 from scoring.tasks import plan_tasks
 
-from . import formulas
+from . import formulas, progress
 from .errors import CellProblem, SheetError
 from .exports import csv_bytes, ics_bytes
 from .filebook import FileBook
@@ -129,6 +129,7 @@ def read_checked(book, more=None) -> tuple:
 def _prepare(book) -> tuple:
     """Read and score; raises SheetError with every problem found."""
     sheet, lt, frame, rows = read_checked(book)
+    progress.step("Scoring", len(frame))
     try:
         scored = evaluate_leads(frame, sheet.checked)
     except ModelError as exc:
@@ -139,7 +140,9 @@ def _prepare(book) -> tuple:
 def check(path) -> Report:
     """Validate the LeadScore sheet and the Leads table; lead values that can't be used are warnings."""
     with open_book(path) as book:
-        return check_book(book)
+        report = check_book(book)
+    progress.finish()
+    return report
 
 
 def check_book(book) -> Report:
@@ -286,6 +289,7 @@ def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",)) -> Repo
     """
     _check_steps(steps)
     sheet, lt, frame, rows, scored = _prepare(book)
+    progress.step("Scored; writing the results", len(frame))
     checked = sheet.checked
     model = checked.model
     language = model.settings.language
