@@ -89,10 +89,6 @@ def column_header(meaning: str, language: str) -> str:
     return LAST_COLUMNS.get(meaning) or header(meaning, language)
 
 
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
-
-
 def read_frame(lt: LeadsTable, outputs: bool = False) -> tuple[pd.DataFrame, list[int]]:
     """Input columns (and output columns too, if asked) as a DataFrame, and each lead's sheet row.
 
@@ -103,11 +99,25 @@ def read_frame(lt: LeadsTable, outputs: bool = False) -> tuple[pd.DataFrame, lis
     input_cols = [i for i, inp in enumerate(is_input) if inp]
     data, sheet_rows = [], []
     spot = lt.spot
+    grid, width = lt.grid, spot.max_col - spot.min_col + 1
+    direct = grid.left == spot.min_col and all(len(row) >= width for row in grid.rows)
+    pick = picked_cols if picked_cols != list(range(width)) else None
     for r in range(spot.first_data_row, spot.max_row + 1):
-        row = lt.grid.row_values(r, spot.min_col, spot.max_col)
-        if any(not _blank(row[i]) for i in input_cols):
-            data.append([row[i] for i in picked_cols])
-            sheet_rows.append(r)
+        if direct:  # The grid holds the table's rows as they are: no copy per row.
+            k = r - grid.top
+            row = grid.rows[k] if 0 <= k < len(grid.rows) else ()
+            if not row:
+                continue
+        else:
+            row = grid.row_values(r, spot.min_col, spot.max_col)
+        for i in input_cols:
+            v = row[i]
+            if v is not None and (type(v) is not str or v.strip()):
+                break
+        else:
+            continue
+        data.append([row[i] for i in pick] if pick is not None else list(row[:width]))
+        sheet_rows.append(r)
     columns = [str(lt.headers[i]) for i in picked_cols]
     frame = pd.DataFrame(data, columns=columns, dtype=object) if data else \
         pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
