@@ -392,7 +392,7 @@ def test_refusals(tmp_path, leads_csv):
     (tmp_path / "other").mkdir()
     other = _renamed(DATA / "date_examples01.xlsx", tmp_path / "renamed", "Sheet1", "Leads")
     refused(other, tmp_path / "other", "Leads!A1: the header 41333.5 is not text; a lead list's first row holds "
-                                       "its column names")
+                                       "its column names (say where the leads are with --leads SHEET_OR_TABLE)")
 
 
 # The checks themselves: each change a defect could make is seen.

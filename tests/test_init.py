@@ -209,3 +209,15 @@ def test_libreoffice_opens_an_initialised_book_and_shows_our_values(tmp_path):
     assert leads[1][4] == "1000"  # Recalculated from =200*5.
     assert [row[13] for row in leads[1:4]] == ["B55", "D0", "C30"]
     assert sheets["Budget"][0][:2] == ["Staff", "1312"]
+
+
+def test_a_date_header_is_named_as_a_person_reads_it(tmp_path):
+    path = tmp_path / "dates.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Leads")
+    ws.write_datetime(0, 0, dt.datetime(2007, 1, 1), wb.add_format({"num_format": "yyyy-mm-dd"}))
+    wb.close()
+    code, _, err = run("init", path)
+    assert code == 1
+    assert err.splitlines()[1] == ("  Leads!A1: the header 2007-01-01 00:00:00 is not text; a lead list's first row "
+                                   "holds its column names (say where the leads are with --leads SHEET_OR_TABLE)")

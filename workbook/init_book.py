@@ -10,6 +10,7 @@ new package is checked before it replaces anything (packagebook.py).
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -73,8 +74,10 @@ def _plain_range(book: PackageBook, sheet: str):
     for j, h in enumerate(headers):
         cell = f"{sheet}!{col_letter(left + j + 1)}{top + 1}"
         if not isinstance(h, str):
-            raise SheetError([f"{cell}: the header {h!r} is not text; a lead list's first row holds its column "
-                              "names"])
+            shown = h.isoformat(sep=" ") if isinstance(h, dt.datetime) else \
+                h.isoformat() if isinstance(h, (dt.date, dt.time)) else str(h)
+            raise SheetError([f"{cell}: the header {shown} is not text; a lead list's first row holds its "
+                              "column names (say where the leads are with --leads SHEET_OR_TABLE)"])
         key = text_key(h)
         if key in seen:
             raise SheetError([f"{cell}: the header {h!r} repeats {seen[key]}; give each column its own name"])
