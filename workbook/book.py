@@ -38,9 +38,10 @@ class TableSpot:
 class Grid:
     """Values of one rectangle of a sheet, addressed by sheet row and column."""
 
-    def __init__(self, top: int, left: int, rows):
+    def __init__(self, top: int, left: int, rows, copy: bool = True):
         self.top, self.left = top, left
-        self.rows = [list(r) for r in rows]
+        # copy=False: rows are lists the caller made for this grid (and nobody changes).
+        self.rows = [list(r) for r in rows] if copy else rows
 
     def value(self, row: int, col: int):
         r, c = row - self.top, col - self.left

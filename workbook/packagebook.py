@@ -36,7 +36,7 @@ from .xlsx.assemble import Edit
 from .xlsx.cols import hide_columns
 from .xlsx.newparts import table_ref, table_sheet_xml, table_xml, workbook_set_defined_names
 from .xlsx.package import Package
-from .xlsx.patch import Cell, Column, SharedStrings, patch_cells, patch_columns, remove_calc_chain_cells, resize_table, \
+from .xlsx.patch import Cell, Column, SharedStrings, iter_patch_columns, patch_cells, patch_columns, remove_calc_chain_cells, resize_table, \
     set_attributes
 from .xlsx.report_xml import REPORT_STYLES, report_layout, report_parts
 from .xlsx.splice import SpliceError, col_letter, get_attr, parse_range, parse_ref, range_ref, root
@@ -183,6 +183,7 @@ class PackageBook(Book):
         self._sst = None
         self._sst_part = None
         self._names_set: dict[str, str | None] = {}  # Defined names set by this run.
+        self._formula_cells: dict[str, set] = {}  # sheet -> formula cells seen by reads.
         self._raw: dict[str, tuple] = {}  # sheet -> (top, left, bottom, right, rows, formulas) as first read.
 
     def close(self) -> None:
@@ -258,6 +259,7 @@ class PackageBook(Book):
             rows = xcells.read_values(self.package, part, min_row, min_col, max_row, max_col, formulas=found)
         if found:
             self._formulas_seen = True
+            self._formula_cells.setdefault(sheet, set()).update(found)
         pending = self._pending.get(sheet)
         if pending:
             rows = pending.overlay(rows, min_row, min_col, max_row, max_col)
@@ -265,7 +267,7 @@ class PackageBook(Book):
             old = self._raw.get(sheet)
             if old is None or (max_row - min_row) * (max_col - min_col) > (old[2] - old[0]) * (old[3] - old[1]):
                 self._raw[sheet] = (min_row, min_col, max_row, max_col, rows, found)
-        return Grid(min_row, min_col, rows)
+        return Grid(min_row, min_col, rows, copy=False)
 
     def table_grid(self, table: TableSpot) -> Grid:
         grid = self.read(table.sheet, table.min_row, table.min_col, table.max_row, table.max_col)
@@ -489,12 +491,24 @@ class PackageBook(Book):
             self._sst = SharedStrings(self.package.read(self._sst_part) if self._sst_part else None)
         return self._sst
 
+    def _strings_after(self, part: str) -> bool:
+        """Whether the shared strings part comes after this sheet in the zip, so that it can take the
+        strings a streamed sheet adds as it is written."""
+        self._shared_strings()
+        if self._sst_part is None:
+            return False  # A new part is made from what the patches added: they must run first.
+        names = self.package.names
+        return names.index(self.package.info(self._sst_part).filename) > names.index(self.package.info(part).filename)
+
     def _write_shared_strings(self) -> None:
         sst = self._sst
-        if sst is None or not (len(sst) > sst.existing or sst.refs_delta):
+        if sst is None:
             return
         if self._sst_part is not None:
-            self.edit.put(self._sst_part, sst.xml())
+            # Built when the package is written, after the sheets that add to it (see _strings_after).
+            self.edit.put_stream(self._sst_part, lambda: [sst.xml()])
+            return
+        if not len(sst):
             return
         part = self.edit.free_name("xl/sharedStrings{}.xml").replace("sharedStrings1", "sharedStrings")
         self.edit.put(part, sst.xml(), "sharedStrings")
@@ -523,6 +537,15 @@ class PackageBook(Book):
                     else:
                         for r, value in enumerate(values, start=first):
                             singles[(r, col)] = Cell(value, None, self._date_style([value]))
+            formulas = self._formula_cells.get(sheet, set())
+            if columns and not singles and self._strings_after(part) and \
+                    not any(self._owns(pending, cell) for cell in formulas):
+                # No formula of the sheet is overwritten (calcChain stays as it is): the patched
+                # sheet is streamed into the new package, never held whole.
+                self.edit.put_stream(part, lambda xml=xml, columns=columns: iter_patch_columns(
+                    xml, columns, shared_strings=sst, date1904=self.date1904))
+                removed[sheet] = []
+                continue
             if columns:
                 patched = patch_columns(xml, columns, shared_strings=sst, date1904=self.date1904)
                 xml, gone = patched.xml, list(patched.formulas_removed)
