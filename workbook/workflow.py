@@ -67,10 +67,13 @@ def read_leads(path, outputs: bool = True) -> pd.DataFrame:
 def lead_problems(lt: LeadsTable, scored: Scored, rows: list[int]) -> list[CellProblem]:
     """The engine's problems with lead values, each at the cell it is about (Leads!G12), in row order."""
     found = []
+    columns: dict = {}  # Column name -> sheet column, looked up once per name.
     for codes, items in scored.problems.parts:
         for position in np.flatnonzero(codes >= 0):
             item = items[codes[position]]
-            col = lt.column_of(item.column)
+            col = columns.get(item.column, 0)
+            if col == 0:
+                col = columns[item.column] = lt.column_of(item.column)
             row = rows[position]
             cell = f"{get_column_letter(col)}{row}" if col else None
             where = cell or f"row {row}"
