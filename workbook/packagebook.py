@@ -77,6 +77,7 @@ class _Pending:
         self.segments: dict[int, list[list]] = {}  # col -> [[first row, values], ...] sorted.
         self.cells: dict[int, dict[int, object]] = {}  # col -> {row: value}
         self.hidden: set[int] = set()
+        self.keep_blank: set[int] = set()  # Output columns: a blank leaves an empty cell (fast next time).
 
     def __bool__(self) -> bool:
         return bool(self.segments or self.cells or self.hidden)
@@ -308,6 +309,7 @@ class PackageBook(Book):
         pending = self._pending_of(table.sheet)
         for col, values in columns.items():
             pending.put_column(col, first_row, [_value(v) for v in values])
+            pending.keep_blank.add(col)
 
     def write_cells(self, table, cells) -> None:
         pending = self._pending_of(table.sheet)
@@ -533,7 +535,8 @@ class PackageBook(Book):
                 longest = max(range(len(runs)), key=lambda k: len(runs[k][1]))
                 for k, (first, values) in enumerate(runs):
                     if k == longest:
-                        columns.append(Column(col, first, values, style=self._date_style(values)))
+                        columns.append(Column(col, first, values, style=self._date_style(values),
+                                              keep_blank=col in pending.keep_blank))
                     else:
                         for r, value in enumerate(values, start=first):
                             singles[(r, col)] = Cell(value, None, self._date_style([value]))

@@ -74,6 +74,9 @@ class Column:
 
     values[i] goes to row first_row + i. kind and style apply to every cell (as for Cell);
     styles, when given, is a style per row (None keeps that cell's style) and wins over style.
+    keep_blank: a blank value leaves an empty cell (`<c r="X5"/>`, its style kept) rather than
+    none, so that the next patch of the column finds every cell of its rows in place and splices
+    them as one block (where all columns share their rows; otherwise blanks leave no cell).
     """
 
     col: int
@@ -82,6 +85,7 @@ class Column:
     kind: str | None = None
     style: int | None = None
     styles: Sequence | None = None
+    keep_blank: bool = False
 
 
 class Patched(NamedTuple):
@@ -424,11 +428,12 @@ class _Writer:
         if kind not in (None, "number", "text", "date", "bool"):
             return [self.body(v, kind, None) for v in values]
         body = self.body
-        remember = self.sst is None  # With shared strings every text cell must be counted.
+        sst = self.sst
         caches: dict = {}
         out = []
         add = out.append
         missing = _MISSING
+        reused = 0  # Text cells whose body came from the cache: each is one more shared-string reference.
         for v in values:
             t = type(v)
             cache = caches.get(t)
@@ -441,11 +446,14 @@ class _Writer:
                 continue
             if b is missing:
                 b = body(v, kind, None)
-                if remember or t is not str:
-                    if len(cache) > 50_000:
-                        cache.clear()
-                    cache[v] = b
+                if len(cache) > 50_000:
+                    cache.clear()
+                cache[v] = b
+            elif t is str and b is not None and sst is not None and b.startswith(b' t="s"'):
+                reused += 1
             add(b)
+        if reused:
+            sst.refs_delta += reused
         return out
 
     def formula(self, text, cached) -> bytes:
@@ -539,6 +547,7 @@ class _Pending:
 _COLS: dict[bytes, int] = {}
 _LETTER_BYTES: dict[int, bytes] = {}
 _BODY = object()  # A target's kind when its value is the cell's body, already encoded.
+_EMPTY = b"/>"  # The body of an empty cell kept in place (Column.keep_blank).
 _MISSING = object()
 
 
@@ -620,6 +629,9 @@ class _Pass:
         if no != self.chunk_no:
             a = no * self.CHUNK
             self.chunk = [self.writer.bodies(c.values[a:a + self.CHUNK], c.kind) for c in self.columns]
+            for k, c in enumerate(self.columns):
+                if c.keep_blank:  # An empty cell's body: `<c r="X5"` + style + `/>`.
+                    self.chunk[k] = [_EMPTY if b is None else b for b in self.chunk[k]]
             self.chunk_no = no
         return i - no * self.CHUNK
 
