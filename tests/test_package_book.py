@@ -54,3 +54,31 @@ def test_blank_outputs_leave_empty_cells_that_read_as_blank(tmp_path):
     before = workflow.read_leads(book)
     workflow.run(book, as_of=dt.datetime(2026, 11, 2, 9, 0))
     assert workflow.read_leads(book).equals(before)
+
+
+def test_a_write_that_would_change_a_cell_not_ours_is_refused(tmp_path, monkeypatch):
+    # The check before saving is real: make the patcher also change an input cell (Company of
+    # the first lead) and the save is refused, naming the cell, with the file left as it was.
+    from workbook import packagebook
+    from workbook.errors import WriteRefused
+    import pytest
+
+    book = _book(tmp_path / "book.xlsx")
+    before = (tmp_path / "book.xlsx").read_bytes()
+    header = [c.value for c in openpyxl.load_workbook(book)["Leads"][1]]
+    company = openpyxl.utils.get_column_letter(header.index("Company") + 1)
+    real = packagebook.iter_patch_columns
+
+    def tampered(xml, columns, **kwargs):
+        for chunk in real(xml, columns, **kwargs):
+            yield re.sub(rb'<c r="%s2"[^>]*?(/>|>.*?</c>)' % company.encode(),
+                         rb'<c r="%s2" t="inlineStr"><is><t>Changed</t></is></c>' % company.encode(), chunk,
+                         count=1)
+
+    monkeypatch.setattr(packagebook, "iter_patch_columns", tampered)
+    with pytest.raises(WriteRefused) as caught:
+        workflow.run(book, as_of=dt.datetime(2026, 11, 2, 9, 0))
+    assert str(caught.value) == (f"book.xlsx was not changed: the cell Leads!{company}2, which is not Lead "
+                                 "Score's, would have changed (a defect of Lead Score; please report it)")
+    assert (tmp_path / "book.xlsx").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]

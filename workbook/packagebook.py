@@ -18,11 +18,11 @@ import os
 import zipfile
 import zlib
 from contextlib import contextmanager
+from operator import itemgetter
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
-import numpy as np
 
 from . import progress
 from .book import DATE_FORMAT, STAMP_FORMAT, Book, Grid, TableSpot, plain
@@ -651,40 +651,59 @@ class PackageBook(Book):
         raw = self._raw.get(sheet)
         if raw is not None and raw[0] == 1 and raw[1] == 1 and raw[3] >= right and \
                 (raw[2] >= bottom or len(raw[4]) < raw[2] - raw[0] + 1):
-            old, old_f = [r[:right] for r in raw[4]], set(raw[5])
+            old, old_f = raw[4], set(raw[5])  # Rows as wide as right or wider: only [:right] is compared.
             right = min(right, raw[3])
         else:
             old_f = set()
             old = xcells.read_values(self.package, part, 1, 1, 1_048_576, right, formulas=old_f)
         new_f = set()
         fresh = xcells.read_values(new, part, 1, 1, 1_048_576, right, formulas=new_f)
-        height = max(len(old), len(fresh))
-        a = np.full((height, right), None, dtype=object)
-        b = np.full((height, right), None, dtype=object)
-        if old:
-            a[:len(old)] = np.array(old, dtype=object).reshape(len(old), right)
-        if fresh:
-            b[:len(fresh)] = np.array(fresh, dtype=object).reshape(len(fresh), right)
-        differ = a != b
-        for col in set(pending.segments) | set(pending.cells):
-            if col <= right:
-                for lo, hi in pending.owned(col):
-                    differ[lo - 1:hi, col - 1] = False
-        kept_formulas = {cell for cell in old_f if not self._owns(pending, cell)}
-        if differ.any() or not kept_formulas <= new_f:
-            if differ.any():
-                r, c = map(int, np.argwhere(differ)[0])
-                where = f"{sheet}!{col_letter(c + 1)}{r + 1}"
-            else:
-                r, c = sorted(kept_formulas - new_f)[0]
-                where = f"{sheet}!{col_letter(c)}{r}"
-            raise WriteRefused(f"{name} was not changed: the cell {where}, which is not Lead Score's, would "
-                               "have changed (a defect of Lead Score; please report it)")
+        where = _first_difference(old, fresh, right, pending)
+        if where is None:
+            owned = {c: pending.owned(c) for c in set(pending.segments) | set(pending.cells)}
+            lost = [cell for cell in old_f - new_f
+                    if not any(lo <= cell[0] <= hi for lo, hi in owned.get(cell[1], ()))]
+            if lost:
+                r, c = min(lost)
+                where = (r, c)
+        if where is not None:
+            r, c = where
+            raise WriteRefused(f"{name} was not changed: the cell {sheet}!{col_letter(c)}{r}, which is not Lead "
+                               "Score's, would have changed (a defect of Lead Score; please report it)")
 
     @staticmethod
     def _owns(pending: _Pending, cell) -> bool:
         r, c = cell
         return any(lo <= r <= hi for lo, hi in pending.owned(c))
+
+
+def _first_difference(old: list, fresh: list, width: int, pending: _Pending):
+    """The first (row, column) of a sheet that is not ours and whose value differs between the rows
+    read before and after the write, or None. Columns we never write are compared row by row in one
+    step (itemgetter); a column we write is compared only on the rows we do not write in it."""
+    height = max(len(old), len(fresh))
+    empty = [None] * width
+    owned = {c: sorted(pending.owned(c)) for c in set(pending.segments) | set(pending.cells) if c <= width}
+    free = [j for j in range(width) if j + 1 not in owned]
+    if free:
+        get = itemgetter(*free)
+        for i in range(height):
+            a = old[i] if i < len(old) else empty
+            b = fresh[i] if i < len(fresh) else empty
+            if get(a) != get(b):
+                return i + 1, next(j + 1 for j in free if a[j] != b[j])
+    for col, ranges in sorted(owned.items()):
+        j = col - 1
+        row = 1
+        for lo, hi in ranges + [(height + 1, height + 1)]:
+            if row < lo:  # Rows row .. lo - 1 of this column are not ours.
+                for i in range(row - 1, min(lo - 1, height)):
+                    a = old[i][j] if i < len(old) else None
+                    b = fresh[i][j] if i < len(fresh) else None
+                    if a != b:
+                        return i + 1, col
+            row = max(row, hi + 1)
+    return None
 
 
 def _table_id_of(xml: bytes) -> int:
