@@ -607,7 +607,11 @@ class PackageBook(Book):
             self._write_calc(removed)
         target = None if out is None else os.fspath(out)
         progress.step("Saving and checking the new file")
-        lost = safe_save(self.edit.write, self.path, target, verify=self._verify)
+        def write(temp):
+            self.edit.write(temp)
+            self.edit.let_go()  # The old sheet XML is not needed to check the new file.
+
+        lost = safe_save(write, self.path, target, verify=self._verify)
         progress.finish()  # The summary follows on the terminal.
         return lost
 

@@ -175,10 +175,20 @@ class Edit:
                     out.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), self.parts[name],
                                  compress_type=zipfile.ZIP_DEFLATED, compresslevel=FAST)
 
+    def let_go(self) -> None:
+        """After write(): drop what streamed parts hold (a big sheet's old XML); they cannot be read again."""
+        for name, data in self.parts.items():
+            if callable(data):
+                self.parts[name] = _gone
+
     @property
     def changed(self) -> set[str]:
         """Every part this edit replaced, added or removed."""
         return set(self.parts) | self.removed
+
+
+def _gone():
+    raise RuntimeError("this part was streamed into the written package and let go")
 
 
 def _like(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
