@@ -629,9 +629,32 @@ class PackageBook(Book):
                     raise WriteRefused(f"{name} was not changed: the part {info.filename} would have changed "
                                        "(a defect of Lead Score; please report it)")
         with Package.open(temp) as new:
+            self._verify_strings(new, name)
             for sheet, pending in self._pending.items():
                 if pending.segments or pending.cells:
                     self._verify_sheet(new, sheet, pending, name)
+
+    def _verify_strings(self, new: Package, name: str) -> None:
+        """The shared strings only gained entries: the old ones are there byte for byte, in order.
+        Then the new package's strings are the old ones read before plus ours (not parsed again)."""
+        sst, part = self._sst, self._sst_part
+        if sst is None or part is None or part not in self.package:
+            return
+        old_xml, new_xml = self.package.read(part), new.read(part)
+        if new_xml == old_xml:
+            return
+        _, old_end, _, _ = root(old_xml)
+        _, new_end, _, _ = root(new_xml)
+        close = old_xml.rfind(b"</")
+        body = old_xml[old_end:close] if close > old_end else b""
+        if new_xml[new_end:new_end + len(body)] != body:
+            raise WriteRefused(f"{name} was not changed: its shared strings ({part}) would have changed, not "
+                               "only grown (a defect of Lead Score; please report it)")
+        if "shared_strings" in self.package._memo:
+            added = sorted((i, text) for text, i in (sst._lookup or {}).items() if i >= sst.existing)
+            if [i for i, _ in added] == list(range(sst.existing, len(sst))):
+                new._memo["shared_strings"] = xcells.shared_strings(self.package) + \
+                    [xcells.unescape(text) for _, text in added]
 
     def _verify_sheet(self, new: Package, sheet: str, pending: _Pending, name: str) -> None:
         part = self._part(sheet)
