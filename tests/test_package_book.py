@@ -82,3 +82,23 @@ def test_a_write_that_would_change_a_cell_not_ours_is_refused(tmp_path, monkeypa
                                  "Score's, would have changed (a defect of Lead Score; please report it)")
     assert (tmp_path / "book.xlsx").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+
+
+def test_shared_strings_that_would_not_only_grow_are_refused(tmp_path, monkeypatch):
+    from workbook.errors import WriteRefused
+    from workbook.xlsx import patch
+    import pytest
+
+    book = _book(tmp_path / "book.xlsx")
+    before = book.read_bytes()
+    real = patch.SharedStrings.xml
+
+    def reordered(self):  # A defect that rewrites an existing string.
+        return real(self).replace(b"<t>Lead ID</t>", b"<t>Lead Id</t>", 1)
+
+    monkeypatch.setattr(patch.SharedStrings, "xml", reordered)
+    with pytest.raises(WriteRefused) as caught:
+        workflow.run(book, as_of=dt.datetime(2026, 11, 2, 9, 0))
+    assert str(caught.value) == ("book.xlsx was not changed: its shared strings (xl/sharedStrings.xml) would "
+                                 "have changed, not only grown (a defect of Lead Score; please report it)")
+    assert book.read_bytes() == before
