@@ -142,3 +142,23 @@ def test_leads_come_from_another_workbook_too(book, tmp_path):
     assert out.splitlines()[0] == (f"Imported 5 rows of other.xlsx into {book}: 1 added, 0 updated (0 cells), "
                                    "4 unchanged, 0 skipped.")
     assert "L10" in {r["Lead ID"] for r in rows(book)}
+
+
+def test_new_leads_are_not_added_below_a_totals_row(book, tmp_path):
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Leads"]
+    table = ws.tables["tblLeads"]
+    left, _, right = table.ref.partition(":")
+    last = int("".join(ch for ch in right if ch.isdigit()))
+    table.ref = f"{left}:{right.rstrip('0123456789')}{last + 1}"  # The totals row below the leads.
+    table.totalsRowCount = 1
+    wb.save(book)
+    before = sha256(book)
+    export = tmp_path / "crm.csv"
+    export.write_text("Lead ID,Name\nL99,New Lead\n", encoding="utf-8")
+    code, _, err = run("import", book, export)
+    assert code == 1
+    assert err == ("Error: 1 problem(s); nothing was written.\n"
+                   f"  Leads!A{last + 1}: the table tblLeads has a totals row; turn it off (Table Design > Total "
+                   "Row) to add leads below it\n")
+    assert sha256(book) == before

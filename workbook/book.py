@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import SheetError
+
 
 @dataclass
 class TableSpot:
@@ -56,6 +58,13 @@ class Grid:
             return [self.value(row, c) for c in range(min_col, max_col + 1)]
         values = self.rows[r][min_col - self.left:max_col - self.left + 1]
         return values + [None] * (width - len(values))
+
+
+def refuse_totals_row(table: TableSpot) -> None:
+    """Rows cannot be appended below a table's totals row: say so at the cell (SheetError)."""
+    if table.totals:
+        raise SheetError([f"{table.sheet}!A{table.max_row + 1}: the table {table.name} has a totals row; "
+                          "turn it off (Table Design > Total Row) to add leads below it"])
 
 
 def plain(value):

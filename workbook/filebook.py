@@ -17,7 +17,7 @@ from openpyxl.worksheet.table import TableColumn, TableFormula
 
 from . import openpyxl_fixes  # noqa: F401  Cells read as Excel reads them (see there).
 from . import shared_formulas  # Also makes openpyxl load shared formulas fast (see there).
-from .book import Book, Grid, TableSpot, plain
+from .book import Book, Grid, TableSpot, plain, refuse_totals_row
 from .errors import SheetError
 from .layout import NATIVE_PREFIX, NATIVE_SHEET
 from .leads import is_helper_column
@@ -109,9 +109,7 @@ class FileBook(Book):
     def append_rows(self, table, rows) -> None:
         if not rows:
             return
-        if table.totals:
-            raise SheetError([f"{table.sheet}!A{table.max_row + 1}: the table {table.name} has a totals row; "
-                              "turn it off (Table Design > Total Row) to add leads below it"])
+        refuse_totals_row(table)
         ws = self.wb[table.sheet]
         start = table.max_row + 1
         for r, row in enumerate(rows, start=start):

@@ -25,7 +25,7 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 
 from . import progress
-from .book import DATE_FORMAT, STAMP_FORMAT, Book, Grid, TableSpot, plain
+from .book import DATE_FORMAT, STAMP_FORMAT, Book, Grid, TableSpot, plain, refuse_totals_row
 from .errors import SheetError, Unreadable, WriteRefused
 from .opening import unreadable
 from .report_sheet import REPORT_SHEET
@@ -319,9 +319,7 @@ class PackageBook(Book):
     def append_rows(self, table, rows) -> None:
         if not rows:
             return
-        if table.totals:
-            raise SheetError([f"{table.sheet}!A{table.max_row + 1}: the table {table.name} has a totals row; "
-                              "turn it off (Table Design > Total Row) to add leads below it"])
+        refuse_totals_row(table)
         rec = self._record(table)
         start = table.max_row + 1
         pending = self._pending_of(table.sheet)
