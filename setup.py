@@ -1,4 +1,4 @@
-from setuptools import setup
+from setuptools import find_packages, setup
 
 setup(
     name="leadscore-excel",
@@ -6,7 +6,8 @@ setup(
     description="Lead Score for Excel: transparent lead grading, scoring and routing in a workbook",
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
-    packages=["scoring", "workbook", "addin"],
+    # Every package and subpackage (workbook.xlsx is one): tests/test_structure.py checks it.
+    packages=find_packages(include=["scoring", "scoring.*", "workbook", "workbook.*", "addin", "addin.*"]),
     python_requires=">=3.10",
     install_requires=[
         "pandas>=2.2.2",  # The first pandas that runs on NumPy 2.

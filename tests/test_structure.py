@@ -130,3 +130,20 @@ def test_setup_allows_only_versions_the_code_runs_on():
     assert hasattr(numpy, "strings")
     assert openpyxl.__version__.startswith("3.1.")
     assert xlsxwriter.__version__.split(".")[:2] in (["3", "1"], ["3", "2"], ["3", "3"])
+
+
+def test_setup_installs_every_package_and_subpackage(monkeypatch):
+    """`pip install .` (not editable) must carry workbook.xlsx and any later subpackage: the tests
+    run from the source tree and would not notice one missing."""
+    import runpy
+
+    import setuptools
+
+    captured = {}
+    monkeypatch.setattr(setuptools, "setup", lambda **kwargs: captured.update(kwargs))
+    monkeypatch.chdir(ROOT)
+    runpy.run_path(str(ROOT / "setup.py"))
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for top in ("scoring", "workbook", "addin")
+               for p in (ROOT / top).rglob("__init__.py")}
+    assert "workbook.xlsx" in on_disk
+    assert set(captured["packages"]) == on_disk
