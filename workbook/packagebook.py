@@ -151,9 +151,6 @@ class _Pending:
         return rows
 
 
-_PLAIN_TYPES = (str, int, float, bool)
-
-
 def _value(value):
     """A value as written: plain Python, None for blanks (text is made what a cell can hold when
     it is written: xlsx/patch.py)."""

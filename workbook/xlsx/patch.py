@@ -839,7 +839,6 @@ class _Pass:
         row = b"%d" % rnum
         writer = self.writer
         c_open = writer.c_open
-        letters = self.__dict__.setdefault("_letters", {})
         cells = []
         last = 0
         for col, value, kind, style, cached in targets:
@@ -850,10 +849,7 @@ class _Pass:
             if body is None and style is None:
                 continue
             # A new cell, as compose() writes one with no old cell: <c r="K7"[ s="3"] + body.
-            letter = letters.get(col)
-            if letter is None:
-                letter = letters[col] = col_letter(col).encode()
-            head = c_open + letter + row + (b'"' if style is None else b'" s="%d"' % style)
+            head = c_open + _letters(col) + row + (b'"' if style is None else b'" s="%d"' % style)
             cells.append(head + (b"/>" if body is None else body))
         if not cells:
             return b""
