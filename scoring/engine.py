@@ -298,7 +298,7 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
 
     fit = _fit(leads, checked, columns, reasons, problems)
     behaviour = _behaviour(leads, checked, columns, reasons, problems)
-    behaviour = _adjust(reasons, behaviour, 0.0, float(s.behaviour_max),
+    behaviour = _adjust(reasons, behaviour, float(s.behaviour_min), float(s.behaviour_max),
                         "behaviour cap", "behaviour floor", s.language)
     fit_part = _adjust(reasons, fit, None, float(s.fit_max), "fit cap", None, s.language)
     total = _adjust(reasons, fit_part + behaviour, float(s.score_min), float(s.score_max),

@@ -130,6 +130,10 @@ class Settings:
                                   default="Lead")
     decimal: str = declare(Choice(DECIMAL_CHOICES), default="auto")
     language: str = declare(Choice(LANGUAGES), default="en")
+    # Behaviour points are held at or above this; below 0, negative behaviour takes points from fit.
+    behaviour_min: float = declare(Number(high=0, explain="must be a number from -100,000 to 0 (0: behaviour "
+                                                          "never takes points away from fit)"),
+                                   "behaviour floor", default=0)
 
 
 MATRIX_ACTION = Text(hint="name the action", max_length=100)

@@ -276,6 +276,7 @@ class ModelCells:
     behaviour: list  # Per behaviour rule: {field: (row, col)}.
     spans: dict  # 'roles', 'grades', 'bands', 'matrix', 'status' -> Span.
     settings: dict  # Setting key -> (row, col) of its value.
+    problems: list = field(default_factory=list)  # Cells native formulas cannot compute with.
 
     def ref(self, row: int, col: int) -> str:
         return f"{quote_sheetname(self.sheet)}!${get_column_letter(col)}${row}"
@@ -337,7 +338,14 @@ def cells_from_sheet(sheet, book) -> ModelCells:
 
     spans = {k: span(k) for k in ("roles", "grades", "bands", "matrix", "status")}
     settings = {k: spot for k, (spot, _) in sheet.setting_cells.items()}
-    return ModelCells(MODEL_SHEET, rules("fit"), rules("behaviour"), spans, settings)
+    problems = []
+    # Numbers typed as text: the engine reads them, a formula could not be trusted to.
+    floor = getattr(sheet.raw.settings, "behaviour_min", None)
+    if "behaviour_min" in sheet.setting_cells and isinstance(floor, str) and floor.strip():
+        (row, col), name = sheet.setting_cells["behaviour_min"]
+        problems.append(f"{MODEL_SHEET}!{get_column_letter(col)}{row}: {name} {floor!r} is text; type it as a "
+                        "number (native formulas compute with numbers only)")
+    return ModelCells(MODEL_SHEET, rules("fit"), rules("behaviour"), spans, settings, problems)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,7 +508,9 @@ _ACT = _SN + 2  # The action table: one column per score band from here.
 SETTINGS_ROWS = (("decimal", "Decimal separator", "=LOWER(TRIM({}))"), ("fit_max", "Fit maximum", "={}"),
                  ("behaviour_max", "Behaviour maximum", "={}"), ("score_min", "Score minimum", "={}"),
                  ("score_max", "Score maximum", "={}"), ("default_status", "Default status", "=TRIM({})"),
-                 ("language", "Language", "=TRIM({})"))
+                 ("language", "Language", "=TRIM({})"), ("behaviour_min", "Behaviour floor", "={}"))
+# What a setting a book lacks (OPTIONAL_SETTINGS) stands for on the helper sheet.
+MISSING_SETTINGS = {"behaviour_min": "=0"}
 
 
 def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -> Plan:
@@ -512,13 +522,14 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
     """
     s = model.settings
     h = _Helper()
-    names, columns, problems = {}, [], []
+    names, columns, problems = {}, [], list(cells.problems)
     h.put(1, _A, "Lead Score: helper cells of the native formulas. They read the LeadScore sheet; "
                  "do not edit them (`leadscore formulas` rebuilds this sheet).")
     setting = {}
     for i, (key, label, template) in enumerate(SETTINGS_ROWS):
         h.put(3 + i, _A, label)
-        h.put(3 + i, _B, template.format(cells.cell(cells.settings[key])))
+        spot = cells.settings.get(key)
+        h.put(3 + i, _B, template.format(cells.cell(spot)) if spot else MISSING_SETTINGS[key])
         setting[key] = h.ref(3 + i, _B)
     owned_row = 3 + len(SETTINGS_ROWS)
     h.put(owned_row, _A, "Action of a lead owned by sales")
@@ -790,7 +801,8 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
     outputs = {
         "fit": f'=IF({blank},"",{"+".join(fit_terms) or "0"})',
         "grade": f'=IF({done},"",INDEX({sorted_grades},{gpos}))',
-        "behaviour": f'=IF({blank},"",MEDIAN(0,{"+".join(beh_terms) or "0"},{setting["behaviour_max"]}))',
+        "behaviour": (f'=IF({blank},"",MEDIAN({setting["behaviour_min"]},{"+".join(beh_terms) or "0"},'
+                      f'{setting["behaviour_max"]}))'),
         "score": (f'=IF({done},"",MEDIAN({setting["score_min"]},MIN({ref["fit"]},{setting["fit_max"]})'
                   f'+{ref["behaviour"]},{setting["score_max"]}))'),
         "rating": f'=IF({done},"",{ref["grade"]}&{number_text_expr(ref["score"])})',

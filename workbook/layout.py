@@ -141,7 +141,7 @@ SETTINGS = (
     ("fit_max", "Fit maximum", "Profilo massimo",
      "Fit points count up to this in the score", "Punti profilo conteggiati al massimo nel punteggio"),
     ("behaviour_max", "Behaviour maximum", "Comportamento massimo",
-     "Behaviour points are held within 0 and this", "Punti comportamento tenuti tra 0 e questo valore"),
+     "Behaviour points are held at or below this", "Punti comportamento tenuti al massimo a questo valore"),
     ("score_min", "Score minimum", "Punteggio minimo",
      "Lowest possible score", "Punteggio più basso possibile"),
     ("score_max", "Score maximum", "Punteggio massimo",
@@ -160,7 +160,13 @@ SETTINGS = (
      "How text numbers are read: auto, ',' or '.'", "Come leggere i numeri scritti come testo: auto, ',' o '.'"),
     ("language", "Language", "Lingua",
      "Language of reasons and messages: en or it", "Lingua di motivi e messaggi: en o it"),
+    ("behaviour_min", "Behaviour floor", "Minimo comportamento",
+     "Behaviour points are held at or above this: 0, or below 0 so that negative behaviour takes points "
+     "from fit", "Punti comportamento tenuti almeno a questo valore: 0, o sotto 0 perché un comportamento "
+     "negativo tolga punti al profilo"),
 )
+# Settings a book made before they existed may lack: a missing row takes the default.
+OPTIONAL_SETTINGS = ("behaviour_min",)
 SETTING_BY_NAME = {name.casefold(): key for key, en, it, *_ in SETTINGS for name in (en, it)}
 NUMERIC_SETTINGS = ("fit_max", "behaviour_max", "score_min", "score_max")
 LIST_SETTINGS = ("sales_stages",)

@@ -16,7 +16,7 @@ from scoring.parse import is_blank, text_key
 from scoring.schema import shown
 
 from .errors import CellProblem, SheetError
-from .layout import BLOCK_OF_PROBLEM, BLOCKS, MODEL_SHEET, SETTING_BY_NAME, SETTINGS
+from .layout import BLOCK_OF_PROBLEM, BLOCKS, MODEL_SHEET, OPTIONAL_SETTINGS, SETTING_BY_NAME, SETTINGS
 
 RECORDS = {"fit": FitRule, "behaviour": BehaviourRule, "grades": GradeBand, "bands": ScoreBand,
            "status": StatusRule, "sequences": SequenceStep, "plans": ActionPlan, "team": TeamMember}
@@ -186,7 +186,7 @@ class ModelSheet:
             self.setting_cells[key] = ((r, block.columns["value"]), str(name).strip())
             values[key] = block.get(v, "value")
         for key, en, it, *_ in SETTINGS:
-            if key not in values:
+            if key not in values and key not in OPTIONAL_SETTINGS:
                 errors.append(_problem(block.header_row, block.min_col, f"the Score settings table has "
                                        f"no row '{en}' (or '{it}')"))
         return Settings(**values) if not errors else Settings()
