@@ -18,7 +18,7 @@ from .columns import by_meaning, find, not_a_column
 from .dates import read_date
 from .explain import LeadProblem, Parts, Reason, number_text, signed
 from .model import NUMERIC_OPERATORS, CheckedModel, Model, ModelError, Problem, in_sheet_order
-from .parse import AMBIGUOUS, BAD, MAX_COUNT, OK, Column, ambiguous_message, is_blank, text_key
+from .parse import AMBIGUOUS, BAD, MAX_AMOUNT, MAX_COUNT, OK, Column, ambiguous_message, is_blank, text_key
 from .rules import evaluate
 from .schema import split_list
 from .texts import text
@@ -144,11 +144,12 @@ def _role_levels(leads, model, problems: Parts, language: str) -> np.ndarray:
     return values
 
 
-def _fit(leads, checked, columns, reasons, problems) -> np.ndarray:
+def _fit(leads, checked, columns, reasons, problems, flagged) -> np.ndarray:
+    """Fit points; flagged: (lead column, reading) whose bad cells are already among the problems."""
     model = checked.model
     s = model.settings
     fit = np.zeros(len(leads))
-    cache, flagged = {}, set()
+    cache = {}
     for i, (rule, value) in enumerate(zip(model.fit_rules, checked.values)):
         source = columns[rule.column]
         if source is None:
@@ -161,49 +162,81 @@ def _fit(leads, checked, columns, reasons, problems) -> np.ndarray:
         hit, state = evaluate(column, rule, value)
         fit += np.where(hit, float(rule.points), 0.0)
         reasons.add(hit, Reason(rule_label(rule), float(rule.points), kind="fit", rule=i))
-        if rule.operator in NUMERIC_OPERATORS and source not in flagged and state is not None:
-            flagged.add(source)
+        if rule.operator in NUMERIC_OPERATORS and (source, "number") not in flagged and state is not None:
+            flagged.add((source, "number"))
             _flag_states(problems, column, state, s.language)
     return fit
 
 
-def _behaviour(leads, checked, columns, reasons, problems) -> np.ndarray:
+def _behaviour(leads, checked, columns, reasons, problems, flagged) -> np.ndarray:
     model = checked.model
     s = model.settings
     total = np.zeros(len(leads))
-    cache, flagged = {}, set()
-    for r, rule in enumerate(model.behaviour_rules):
+    cache = {}
+    values = checked.behaviour_values or [None] * len(model.behaviour_rules)
+    for r, (rule, value) in enumerate(zip(model.behaviour_rules, values)):
         source = columns[rule.column]
         column = cache.setdefault(source, Column(leads[source], s.decimal))
-        # Work per distinct value of the column, then spread to the leads.
-        codes_l, ucounts, ustate = column.counts_by_value()
-        with np.errstate(invalid="ignore"):
-            # A count is a whole number from 0 to a million; anything else is a typo.
-            uusable = (ustate == OK) & (ucounts >= 0) & (ucounts <= MAX_COUNT) & (np.mod(ucounts, 1) == 0)
-        ustate = np.where((ustate == OK) & ~uusable, BAD, ustate)
-        if source not in flagged and (ustate != OK).any():
-            flagged.add(source)
-            _flag_states(problems, column, np.append(ustate, OK)[codes_l], s.language, count=True)
-        uc = np.where(uusable, ucounts, 0.0)
-        points = float(rule.points)
-        up = uc * points
-        if rule.cap is not None:
-            up = np.clip(up, -abs(float(rule.cap)), abs(float(rule.cap)))
-        total += np.append(up, 0.0)[codes_l]
-        items, item_of = [], np.full(len(uc) + 1, -1, dtype=np.int64)
-        seen = {}
-        for i, (c, p) in enumerate(zip(uc, up)):
-            if c == 0 or p == 0:
-                continue
-            capped = rule.cap is not None and abs(c * points) > abs(float(rule.cap))
-            item = Reason(rule.name if c == 1 else f"{rule.name} \u00d7{number_text(c)}", float(p),
-                          text(s.language, "cap") if capped else "", kind="behaviour", rule=r, count=float(c))
-            if item not in seen:
-                seen[item] = len(items)
-                items.append(item)
-            item_of[i] = seen[item]
-        reasons.add_coded(item_of[codes_l], items)
+        if rule.kind == "condition":
+            total += _condition(column, rule, r, value, reasons, problems, flagged, s.language)
+        else:
+            total += _amounts(column, rule, r, reasons, problems, flagged, s.language)
     return total
+
+
+def _condition(column, rule, r, value, reasons, problems, flagged, language) -> np.ndarray:
+    """A condition rule: its points once for the leads where operator and value hold."""
+    hit, state = evaluate(column, rule, value)
+    reasons.add(hit, Reason(rule.name, float(rule.points), kind="behaviour", rule=r))
+    if rule.operator in NUMERIC_OPERATORS and (column.name, "number") not in flagged and state is not None:
+        flagged.add((column.name, "number"))
+        _flag_states(problems, column, state, language)
+    return np.where(hit, float(rule.points), 0.0)
+
+
+def _amounts(column, rule, r, reasons, problems, flagged, language) -> np.ndarray:
+    """A count rule (points per occurrence: whole numbers from 0 to MAX_COUNT, yes/no) or a per unit
+    rule (points per unit of a number, decimals and negatives allowed, within ±MAX_AMOUNT), capped."""
+    per_unit = rule.kind == "per unit"
+    # Work per distinct value of the column, then spread to the leads.
+    codes_l, ucounts, ustate = column.counts_by_value()
+    with np.errstate(invalid="ignore"):
+        if per_unit:
+            uusable = (ustate == OK) & (np.abs(ucounts) <= MAX_AMOUNT)
+        else:  # A count is a whole number from 0 to a million; anything else is a typo.
+            uusable = (ustate == OK) & (ucounts >= 0) & (ucounts <= MAX_COUNT) & (np.mod(ucounts, 1) == 0)
+    ustate = np.where((ustate == OK) & ~uusable, BAD, ustate)
+    reading = "amount" if per_unit else "count"
+    if (column.name, reading) not in flagged and (ustate != OK).any():
+        flagged.add((column.name, reading))
+        state = np.append(ustate, OK)[codes_l]
+        bad = state == BAD
+        if bad.any():
+            _flag(problems, column, bad, text(language, "not an amount" if per_unit else "not a count"))
+        unclear = state == AMBIGUOUS
+        if unclear.any():
+            _flag(problems, column, unclear, lambda v: ambiguous_message(v, language))
+    uc = np.where(uusable, ucounts, 0.0)
+    points = float(rule.points)
+    # Per unit points keep 6 decimals, as points do, so that the reasons add up to the score.
+    up = np.round(uc * points, 6) if per_unit else uc * points
+    if rule.cap is not None:
+        up = np.clip(up, -abs(float(rule.cap)), abs(float(rule.cap)))
+    items, item_of = [], np.full(len(uc) + 1, -1, dtype=np.int64)
+    seen = {}
+    for i, (c, p) in enumerate(zip(uc, up)):
+        if c == 0 or p == 0:
+            continue
+        capped = rule.cap is not None and abs(round(c * points, 6)) > abs(float(rule.cap))
+        label = f"{rule.name} \u00d7{number_text(c)}" if per_unit or c != 1 else rule.name
+        item = Reason(label, float(p), text(language, "cap") if capped else "", kind="behaviour", rule=r,
+                      count=float(c))
+        if item not in seen:
+            seen[item] = len(items)
+            items.append(item)
+        item_of[i] = seen[item]
+    reasons.add_coded(item_of[codes_l], items)
+    return np.append(up, 0.0)[codes_l]
 
 
 def _adjust(reasons, value, low, high, cap_word, floor_word, language):
@@ -296,8 +329,9 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
     n = len(leads)
     reasons, problems = Parts(n), Parts(n)
 
-    fit = _fit(leads, checked, columns, reasons, problems)
-    behaviour = _behaviour(leads, checked, columns, reasons, problems)
+    flagged = set()
+    fit = _fit(leads, checked, columns, reasons, problems, flagged)
+    behaviour = _behaviour(leads, checked, columns, reasons, problems, flagged)
     behaviour = _adjust(reasons, behaviour, float(s.behaviour_min), float(s.behaviour_max),
                         "behaviour cap", "behaviour floor", s.language)
     fit_part = _adjust(reasons, fit, None, float(s.fit_max), "fit cap", None, s.language)

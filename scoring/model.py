@@ -27,6 +27,8 @@ NO_VALUE_OPERATORS = ("is blank", "not blank")
 DECIMAL_CHOICES = ("auto", ",", ".")
 CHANNELS = ("Email", "Phone", "SMS", "WhatsApp", "Task")
 LANGUAGES = ("en", "it")
+RULE_KINDS = ("count", "condition", "per unit")  # How a behaviour rule gives points.
+KIND_WORDS = {"en": RULE_KINDS, "it": ("conteggio", "condizione", "per unità")}
 COLUMN_HINT = "name a column of the Leads table"
 
 
@@ -43,7 +45,10 @@ class FitRule:
 
 @dataclass
 class BehaviourRule:
-    """Points for each occurrence counted in a lead column (a count or yes/no)."""
+    """Points from what a lead did, by kind: 'count' (points for each occurrence counted in the
+    column, a count or yes/no; the default), 'condition' (the points once when operator and value
+    hold, as in a fit rule) or 'per unit' (points per unit of a number, decimals allowed). The cap
+    (count and per unit) holds the rule's points within ±cap."""
 
     name: str = declare(Text(hint="give the behaviour a name", max_length=100), "behaviour")
     column: str = declare(Text(hint=COLUMN_HINT))
@@ -51,6 +56,9 @@ class BehaviourRule:
     cap: float | None = declare(Number(low=0, above_low=True, blank_ok=True,
                                        explain="must be a number above 0 (at most 100,000), "
                                                "or blank for no cap"), default=None)
+    kind: str = declare(Choice(RULE_KINDS, blank_ok=True, words=tuple(KIND_WORDS.items())), default="count")
+    operator: str = declare(Choice(OPERATORS, blank_ok=True), default="")
+    value: object = declare(Raw(), default=None)
 
 
 @dataclass
@@ -235,6 +243,7 @@ class CheckedModel:
     model: Model
     values: list
     warnings: list = field(default_factory=list)
+    behaviour_values: list = field(default_factory=list)  # Per behaviour rule: its RuleValue (conditions).
 
     @property
     def settings(self) -> Settings:
@@ -250,8 +259,9 @@ def is_number(value) -> bool:
 class _Reader:
     """Reads records field by field, collecting problems and remembering which fields were bad."""
 
-    def __init__(self, decimal: str):
+    def __init__(self, decimal: str, language: str = "en"):
         self.decimal = decimal
+        self.language = language
         self.found: list[Problem] = []
         self.bad: set = set()
 
@@ -261,7 +271,7 @@ class _Reader:
             self.bad.add((block, index, detail["attribute"]))
 
     def value(self, block, index, attribute, kind, label, value, subject=""):
-        clean, message = kind.read(value, self.decimal)
+        clean, message = kind.read_in(value, self.decimal, self.language)
         if message:
             self.problem(block, index, label, message, value=value, allowed=kind.allowed,
                          attribute=attribute, subject=subject)
@@ -343,6 +353,42 @@ def _fit_values(reader, rules) -> list:
             parsed, message = rule_value(rule.operator, rule.value, reader.decimal)
             if message:
                 reader.problem("fit_rules", i, "value", message, value=rule.value, attribute="value")
+        values.append(parsed or RuleValue())
+    return values
+
+
+def _behaviour_values(reader, rules) -> list:
+    """Each behaviour rule's kind (blank is count) checked against its other fields; the value of a
+    condition parsed as a fit rule's is."""
+    values = []
+    words = dict(zip(RULE_KINDS, KIND_WORDS.get(reader.language, RULE_KINDS)))
+    for i, rule in enumerate(rules):
+        parsed = None
+        rule.kind = rule.kind or "count"
+        if not reader.ok("behaviour_rules", i, "kind"):
+            values.append(RuleValue())
+            continue
+        if rule.kind == "condition":
+            if not rule.operator and reader.ok("behaviour_rules", i, "operator"):
+                reader.problem("behaviour_rules", i, "operator", f"is blank; a {words['condition']!r} rule needs one "
+                               f"of {', '.join(OPERATORS)}", attribute="operator", value=rule.operator)
+            elif rule.operator:
+                parsed, message = rule_value(rule.operator, rule.value, reader.decimal)
+                if message:
+                    reader.problem("behaviour_rules", i, "value", message, value=rule.value, attribute="value")
+            if rule.cap is not None and reader.ok("behaviour_rules", i, "cap"):
+                reader.problem("behaviour_rules", i, "cap", f"{shown(rule.cap)} must be blank for a "
+                               f"{words['condition']!r} rule: its points count once", attribute="cap", value=rule.cap)
+        else:
+            fix = f"set the kind to {words['condition']!r}, or clear it"
+            if rule.operator:
+                reader.problem("behaviour_rules", i, "operator", f"{shown(rule.operator)} is only for "
+                               f"{words['condition']!r} rules (this one is {words[rule.kind]!r}); {fix}",
+                               attribute="operator", value=rule.operator)
+            if rule.value is not None:
+                reader.problem("behaviour_rules", i, "value", f"{shown(rule.value)} is only for "
+                               f"{words['condition']!r} rules (this one is {words[rule.kind]!r}); {fix}",
+                               attribute="value", value=rule.value)
         values.append(parsed or RuleValue())
     return values
 
@@ -471,10 +517,12 @@ def check(model: Model) -> tuple[CheckedModel, list[Problem]]:
     an error (warnings don't stop it)."""
     settings_in = model.settings if isinstance(model.settings, Settings) else Settings()
     decimal, _ = Choice(DECIMAL_CHOICES).read(settings_in.decimal)
-    reader = _Reader(decimal or "auto")
+    language, _ = Choice(LANGUAGES).read(settings_in.language)
+    reader = _Reader(decimal or "auto", language or "en")
     fit = _records(reader, "fit_rules", model.fit_rules, FitRule)
     values = _fit_values(reader, fit)
     behaviour = _records(reader, "behaviour_rules", model.behaviour_rules, BehaviourRule)
+    behaviour_values = _behaviour_values(reader, behaviour)
     roles = {}
     (_, role_kind, _), (_, level_kind, _) = kinds(Role)
     for i, (role, level) in enumerate(model.roles.items()):
@@ -499,7 +547,7 @@ def check(model: Model) -> tuple[CheckedModel, list[Problem]]:
     _settings_problems(reader, settings)
     _nurture_problems(reader, clean)
     found = in_sheet_order(reader.found)
-    return CheckedModel(clean, values, [p for p in found if p.warning]), found
+    return CheckedModel(clean, values, [p for p in found if p.warning], behaviour_values), found
 
 
 _ORDER = ("fit rule", "behaviour rule", "roles", "grade band", "grade bands", "score band", "score bands",

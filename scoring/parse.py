@@ -74,6 +74,7 @@ MINUS_SIGNS = "\u2212\u2012\u2013\ufe63\uff0d"
 YES_WORDS = ("yes", "y", "true", "x", "si", "sì", "s", "vero", "✓", "✔")
 NO_WORDS = ("no", "n", "false", "falso", "-")
 MAX_COUNT = 1_000_000  # A count is a whole number from 0 to this.
+MAX_AMOUNT = 1_000_000_000_000  # A per unit rule reads numbers from -this to this.
 
 BLANK, OK, BAD, AMBIGUOUS = 0, 1, 2, 3
 

@@ -69,6 +69,10 @@ class Kind:
     def read(self, value, decimal: str = "auto"):
         raise NotImplementedError
 
+    def read_in(self, value, decimal: str = "auto", language: str = "en"):
+        """read(), with messages in the book's language where the kind has words for it."""
+        return self.read(value, decimal)
+
     def blank_value(self):
         return None
 
@@ -166,10 +170,15 @@ class Number(Kind):
 
 @dataclass(frozen=True)
 class Choice(Kind):
-    """One of a few words, ignoring case and spaces; the value becomes the declared spelling."""
+    """One of a few words, ignoring case and spaces; the value becomes the declared spelling.
+
+    words: ((language, words in the order of options), ...): the same choices in another
+    language, accepted in any book and listed in messages of a book in that language.
+    """
 
     options: tuple = ()
     blank_ok: bool = False
+    words: tuple = ()
 
     @property
     def allowed(self) -> str:
@@ -179,13 +188,19 @@ class Choice(Kind):
         return ""
 
     def read(self, value, decimal="auto"):
+        return self.read_in(value, decimal)
+
+    def read_in(self, value, decimal="auto", language="en"):
+        spelt = dict(self.words).get(language, self.options)
+        allowed = "one of " + ", ".join(spelt)
         if is_blank(value):
-            return "", (None if self.blank_ok else f"is blank; choose {self.allowed}")
+            return "", (None if self.blank_ok else f"is blank; choose {allowed}")
         key = " ".join(str(value).split()).casefold()
-        for option in self.options:
-            if key == option.casefold():
-                return option, None
-        return "", f"{shown(value)} is not {self.allowed}"
+        for spelling in (self.options, *(w for _, w in self.words)):
+            for option, word in zip(self.options, spelling):
+                if key == word.casefold():
+                    return option, None
+        return "", f"{shown(value)} is not {allowed}"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ TEXTS = {
         "owned by sales": "Owned by sales",
         "not a number": "is not a number",
         "not a count": "is not a count (a whole number from 0 to 1000000, or yes/no)",
+        "not an amount": "is not an amount (a number from -1000000000000 to 1000000000000, or yes/no)",
         "ambiguous number": ("is ambiguous: {thousands} or {decimal}? Type one of them, or set the Decimal "
                              "separator on the LeadScore sheet"),
         "not a role": "is not in the Roles table",
@@ -32,6 +33,7 @@ TEXTS = {
         "owned by sales": "Gestito dalle vendite",
         "not a number": "non è un numero",
         "not a count": "non è un conteggio (numero intero da 0 a 1000000, o sì/no)",
+        "not an amount": "non è una quantità (un numero da -1000000000000 a 1000000000000, o sì/no)",
         "ambiguous number": ("è ambiguo: {thousands} o {decimal}? Scrivi uno dei due, o imposta il Separatore "
                              "decimale nel foglio LeadScore"),
         "not a role": "non è nella tabella Ruoli",

@@ -10,7 +10,7 @@ from addin import udf_core, udfs
 from addin.cli import cli
 from scoring import default_model, score
 from workbook import template, workflow
-from workbook.layout import LEADS_TABLE, MODEL_ROWS, model_area
+from workbook.layout import LEADS_TABLE, LISTS_COLUMN, MODEL_ROWS, model_area
 from workbooks import AS_OF, edit, known_book
 
 
@@ -27,7 +27,7 @@ def _xl(v):
 
 def _model_values(path) -> list[list]:
     ws = openpyxl.load_workbook(path, data_only=True)["LeadScore"]
-    return [[_xl(v) for v in row] for row in ws.iter_rows(min_row=1, max_row=MODEL_ROWS, max_col=52,
+    return [[_xl(v) for v in row] for row in ws.iter_rows(min_row=1, max_row=MODEL_ROWS, max_col=LISTS_COLUMN - 1,
                                                             values_only=True)]
 
 

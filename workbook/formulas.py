@@ -49,7 +49,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 
 from scoring.defaults import ENROLMENT_COLUMNS, OUTPUT_COLUMNS, header
 from scoring.model import OPERATORS, Model, split_list
-from scoring.parse import MAX_COUNT, MINUS_SIGNS, NO_WORDS, WHITESPACE, YES_WORDS, text_key
+from scoring.parse import MAX_AMOUNT, MAX_COUNT, MINUS_SIGNS, NO_WORDS, WHITESPACE, YES_WORDS, text_key
 from scoring.texts import TEXTS
 
 from .layout import (BLOCK, HEADER_ROW, LEADS_SHEET, LEADS_TABLE, MODEL_SHEET, NATIVE_PREFIX as PREFIX,
@@ -226,6 +226,15 @@ def count_expr(x: str, k: str, n: str) -> str:
     """The engine's count of a cell: a whole number from 0 to scoring.parse.MAX_COUNT (yes/no
     words and TRUE/FALSE as 1/0); anything else counts 0. n: the cell's number or ''."""
     usable = lambda v: f'IF({v}=MEDIAN(0,INT({v}),{MAX_COUNT}),{v},0)'  # noqa: E731
+    return (f'IF(ISLOGICAL({x}),--{x},IF(ISNUMBER({x}),{usable(x)},IF({_words(k, YES_WORDS)},1,'
+            f'IF({_words(k, NO_WORDS)},0,IF(ISNUMBER({n}),{usable(n)},0)))))')
+
+
+def amount_expr(x: str, k: str, n: str) -> str:
+    """The engine's amount of a cell for a per unit rule: a number within ±scoring.parse.MAX_AMOUNT,
+    decimals allowed (yes/no words and TRUE/FALSE as 1/0); anything else is 0. n: the cell's
+    number or ''."""
+    usable = lambda v: f'IF(ABS({v})<={MAX_AMOUNT},{v},0)'  # noqa: E731
     return (f'IF(ISLOGICAL({x}),--{x},IF(ISNUMBER({x}),{usable(x)},IF({_words(k, YES_WORDS)},1,'
             f'IF({_words(k, NO_WORDS)},0,IF(ISNUMBER({n}),{usable(n)},0)))))')
 
@@ -603,6 +612,7 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
             for step in (PARSE_STEPS if numeric else ("K",)):
                 if ref(step) not in names:
                     names[ref(step)] = spot.row_ref(helper(real, step, steps[step]))
+            names.setdefault(ref("B"), ref("K"))  # The key as rules compare it.
             if numeric and ref("N") not in names:
                 # The column's decimal separator: one helper cell over the column's evidence.
                 row = next_decision[0]
@@ -620,6 +630,7 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
             level = helper(str(name), "level", f'IF({rk}="","",IF({pos}=0,"",INDEX({levels},{pos})))')
             names[x] = spot.row_ref(level)
             names[k] = key_expr(x)
+            names[f"{PREFIX}B{index}"] = k
             names[n] = f'IF(ISNUMBER({x}),{x},"")'
         else:
             problems.append(f"{where}: {name!r} is not a column of the Leads table "
@@ -633,28 +644,28 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
                       (_F, "Value number"), (_G, "Min"), (_H, "Max")):
         h.put(fit_first - 1, col, text)
     ops = "{" + ",".join(_q(o) for o in OPERATORS) + "}"
-    fit_terms = []
-    for i, (rule, spot_) in enumerate(zip(model.fit_rules, cells.fit)):
-        row = fit_first + i
-        c = column(rule.column, cells.name(spot_["column"]))
-        h.put(row, _A, f"{i + 1}: {rule.column}")
+
+    def condition(row: int, label: str, rule, spot_, c: int) -> tuple[str, str]:
+        """A rule's operator and value on helper row `row` (as a fit rule's): (does it hold for this
+        row's lead, its points cell)."""
+        h.put(row, _A, label)
         h.put(row, _B, f'=IFERROR(MATCH(LOWER(TRIM({cells.cell(spot_["operator"])})),{ops},0),0)')
         h.put(row, _C, f'={cells.cell(spot_["points"])}')
         if len(split_list(rule.value)) > ITEM_SLOTS:
             problems.append(f"{cells.name(spot_['value'])}: value has {len(split_list(rule.value))} items; native "
                             f"formulas read at most {ITEM_SLOTS} (split the rule in two)")
-        value = parse(f"fit {i + 1} value", cells.cell(spot_["value"]))
+        value = parse(f"{label} value", cells.cell(spot_["value"]))
         clean = list_expr(value["key"])
         h.put(row, _D, f'={value["key"]}')
         h.put(row, _E, f'=";"&{clean}&";"')
         h.put(row, _F, f'={value["number"]}')
-        items = [parse(f"fit {i + 1} item {j}", item_expr(clean, j)) for j in range(1, ITEM_SLOTS + 1)]
+        items = [parse(f"{label} item {j}", item_expr(clean, j)) for j in range(1, ITEM_SLOTS + 1)]
         h.put(row, _G, f'={items[0]["number"]}')
         h.put(row, _H, f'={items[1]["number"]}')
         item_keys = h.span(_PSTEP["K"], items[0]["row"], items[-1]["row"])
         item_nums = h.span(_PSTEP["V"], items[0]["row"], items[-1]["row"])
         op, pts, vk, vl, vn, lo, hi = (h.ref(row, col) for col in (_B, _C, _D, _E, _F, _G, _H))
-        k, n = f"{PREFIX}K{c}", f"{PREFIX}N{c}"
+        k, n = f"{PREFIX}B{c}", f"{PREFIX}N{c}"
         num = f"ISNUMBER({n})"
         eq = f'OR({k}={vk},AND({num},{n}={vn}))'
         is_in = (f'AND({k}<>"",OR(AND(ISERROR(FIND(";",{k})),ISNUMBER(FIND(";"&{k}&";",{vl}))),'
@@ -664,28 +675,44 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
                     f'AND({num},{n}>{vn})', f'AND({num},{n}>={vn})', f'AND({num},{n}<{vn})',
                     f'AND({num},{n}<={vn})', f'AND({num},{n}>={lo},{n}<={hi})', contains,
                     f'{k}=""', f'{k}<>""']
+        return f'IFERROR(CHOOSE({op},{",".join(branches)}),FALSE)', pts
+
+    fit_terms = []
+    for i, (rule, spot_) in enumerate(zip(model.fit_rules, cells.fit)):
+        c = column(rule.column, cells.name(spot_["column"]))
+        holds, pts = condition(fit_first + i, f"{i + 1}: {rule.column}", rule, spot_, c)
         name = f"{PREFIX}Fit{i + 1}"
-        names[name] = f'IF(IFERROR(CHOOSE({op},{",".join(branches)}),FALSE),{pts},0)'
+        names[name] = f'IF({holds},{pts},0)'
         fit_terms.append(name)
 
-    # Behaviour rules: points and cap on the helper sheet; a name each.
+    # Behaviour rules: points and cap on the helper sheet (a condition's operator and value as a
+    # fit rule's); a name each. A rule's kind is read when the formulas are written.
     beh_first = fit_first + len(model.fit_rules) + 3
-    for col, text in ((_A, "Behaviour rule"), (_B, "Points each"), (_C, "Cap (1E+307: none)")):
+    for col, text in ((_A, "Behaviour rule"), (_B, "Points each (condition: operator #)"),
+                      (_C, "Cap (1E+307: none; condition: points)"), (_D, "Condition: value key"),
+                      (_E, "Value list"), (_F, "Value number"), (_G, "Min"), (_H, "Max")):
         h.put(beh_first - 1, col, text)
     beh_terms = []
     for i, (rule, spot_) in enumerate(zip(model.behaviour_rules, cells.behaviour)):
         row = beh_first + i
         c = column(rule.column, cells.name(spot_["column"]))
-        count = f"{PREFIX}C{c}"
-        names.setdefault(count, count_expr(f"{PREFIX}X{c}", f"{PREFIX}K{c}", f"{PREFIX}N{c}"))
-        h.put(row, _A, f"{i + 1}: {rule.name}")
+        name = f"{PREFIX}Beh{i + 1}"
+        beh_terms.append(name)
+        if rule.kind == "condition":
+            holds, pts = condition(row, f"{i + 1}: {rule.name} (condition)", rule, spot_, c)
+            names[name] = f'IF({holds},{pts},0)'
+            continue
+        per_unit = rule.kind == "per unit"
+        amount = f"{PREFIX}{'A' if per_unit else 'C'}{c}"
+        make = amount_expr if per_unit else count_expr
+        names.setdefault(amount, make(f"{PREFIX}X{c}", f"{PREFIX}B{c}", f"{PREFIX}N{c}"))
+        h.put(row, _A, f"{i + 1}: {rule.name}" + (" (per unit)" if per_unit else ""))
         h.put(row, _B, f'={cells.cell(spot_["points"])}')
         cap = cells.cell(spot_["cap"]) if "cap" in spot_ else None
         h.put(row, _C, f'=IF(ISNUMBER({cap}),ABS({cap}),{BIG})' if cap else f"={BIG}")
         pts, capv = h.ref(row, _B), h.ref(row, _C)
-        name = f"{PREFIX}Beh{i + 1}"
-        names[name] = f'MEDIAN(-{capv},{count}*{pts},{capv})'
-        beh_terms.append(name)
+        points = f"ROUND({amount}*{pts},6)" if per_unit else f"{amount}*{pts}"
+        names[name] = f'MEDIAN(-{capv},{points},{capv})'
 
     # Grade bands: slots, then sorted by minimum (a blank minimum is the lowest band).
     grades = cells.spans["grades"]

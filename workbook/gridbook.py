@@ -1,9 +1,11 @@
 """GridBook: a read-only book over the values of the LeadScore sheet, as a function receives them.
 
 An in-cell function gets the sheet's values (the defined name LeadScoreModel),
-not its Excel Tables, so each block is found where the template puts it: its
-header at HEADER_ROW in the block's first column, as wide as its header cells
-run, as long as its rows are not blank.
+not its Excel Tables, so each block is found the way the template lays it out:
+its title (English or Italian) in the row above HEADER_ROW and its header at
+HEADER_ROW, else where this version's layout puts it (a book made by an older
+version may have its blocks further left); as wide as its header cells run, as
+long as its rows are not blank.
 """
 from __future__ import annotations
 
@@ -23,8 +25,12 @@ class GridBook(Book):
 
     def _find(self) -> list[TableSpot]:
         spots, errors = [], []
+        titles = {}
+        for col, value in enumerate(self.grid.row_values(HEADER_ROW - 1, 1, self._width()), start=1):
+            if isinstance(value, str):
+                titles.setdefault(text_key(value), col)
         for spec in BLOCKS:
-            col = spec.first_column
+            col = titles.get(text_key(spec.title_en), titles.get(text_key(spec.title_it), spec.first_column))
             first = self.grid.value(HEADER_ROW, col)
             if text_key(first or "") not in (text_key(spec.fields[0].en), text_key(spec.fields[0].it)):
                 if spec.optional:
@@ -42,6 +48,9 @@ class GridBook(Book):
         if errors:
             raise SheetError(errors)
         return spots
+
+    def _width(self) -> int:
+        return max((len(r) for r in self.grid.rows), default=0)
 
     def sheet_names(self) -> list[str]:
         return [MODEL_SHEET]

@@ -16,7 +16,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from scoring import OPERATORS, Model, default_model, score
 from scoring.defaults import ENROLMENT_COLUMNS, LEAD_COLUMNS, OUTPUT_COLUMNS, header
-from scoring.model import CHANNELS, DECIMAL_CHOICES, LANGUAGES
+from scoring.model import CHANNELS, DECIMAL_CHOICES, KIND_WORDS, LANGUAGES, RULE_KINDS
 
 from .layout import (BLOCK, BLOCKS, HEADER_ROW, MODEL_NAME, model_area, LEADS_SHEET, LEADS_TABLE, LISTS_COLUMN,
                      MODEL_SHEET, SETTINGS)
@@ -104,7 +104,13 @@ def _block_rows(model: Model, block, language: str) -> list[list]:
     if block.key == "settings":
         return [[en if language == "en" else it, _shown(getattr(model.settings, key)),
                  note_en if language == "en" else note_it] for key, en, it, note_en, note_it in SETTINGS]
-    return [[_shown(getattr(record, f.attribute)) for f in block.fields] for record in getattr(model, block.attribute)]
+    rows = [[_shown(getattr(record, f.attribute)) for f in block.fields] for record in getattr(model, block.attribute)]
+    if block.key == "behaviour":  # A rule's kind in the book's language ('count' -> 'conteggio').
+        at = [f.key for f in block.fields].index("kind")
+        words = dict(zip(RULE_KINDS, KIND_WORDS[language]))
+        for row in rows:
+            row[at] = words.get(row[at] or "count", row[at])
+    return rows
 
 
 def _block_headers(model: Model, block, language: str) -> list[str]:
@@ -122,6 +128,7 @@ def _write_lists(ws, formats, lead_headers: list[str], language: str) -> dict:
         "decimal": list(DECIMAL_CHOICES),
         "languages": list(LANGUAGES),
         "channels": list(CHANNELS),
+        "kinds": list(KIND_WORDS[language]),
     }
     titles = {"en": "Lists (for dropdowns)", "it": "Elenchi (per i menu a tendina)"}
     ws.write_string(HEADER_ROW - 2, LISTS_COLUMN - 1, titles[language], formats["title"])
@@ -170,10 +177,16 @@ def _write_model_sheet(wb, formats, model: Model, language: str, lead_headers: l
                 "error_type": "warning",
                 "error_message": {"en": "Not a column of the Leads table.",
                                   "it": "Non è una colonna della tabella Leads."}[language]})
-        if block.key == "fit":
-            ws.data_validation(header_row + 1, first_col + 1, below, first_col + 1, {
-                "validate": "list", "source": lists["operators"],
+        if block.key in ("fit", "behaviour"):
+            at = first_col + [f.key for f in block.fields].index("operator")
+            ws.data_validation(header_row + 1, at, below, at, {
+                "validate": "list", "source": lists["operators"], "ignore_blank": True,
                 "error_message": ", ".join(OPERATORS)})
+        if block.key == "behaviour":
+            at = first_col + [f.key for f in block.fields].index("kind")
+            ws.data_validation(header_row + 1, at, below, at, {
+                "validate": "list", "source": lists["kinds"], "ignore_blank": True,
+                "error_message": ", ".join(KIND_WORDS[language])})
         if block.key == "sequences":
             ws.data_validation(header_row + 1, first_col + 3, below, first_col + 3, {
                 "validate": "list", "source": lists["channels"], "error_message": ", ".join(CHANNELS)})
