@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .texts import PLACEHOLDERS
 from .model import (ActionPlan, BehaviourRule, FitRule, GradeBand, Model, ScoreBand, SequenceStep,
                     Settings, StatusRule, TeamMember)
 
@@ -226,7 +227,8 @@ def default_model(profile: str = "b2b", language: str = "en", year: int | None =
             fit_max=40 if b2c else 50, behaviour_max=50, score_min=0, score_max=100,
             role_column=header("role", language), role_level_column=header("role_level", language),
             stage_column=header("stage", language), sales_stages=SALES_STAGES[language],
-            default_status="Lead", decimal="auto" if language == "en" else ",", language=language),
+            default_status="Lead", decimal="auto" if language == "en" else ",", language=language,
+            placeholders=PLACEHOLDERS[language]),
         sequences=[SequenceStep(*row) for row in SEQUENCES[language]],
         action_plans=[ActionPlan(*row) for row in PLANS[language]],
         team=[TeamMember(*row) for row in TEAM[language]],

@@ -134,7 +134,7 @@ def _flag_states(problems: Parts, column: Column, state: np.ndarray, language: s
 
 
 def _role_levels(leads, model, problems: Parts, language: str) -> np.ndarray:
-    column = Column(leads[find(leads.columns, model.settings.role_column)])
+    column = Column(leads[find(leads.columns, model.settings.role_column)], placeholders=_held(model))
     levels = {text_key(k): float(v) for k, v in model.roles.items()}
     keys, _ = column.unique_keys()
     per_unique = np.array([levels.get(k, np.nan) for k in keys], dtype=float)
@@ -158,7 +158,7 @@ def _fit(leads, checked, columns, reasons, problems, flagged) -> np.ndarray:
                 cache["__role__"] = Column(pd.Series(levels, index=leads.index, name=rule.column), s.decimal)
             column = cache["__role__"]
         else:
-            column = cache.setdefault(source, Column(leads[source], s.decimal))
+            column = cache.setdefault(source, Column(leads[source], s.decimal, _held(model)))
         hit, state = evaluate(column, rule, value)
         fit += np.where(hit, float(rule.points), 0.0)
         reasons.add(hit, Reason(rule_label(rule), float(rule.points), kind="fit", rule=i))
@@ -176,7 +176,7 @@ def _behaviour(leads, checked, columns, reasons, problems, flagged) -> np.ndarra
     values = checked.behaviour_values or [None] * len(model.behaviour_rules)
     for r, (rule, value) in enumerate(zip(model.behaviour_rules, values)):
         source = columns[rule.column]
-        column = cache.setdefault(source, Column(leads[source], s.decimal))
+        column = cache.setdefault(source, Column(leads[source], s.decimal, _held(model)))
         if rule.kind == "condition":
             total += _condition(column, rule, r, value, reasons, problems, flagged, s.language)
         else:
@@ -257,7 +257,7 @@ def _stages(leads, model, status, action, problems) -> None:
     stage = find(leads.columns, s.stage_column) if s.stage_column else None
     if stage is None:
         return
-    column = Column(leads[stage])
+    column = Column(leads[stage], placeholders=_held(model))
     sales = {text_key(x): x for x in s.sales_stages}
     allowed = {text_key(x) for x in LEAD_STATUSES} | {text_key(r.status) for r in model.status_rules}
     allowed.add(text_key(s.default_status))
@@ -276,7 +276,12 @@ def _stages(leads, model, status, action, problems) -> None:
 _DATE_TYPES = frozenset({dt.date, dt.datetime, pd.Timestamp, type(None)})
 
 
-def _dates(leads, problems: Parts, language: str) -> None:
+def _held(model) -> frozenset:
+    """The text keys of the Placeholders setting: cells holding them read as blank."""
+    return frozenset(text_key(p) for p in model.settings.placeholders)
+
+
+def _dates(leads, problems: Parts, language: str, held: frozenset = frozenset()) -> None:
     """Flag Created cells that hold no date (a Unix time pasted there says what it looks like)."""
     created = by_meaning(leads.columns, "created")
     if created is None or pd.api.types.is_datetime64_any_dtype(leads[created].dtype):
@@ -290,7 +295,7 @@ def _dates(leads, problems: Parts, language: str) -> None:
     codes, uniques = pd.factorize(values[other], use_na_sentinel=True)
     items, position = [], np.full(len(uniques) + 1, -1, dtype=np.int64)
     for i, value in enumerate(uniques):
-        if is_blank(value) or read_date(value) is not None:
+        if is_blank(value) or read_date(value) is not None or (isinstance(value, str) and text_key(value) in held):
             continue
         message = text(language, "not a date")
         if isinstance(value, (int, float)) and not isinstance(value, bool) and 1e9 <= value < 4e12:
@@ -358,7 +363,7 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
         scode[hit] = k
     status = np.array([s.default_status] + [r.status for r in model.status_rules], dtype=object)[scode]
     _stages(leads, model, status, action, problems)
-    _dates(leads, problems, s.language)
+    _dates(leads, problems, s.language, _held(model))
 
     codes, uniq = pd.factorize(total)
     texts = [number_text(u) for u in uniq]

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields, replace
 
 from .errors import LeadScoreError
+from .texts import PLACEHOLDERS
 from .parse import AMBIGUOUS, OK, ambiguous_message, parse_number, text_key
 from .schema import (Choice, Date, Number, Raw, Text, TextList, decimal_hint, declare, excel_error, kinds,
                      shown, split_list)
@@ -142,6 +143,8 @@ class Settings:
     behaviour_min: float = declare(Number(high=0, explain="must be a number from -100,000 to 0 (0: behaviour "
                                                           "never takes points away from fit)"),
                                    "behaviour floor", default=0)
+    # Values read as blank in every lead column (form placeholders such as Select or n/a).
+    placeholders: tuple = declare(TextList(max_items=50, max_length=100), default=PLACEHOLDERS["en"])
 
 
 MATRIX_ACTION = Text(hint="name the action", max_length=100)
@@ -495,6 +498,12 @@ def _status_problems(reader, model: Model) -> None:
 def _settings_problems(reader, s: Settings) -> None:
     if is_number(s.score_min) and is_number(s.score_max) and s.score_min >= s.score_max:
         reader.problem("settings", None, "score_max", "must be above score_min", attribute="score_max")
+    # A number is never a placeholder: a cell holding it could not read as blank and as that number.
+    numbers = [item for item in s.placeholders if parse_number(item, "auto")[1] in (OK, AMBIGUOUS)]
+    if numbers:
+        reader.problem("settings", None, "placeholders", f"{shown(numbers[0])} is a number; placeholders are "
+                       "texts such as Select or n/a that read as blank", attribute="placeholders",
+                       value=";".join(s.placeholders))
 
 
 def _nurture_problems(reader, model: Model) -> None:

@@ -224,9 +224,10 @@ class Column:
     case 4 are read again once the column has shown its separator.
     """
 
-    def __init__(self, series: pd.Series, decimal: str = "auto"):
+    def __init__(self, series: pd.Series, decimal: str = "auto", placeholders: frozenset = frozenset()):
         self.name = series.name
         self.decimal = decimal
+        self.placeholders = placeholders  # Text keys of values read as blank.
         self.series = series
         self.numeric = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
         if series.dtype == object and pd.api.types.infer_dtype(series.to_numpy(), skipna=True) in (
@@ -240,7 +241,15 @@ class Column:
     def factors(self):
         if self._factors is None:
             codes, uniques = pd.factorize(self.series, use_na_sentinel=True)
-            self._factors = (codes, np.asarray(uniques, dtype=object))
+            uniques = np.asarray(uniques, dtype=object)
+            if self.placeholders and not self.numeric:
+                # A placeholder's leads get the blank code: everything reads them as blank.
+                held = np.fromiter((isinstance(v, str) and text_key(v) in self.placeholders for v in uniques),
+                                   dtype=bool, count=len(uniques))
+                if held.any():
+                    table = np.append(np.where(held, -1, np.arange(len(uniques))), -1)
+                    codes = table[codes]
+            self._factors = (codes, uniques)
         return self._factors
 
     def spread(self, per_unique: np.ndarray, blank) -> np.ndarray:

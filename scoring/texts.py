@@ -1,5 +1,13 @@
 """Words the engine writes into reasons and problems, in English and Italian."""
 
+# Values forms and exports put in a cell that was never filled in: they read as blank (the
+# Placeholders setting; these are its defaults per language).
+PLACEHOLDERS = {
+    "en": ("Select", "Please select", "n/a", "na", "-", "--", "\u2014", "unknown", "none", "null"),
+    "it": ("Seleziona", "Selezionare", "n.d.", "nd", "n/a", "-", "--", "\u2014", "sconosciuto", "nessuno",
+           "non noto"),
+}
+
 TEXTS = {
     "en": {
         "fit cap": "fit cap",

@@ -105,7 +105,7 @@ def key_expr(x: str) -> str:
 PARSE_STEPS = ("K", "T", "R", "G", "U", "V")  # Every value read as a number (parse_steps).
 COLUMN_STEPS = ("E", "N")  # Lead columns also: the column's decision (column_steps).
 STEP_TITLES = {"K": "key", "T": "digits", "R": "unsigned", "G": "shape", "U": "separators", "V": "reading",
-               "E": "evidence", "N": "number"}
+               "E": "evidence", "N": "number", "B": "rule key"}
 
 
 def _grouped1(R: str, G: str) -> str:
@@ -517,7 +517,8 @@ _ACT = _SN + 2  # The action table: one column per score band from here.
 SETTINGS_ROWS = (("decimal", "Decimal separator", "=LOWER(TRIM({}))"), ("fit_max", "Fit maximum", "={}"),
                  ("behaviour_max", "Behaviour maximum", "={}"), ("score_min", "Score minimum", "={}"),
                  ("score_max", "Score maximum", "={}"), ("default_status", "Default status", "=TRIM({})"),
-                 ("language", "Language", "=TRIM({})"), ("behaviour_min", "Behaviour floor", "={}"))
+                 ("language", "Language", "=TRIM({})"), ("behaviour_min", "Behaviour floor", "={}"),
+                 ("placeholders", "Placeholders (|a|b|)", None))
 # What a setting a book lacks (OPTIONAL_SETTINGS) stands for on the helper sheet.
 MISSING_SETTINGS = {"behaviour_min": "=0"}
 
@@ -538,7 +539,13 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
     for i, (key, label, template) in enumerate(SETTINGS_ROWS):
         h.put(3 + i, _A, label)
         spot = cells.settings.get(key)
-        h.put(3 + i, _B, template.format(cells.cell(spot)) if spot else MISSING_SETTINGS[key])
+        if key == "placeholders":  # Their keys as '|select|n/a|', for FIND.
+            cell = f'({cells.cell(spot)}&"")' if spot else ""
+            written = list_expr(f"LOWER({spaced_expr(cell)})")
+            held = "|".join(text_key(p) for p in s.placeholders)
+            h.put(3 + i, _B, f'="|"&SUBSTITUTE({written},";","|")&"|"' if spot else "=" + _q(f"|{held}|"))
+        else:
+            h.put(3 + i, _B, template.format(cells.cell(spot)) if spot else MISSING_SETTINGS[key])
         setting[key] = h.ref(3 + i, _B)
     owned_row = 3 + len(SETTINGS_ROWS)
     h.put(owned_row, _A, "Action of a lead owned by sales")
@@ -612,7 +619,11 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
             for step in (PARSE_STEPS if numeric else ("K",)):
                 if ref(step) not in names:
                     names[ref(step)] = spot.row_ref(helper(real, step, steps[step]))
-            names.setdefault(ref("B"), ref("K"))  # The key as rules compare it.
+            if ref("B") not in names:  # The key as rules compare it: a placeholder is blank.
+                key_ = ref("K")
+                names[ref("B")] = spot.row_ref(helper(real, "B", (
+                    f'IF(AND({key_}<>"",ISERROR(FIND("|",{key_})),ISNUMBER(FIND("|"&{key_}&"|",'
+                    f'{setting["placeholders"]}))),"",{key_})')))
             if numeric and ref("N") not in names:
                 # The column's decimal separator: one helper cell over the column's evidence.
                 row = next_decision[0]
@@ -624,7 +635,7 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
                 h.put(row, _CL, real)
                 h.put(row, _CD, "=" + decision_expr(dec, evidence))
         elif key == text_key(s.role_level_column) and leads.has(s.role_column):
-            rk = f"{PREFIX}K{column(s.role_column, where, numeric=False)}"
+            rk = f"{PREFIX}B{column(s.role_column, where, numeric=False)}"
             keys, levels, idx = (h.span(c, *role_rows) for c in (_RK, _RL, _RI))
             pos = f"SUMPRODUCT(MAX(({keys}={rk})*{idx}))"
             level = helper(str(name), "level", f'IF({rk}="","",IF({pos}=0,"",INDEX({levels},{pos})))')
@@ -795,7 +806,7 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
     if has_stage:
         st = column(s.stage_column, cells.name(cells.settings["stage_column"]), numeric=False)
         names[f"{PREFIX}StagePos"] = (
-            f'IF({PREFIX}K{st}="",0,SUMPRODUCT(MAX(({h.span(_SK, *stage_rows)}={PREFIX}K{st})'
+            f'IF({PREFIX}B{st}="",0,SUMPRODUCT(MAX(({h.span(_SK, *stage_rows)}={PREFIX}B{st})'
             f'*{h.span(_SN, *stage_rows)})))')
     if problems:
         raise NativeError(problems)

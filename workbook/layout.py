@@ -167,12 +167,15 @@ SETTINGS = (
      "Behaviour points are held at or above this: 0, or below 0 so that negative behaviour takes points "
      "from fit", "Punti comportamento tenuti almeno a questo valore: 0, o sotto 0 perché un comportamento "
      "negativo tolga punti al profilo"),
+    ("placeholders", "Placeholders", "Segnaposto",
+     "Values read as blank in lead cells, such as a form's Select (separate with ;)",
+     "Valori letti come vuoti nelle celle dei lead, come il Seleziona di un modulo (separati da ;)"),
 )
 # Settings a book made before they existed may lack: a missing row takes the default.
-OPTIONAL_SETTINGS = ("behaviour_min",)
+OPTIONAL_SETTINGS = ("behaviour_min", "placeholders")
 SETTING_BY_NAME = {name.casefold(): key for key, en, it, *_ in SETTINGS for name in (en, it)}
 NUMERIC_SETTINGS = ("fit_max", "behaviour_max", "score_min", "score_max")
-LIST_SETTINGS = ("sales_stages",)
+LIST_SETTINGS = ("sales_stages", "placeholders")
 
 # Sheets written by runs: (key, English, Italian) per column.
 HISTORY_SHEET = {"en": "History", "it": "Storico"}

@@ -12,8 +12,10 @@ from openpyxl.utils import get_column_letter
 from scoring.engine import missing_columns
 from scoring.model import (NOTHING, ActionPlan, BehaviourRule, FitRule, GradeBand, Model, Problem, ScoreBand,
                            SequenceStep, Settings, StatusRule, TeamMember, check)
+from scoring.model import LANGUAGES
 from scoring.parse import is_blank, text_key
-from scoring.schema import shown
+from scoring.schema import Choice, shown
+from scoring.texts import PLACEHOLDERS
 
 from .errors import CellProblem, SheetError
 from .layout import BLOCK_OF_PROBLEM, BLOCKS, MODEL_SHEET, OPTIONAL_SETTINGS, SETTING_BY_NAME, SETTINGS
@@ -189,6 +191,9 @@ class ModelSheet:
             if key not in values and key not in OPTIONAL_SETTINGS:
                 errors.append(_problem(block.header_row, block.min_col, f"the Score settings table has "
                                        f"no row '{en}' (or '{it}')"))
+        if "placeholders" not in values:  # A book made before the setting: its language's defaults.
+            language, _ = Choice(LANGUAGES).read(values.get("language"))
+            values["placeholders"] = PLACEHOLDERS.get(language, PLACEHOLDERS["en"])
         return Settings(**values) if not errors else Settings()
 
     def _below(self) -> list[CellProblem]:
