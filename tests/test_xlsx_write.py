@@ -1074,3 +1074,27 @@ def test_speed_full_sheet():
         took = time.perf_counter() - start
         print(f"columns from {first_col}: {took:.1f} s, {len(xml) / 1e6:.0f} MB -> {size / 1e6:.0f} MB")
         assert took < 90, took
+
+
+def test_a_run_of_columns_with_cells_missing_is_written_as_the_cell_merge_writes_it():
+    # Output columns written by another program: some cells of the run missing inside it or at
+    # its end (a blank Problems cell, no enrolment yet). The block writer and the cell merge agree.
+    rng = random.Random(5)
+    rows = []
+    for r in range(1, 80):
+        cells = [b'<c r="A%d" t="s"><v>0</v></c>' % r]
+        for letter in b"CDEFG":
+            if rng.random() < 0.7:
+                cells.append(rng.choice([b'<c r="%s%d"><v>1</v></c>', b'<c r="%s%d" s="2" t="s"><v>0</v></c>',
+                                         b'<c r="%s%d" s="1"/>']) % (bytes([letter]), r))
+        if rng.random() < 0.3:
+            cells.append(b'<c r="H%d" s="4"><v>9</v></c>' % r)
+        rows.append(b'<row r="%d" spans="1:8">' % r + b"".join(cells) + b"</row>")
+    xml = b'<worksheet %s><dimension ref="A1:H79"/><sheetData>%s</sheetData></worksheet>' % (NS, b"".join(rows))
+    pool = [1, 2.5, "t<x>", "Lead", None]
+    columns = [Column(c, 2, [rng.choice(pool) for _ in range(78)], style=7 if c == 5 else None) for c in range(3, 8)]
+    by_cols = patch_columns(xml, columns)
+    cells = {(c.first_row + i, c.col): Cell(v, c.kind, c.style) for c in columns for i, v in enumerate(c.values)}
+    assert by_cols.xml == patch_cells(xml, cells).xml
+    assert_only_targets_changed(xml, by_cols.xml, cells)
+    assert b'<c r="H' in by_cols.xml  # The cells after the run stay.

@@ -18,7 +18,6 @@ import os
 import zipfile
 import zlib
 from contextlib import contextmanager
-from operator import itemgetter
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
 
@@ -30,7 +29,9 @@ from .errors import SheetError, Unreadable, WriteRefused
 from .opening import unreadable
 from .report_sheet import REPORT_SHEET
 from .safety import safe_save
+from .sheet_check import SheetPlan, StreamedSheet, side_checker
 from .sheets import cell_text
+from .side_check import SideCheck
 from .xlsx import cells as xcells
 from .xlsx.assemble import Edit
 from .xlsx.cols import hide_columns
@@ -39,13 +40,14 @@ from .xlsx.package import Package
 from .xlsx.patch import Cell, Column, SharedStrings, iter_patch_columns, patch_cells, patch_columns, remove_calc_chain_cells, resize_table, \
     set_attributes
 from .xlsx.report_xml import REPORT_STYLES, report_layout, report_parts
-from .xlsx.splice import SpliceError, col_letter, get_attr, parse_range, parse_ref, range_ref, root
+from .xlsx.splice import SpliceError, col_letter, get_attr, parse_range, range_ref, root
 from .xlsx.styles_write import StyleSpec, styles_append
 
 CALC_CHAIN = "calcChain"
 # What a damaged or hostile package raises while it is read (defusedxml's errors are ValueErrors).
 DAMAGED = (zlib.error, zipfile.BadZipFile, EOFError, ParseError, SpliceError, DefusedXmlException,
            UnicodeDecodeError)
+SIDE_CHECK_BYTES = 8 << 20  # Sheets of this much XML or more are checked by a child process as they are written.
 DATE_STYLES = {"date": StyleSpec(num_format=DATE_FORMAT), "datetime": StyleSpec(num_format=STAMP_FORMAT)}
 
 
@@ -183,6 +185,7 @@ class PackageBook(Book):
         self._names_set: dict[str, str | None] = {}  # Defined names set by this run.
         self._formula_cells: dict[str, set] = {}  # sheet -> formula cells seen by reads.
         self._raw: dict[str, tuple] = {}  # sheet -> (top, left, bottom, right, rows, formulas) as first read.
+        self._side_checks: dict[str, SideCheck] = {}  # sheet -> the child checking its new XML.
 
     def close(self) -> None:
         self.package.close()
@@ -540,8 +543,8 @@ class PackageBook(Book):
                     not any(self._owns(pending, cell) for cell in formulas):
                 # No formula of the sheet is overwritten (calcChain stays as it is): the patched
                 # sheet is streamed into the new package, never held whole.
-                self.edit.put_stream(part, lambda xml=xml, columns=columns: iter_patch_columns(
-                    xml, columns, shared_strings=sst, date1904=self.date1904))
+                self.edit.put_stream(part, lambda sheet=sheet, pending=pending, xml=xml, columns=columns:
+                                     self._streamed(sheet, pending, xml, columns, sst))
                 removed[sheet] = []
                 continue
             if columns:
@@ -606,7 +609,10 @@ class PackageBook(Book):
             self.edit.write(temp)
             self.edit.let_go()  # The old sheet XML is not needed to check the new file.
 
-        lost = safe_save(write, self.path, target, verify=self._verify)
+        try:
+            lost = safe_save(write, self.path, target, verify=self._verify)
+        finally:
+            self._cancel_side_checks()
         progress.finish()  # The summary follows on the terminal.
         return lost
 
@@ -626,8 +632,19 @@ class PackageBook(Book):
         with Package.open(temp) as new:
             self._verify_strings(new, name)
             for sheet, pending in self._pending.items():
-                if pending.segments or pending.cells:
-                    self._verify_sheet(new, sheet, pending, name)
+                if not (pending.segments or pending.cells):
+                    continue
+                check = self._side_checks.pop(sheet, None)
+                answer = check.result() if check is not None else None
+                if answer is None or "result" not in answer:
+                    self._verify_sheet(new, sheet, pending, name)  # No answer: read the written sheet.
+                    continue
+                info = new.info(self._part(sheet))
+                if info is None or (info.CRC, info.file_size) != (answer["crc"], answer["size"]):
+                    raise WriteRefused(f"{name} was not changed: the sheet {sheet} was not written as it was "
+                                       "checked (a defect of Lead Score; please report it)")
+                if answer["result"] is not None:
+                    raise _cell_changed(name, sheet, answer["result"])
 
     def _verify_strings(self, new: Package, name: str) -> None:
         """The shared strings only gained entries: the old ones are there byte for byte, in order.
@@ -651,47 +668,54 @@ class PackageBook(Book):
                 new._memo["shared_strings"] = xcells.shared_strings(self.package) + \
                     [xcells.unescape(text) for _, text in added]
 
+    def _plan(self, sheet: str, pending: _Pending) -> SheetPlan:
+        tables_right = max([t.max_col for t in self._all_tables() if t.sheet == sheet], default=0)
+        return SheetPlan.make(self.package, self._part(sheet), pending, tables_right, self._raw.get(sheet))
+
     def _verify_sheet(self, new: Package, sheet: str, pending: _Pending, name: str) -> None:
-        part = self._part(sheet)
-        right = max([c for c in list(pending.segments) + list(pending.cells)] +
-                    [t.max_col for t in self._all_tables() if t.sheet == sheet])
-        dimension = xcells.dimension(self.package, part)
-        if dimension:
-            try:
-                right = max(right, parse_ref(dimension.split(":")[-1])[1])
-            except (ValueError, SpliceError):
-                pass
-        right = min(right, 16_384)
-        bottom = max(pending.last_row(), 1)
-        if dimension:
-            try:
-                bottom = max(bottom, parse_ref(dimension.split(":")[-1])[0])
-            except (ValueError, SpliceError):
-                bottom = 1_048_576
-        else:
-            bottom = 1_048_576
-        raw = self._raw.get(sheet)
-        if raw is not None and raw[0] == 1 and raw[1] == 1 and raw[3] >= right and \
-                (raw[2] >= bottom or len(raw[4]) < raw[2] - raw[0] + 1):
-            old, old_f = raw[4], set(raw[5])  # Rows as wide as right or wider: only [:right] is compared.
-            right = min(right, raw[3])
-        else:
-            old_f = set()
-            old = xcells.read_values(self.package, part, 1, 1, 1_048_576, right, formulas=old_f)
-        new_f = set()
-        fresh = xcells.read_values(new, part, 1, 1, 1_048_576, right, formulas=new_f)
-        where = _first_difference(old, fresh, right, pending)
-        if where is None:
-            owned = {c: pending.owned(c) for c in set(pending.segments) | set(pending.cells)}
-            lost = [cell for cell in old_f - new_f
-                    if not any(lo <= cell[0] <= hi for lo, hi in owned.get(cell[1], ()))]
-            if lost:
-                r, c = min(lost)
-                where = (r, c)
+        plan = self._plan(sheet, pending)
+        plan.read_old(self.package)
+        where = plan.difference(*plan.read_new(new))
         if where is not None:
-            r, c = where
-            raise WriteRefused(f"{name} was not changed: the cell {sheet}!{col_letter(c)}{r}, which is not Lead "
-                               "Score's, would have changed (a defect of Lead Score; please report it)")
+            raise _cell_changed(name, sheet, where)
+
+    def _start_side_check(self, sheet: str, pending: _Pending, size: int):
+        """A child process that checks the sheet's new XML as it is written (see side_check.py), or None."""
+        old = self._side_checks.pop(sheet, None)
+        if old is not None:
+            old.cancel()
+        if size < SIDE_CHECK_BYTES:
+            return None
+        plan = self._plan(sheet, pending)
+        strings = xcells.shared_strings(self.package) if self._sst_part is not None else []
+        sst = self._sst
+        # Strings this run may still add: at most one per value written.
+        added = (len(sst) - len(strings) if sst is not None else 0) + \
+            sum(len(values) for p in self._pending.values() for values in p.segments.values()) + 1
+        styles = self.package.styles_part
+        view = StreamedSheet(self.package, plan.part, strings,
+                             self.edit.read(styles) if styles else None, added)
+        check = SideCheck.start(side_checker(plan, self.path, view))
+        if check is not None:
+            self._side_checks[sheet] = check
+        return check
+
+    def _streamed(self, sheet: str, pending: _Pending, xml: bytes, columns: list, sst):
+        """The patched sheet's chunks, fed to a side check as they go to the zip."""
+        check = self._start_side_check(sheet, pending, len(xml))
+        try:
+            for chunk in iter_patch_columns(xml, columns, shared_strings=sst, date1904=self.date1904):
+                if check is not None:
+                    check.feed(chunk)
+                yield chunk
+        finally:
+            if check is not None:
+                check.end()
+
+    def _cancel_side_checks(self) -> None:
+        for check in self._side_checks.values():
+            check.cancel()
+        self._side_checks.clear()
 
     @staticmethod
     def _owns(pending: _Pending, cell) -> bool:
@@ -699,33 +723,10 @@ class PackageBook(Book):
         return any(lo <= r <= hi for lo, hi in pending.owned(c))
 
 
-def _first_difference(old: list, fresh: list, width: int, pending: _Pending):
-    """The first (row, column) of a sheet that is not ours and whose value differs between the rows
-    read before and after the write, or None. Columns we never write are compared row by row in one
-    step (itemgetter); a column we write is compared only on the rows we do not write in it."""
-    height = max(len(old), len(fresh))
-    empty = [None] * width
-    owned = {c: sorted(pending.owned(c)) for c in set(pending.segments) | set(pending.cells) if c <= width}
-    free = [j for j in range(width) if j + 1 not in owned]
-    if free:
-        get = itemgetter(*free)
-        for i in range(height):
-            a = old[i] if i < len(old) else empty
-            b = fresh[i] if i < len(fresh) else empty
-            if get(a) != get(b):
-                return i + 1, next(j + 1 for j in free if a[j] != b[j])
-    for col, ranges in sorted(owned.items()):
-        j = col - 1
-        row = 1
-        for lo, hi in ranges + [(height + 1, height + 1)]:
-            if row < lo:  # Rows row .. lo - 1 of this column are not ours.
-                for i in range(row - 1, min(lo - 1, height)):
-                    a = old[i][j] if i < len(old) else None
-                    b = fresh[i][j] if i < len(fresh) else None
-                    if a != b:
-                        return i + 1, col
-            row = max(row, hi + 1)
-    return None
+def _cell_changed(name: str, sheet: str, where) -> WriteRefused:
+    r, c = where
+    return WriteRefused(f"{name} was not changed: the cell {sheet}!{col_letter(c)}{r}, which is not Lead "
+                        "Score's, would have changed (a defect of Lead Score; please report it)")
 
 
 def _table_id_of(xml: bytes) -> int:

@@ -619,6 +619,8 @@ class _Pass:
             self.run_parts.append((template, fixed, len(fixed) == len(idx)))
         self.old_cells = re.compile(rb'<%sc r="[A-Z]{1,3}[0-9]+"( s="[0-9]+")?(?: t="([a-zA-Z]+)")?/?>'
                                     % re.escape(self.sheet.prefix))
+        self.lettered_cells = re.compile(rb'<%sc r="([A-Z]{1,3})([0-9]+)"( s="[0-9]+")?( t="[a-zA-Z]+")?/?>'
+                                         % re.escape(self.sheet.prefix))
         self.old_styles = re.compile(rb'<%sc r="[A-Z]{1,3}[0-9]+"( s="[0-9]+")?(?: t="[a-zA-Z]+")?/?>'
                                      % re.escape(self.sheet.prefix))
         self.plan.cells_of = self.column_targets
@@ -687,11 +689,26 @@ class _Pass:
             n = len(letters)
             t = a if n == 1 else xml.find(cs + letters[-1] + row + b'"', a, close)
             if t == -1:
-                return None
+                # The run's last cells are missing: its last cell that is there ends the block.
+                t = next((at for at in (xml.find(cs + L + row + b'"', a, close) for L in reversed(letters[1:-1]))
+                          if at != -1), a)
             gt = xml.find(b">", t, close)
             e = gt + 1 if xml[gt - 1] == 47 else xml.find(cell_close, gt, close) + len(cell_close)
-            if xml.count(cs, a, e) != n or xml.find(self.f_start, a, e) != -1:
+            if xml.find(self.f_start, a, e) != -1:
                 return None
+            count = xml.count(cs, a, e)
+            if count != n:
+                # Cells of the run missing between its first and last: the run is written whole,
+                # each cell keeping its old style where it had one.
+                piece = self._sparse_run(a, e, count, row, letters, idx, i, j)
+                if piece is None:
+                    return None
+                pieces, gone = piece
+                strings_gone += gone
+                out.append(xml[seg:a])
+                out.append(pieces)
+                seg = e
+                continue
             if parts is not None:
                 bodies = [chunk[k][j] for k in idx]
                 if None not in bodies:
@@ -738,6 +755,29 @@ class _Pass:
             self.writer.sst.refs_delta -= strings_gone
         out.append(xml[seg:close])
         return b"".join(out), new_cols
+
+    def _sparse_run(self, a: int, e: int, count: int, row: bytes, letters, idx, i: int, j: int):
+        """A run's new cells when some of its cells are missing in the row: (bytes, shared strings
+        no longer referenced), or None when the old cells are not the simple kind."""
+        old = self.lettered_cells.findall(self.xml, a, e)
+        if len(old) != count or any(m[1] != row for m in old) or \
+                self.xml.count(b'="', a, e) != count + sum(bool(s) + bool(t) for _, _, s, t in old):
+            return None
+        by_letter = {L: (s, t) for L, _, s, t in old}
+        if len(by_letter) != count or not set(by_letter) <= set(letters):
+            return None
+        cs, chunk = self.c_start_r, self.chunk
+        pieces = []
+        for L, k in zip(letters, idx):
+            body, sa = chunk[k][j], self.style_attr(k, i)
+            if sa is None:
+                sa = by_letter.get(L, (b"", b""))[0]
+            if body is not None:
+                pieces.append(cs + L + row + b'"' + sa + body)
+            elif sa:
+                pieces.append(cs + L + row + b'"' + sa + b"/>")
+        gone = sum(t == b' t="s"' for _, t in by_letter.values()) if self.writer.sst is not None else 0
+        return b"".join(pieces), gone
 
     def run(self, chunk: int = 1 << 22) -> Iterator[bytes]:
         xml, plan, sheet = self.xml, self.plan, self.sheet
