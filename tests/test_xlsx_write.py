@@ -1098,3 +1098,68 @@ def test_a_run_of_columns_with_cells_missing_is_written_as_the_cell_merge_writes
     assert by_cols.xml == patch_cells(xml, cells).xml
     assert_only_targets_changed(xml, by_cols.xml, cells)
     assert b'<c r="H' in by_cols.xml  # The cells after the run stay.
+
+
+def _run_sheet(rng, rows: int, formula_at: int | None = None) -> bytes:
+    """A sheet whose rows 2..rows all hold cells C..F (the run), a header in row 1, cells around."""
+    out = [b'<row r="1"><c r="A1" t="s"><v>0</v></c>' +
+           b"".join(b'<c r="%s1" t="s"><v>1</v></c>' % L for L in (b"C", b"D", b"E", b"F")) + b"</row>"]
+    kinds = [b'<c r="%s%d"><v>1</v></c>', b'<c r="%s%d" s="2" t="s"><v>0</v></c>', b'<c r="%s%d" s="1"/>',
+             b'<c r="%s%d" t="inlineStr"><is><t xml:space="preserve">a &amp; b</t></is></c>',
+             b'<c r="%s%d" t="b"><v>1</v></c>']
+    for r in range(2, rows + 1):
+        cells = [b'<c r="A%d" t="s"><v>0</v></c>' % r, b'<c r="B%d"><v>%d</v></c>' % (r, r)]
+        for L in (b"C", b"D", b"E", b"F"):
+            if r == formula_at and L == b"E":
+                cells.append(b'<c r="E%d"><f>B%d*2</f><v>4</v></c>' % (r, r))
+            else:
+                cells.append(rng.choice(kinds) % (L, r))
+        cells.append(b'<c r="G%d" s="4"><v>9</v></c>' % r)
+        out.append(b'<row r="%d" spans="1:7">' % r + b"".join(cells) + b"</row>")
+    out.append(b'<row r="%d"><c r="C%d"><v>555</v></c><c r="D%d"><v>555</v></c><c r="E%d"><v>555</v></c>'
+               b'<c r="F%d"><v>555</v></c></row>' % ((rows + 3,) * 5))
+    return b'<worksheet %s><dimension ref="A1:G%d"/><sheetData>%s</sheetData></worksheet>' % (
+        NS, rows + 3, b"".join(out))
+
+
+@pytest.mark.parametrize("formula_at", [None, 7])
+def test_every_rows_run_written_at_once_equals_the_cell_merge(formula_at):
+    # The steady state of a rescore: every lead's row holds the whole run of output cells. They are
+    # found by one pattern and replaced at once (runs.py); the header and the row below the table,
+    # which hold cells in the same columns, stay. With a formula in one row's run, the row-by-row
+    # writer does it instead; both write what the cell merge writes.
+    from workbook.xlsx.runs import find_runs, run_pattern
+
+    rng = random.Random(8)
+    xml = _run_sheet(rng, 40, formula_at)
+    start, end = xml.index(b"<sheetData>") + 11, xml.index(b"</sheetData>")
+    found = find_runs(xml, start, end, run_pattern(b"", [b"C", b"D", b"E", b"F"]), 4, range(2, 41))
+    assert (found is None) == (formula_at is not None)
+    if found is not None:
+        # Shared-string cells of the runs (the header's, in row 1, are not the table's).
+        assert len(found.starts) == 39 and found.strings == xml.count(b' s="2" t="s"')
+    pool = [1, 2.5, "t<x>", "Lead", None, True]
+    for style in (None, 7):
+        columns = [Column(c, 2, [rng.choice(pool) for _ in range(39)], style=style if c == 4 else None)
+                   for c in range(3, 7)]
+        by_cols = patch_columns(xml, columns)
+        cells = {(c.first_row + i, c.col): Cell(v, c.kind, c.style) for c in columns for i, v in enumerate(c.values)}
+        by_cells = patch_cells(xml, cells)
+        assert by_cols.xml == by_cells.xml
+        assert by_cols.formulas_removed == by_cells.formulas_removed
+        assert_only_targets_changed(xml, by_cols.xml, cells)
+        assert by_cols.xml.count(b"<v>555</v>") == 4
+        # With shared strings: new text may be numbered in another order, the cells read the same.
+        old = b'<sst %s count="3" uniqueCount="2"><si><t>h0</t></si><si><t>h1</t></si></sst>' % NS
+        sst_a, sst_b = SharedStrings(old), SharedStrings(old)
+        a = b"".join(iter_patch_columns(xml, columns, shared_strings=sst_a))
+        b = patch_cells(xml, cells, shared_strings=sst_b).xml
+        assert _strings_resolved(a, sst_a) == _strings_resolved(b, sst_b)
+        assert sst_a.refs_delta == sst_b.refs_delta
+
+
+def _strings_resolved(xml: bytes, sst: SharedStrings) -> bytes:
+    """The sheet with each new shared-string reference replaced by its text."""
+    text = {i: t for t, i in (sst._lookup or {}).items() if i >= sst.existing}
+    return re.sub(rb' t="s"><v>([0-9]+)</v>',
+                  lambda m: b' t="s"><v>' + text.get(int(m.group(1)), m.group(1).decode()).encode() + b"</v>", xml)

@@ -38,10 +38,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
+from .runs import find_runs, run_pattern
 from .splice import (MAIN_NS, STRICT_MAIN_NS, SpliceError, cell_ref, col_letter, col_number,
                      escape_text, excel_text, find_element, get_attr, open_empty, parse_range, prefix_for,
                      range_ref, root, set_attrs, unescape)
@@ -427,6 +429,9 @@ class _Writer:
         statuses, a run's timestamp), so bodies are remembered per type and value."""
         if kind not in (None, "number", "text", "date", "bool"):
             return [self.body(v, kind, None) for v in values]
+        kinds = set(map(type, values))
+        if kinds <= _PLAIN and len(kinds & _NUMERIC) <= 1:
+            return self._bodies_by_value(values, kind, str in kinds)
         body = self.body
         sst = self.sst
         caches: dict = {}
@@ -455,6 +460,18 @@ class _Writer:
         if reused:
             sst.refs_delta += reused
         return out
+
+    def _bodies_by_value(self, values: list, kind, texts: bool) -> list:
+        """bodies() where no two values of different types are equal (one type of number): each
+        distinct value is encoded once, and looked up without a loop in Python (a NaN is its own
+        key: found by identity)."""
+        body = self.body
+        encoded = {v: body(v, kind, None) for v in set(values)}  # Each text body counts one reference.
+        if texts and self.sst is not None:
+            counts = Counter(values)
+            self.sst.refs_delta += sum(counts[v] - 1 for v, b in encoded.items()
+                                       if type(v) is str and b is not None and b.startswith(b' t="s"'))
+        return list(map(encoded.__getitem__, values))
 
     def formula(self, text, cached) -> bytes:
         p = self.p
@@ -549,6 +566,8 @@ _LETTER_BYTES: dict[int, bytes] = {}
 _BODY = object()  # A target's kind when its value is the cell's body, already encoded.
 _EMPTY = b"/>"  # The body of an empty cell kept in place (Column.keep_blank).
 _MISSING = object()
+_NUMERIC = frozenset((int, float, bool))
+_PLAIN = frozenset((str, int, float, bool, type(None), dt.datetime, dt.date))  # Types whose equal values have equal bodies.
 
 
 def _letters(col: int) -> bytes:
@@ -756,6 +775,57 @@ class _Pass:
         out.append(xml[seg:close])
         return b"".join(out), new_cols
 
+    def whole_runs(self, start: int, end: int):
+        """The rows' new content when every row holds its run of cells whole (runs.py), else None."""
+        if self.runs is None or len(self.runs) != 1 or self.run_parts[0] is None or self.pending:
+            return None
+        letters, idx, _ = self.runs[0]
+        rows = range(self.first_row, self.first_row + len(self.columns[0].values))
+        found = find_runs(self.xml, start, end, run_pattern(self.sheet.prefix, letters), len(letters), rows)
+        if found is None:
+            return None
+        if self.writer.sst is not None:
+            self.writer.sst.refs_delta -= found.strings
+        return self._spliced(start, end, found, letters, idx, rows)
+
+    def _spliced(self, start: int, end: int, found, letters, idx, rows, size: int = 1 << 22):
+        xml, cs, n = self.xml, self.c_start_r, len(idx)
+        fixed = [self.fixed_styles[k] for k in idx]
+        # For each combination of old styles, the run's cells with the styles filled in: only the
+        # row number and each cell's body are left to format.
+        templates = []
+        for old in found.styles:
+            styles = [f if f is not None else (s or b"") for f, s in zip(fixed, old)]
+            templates.append((b"".join(cs.replace(b"%", b"%%") + L + b'%s"' + s.replace(b"%", b"%%") + b"%s"
+                                       for L, s in zip(letters, styles)), styles))
+        out: list[bytes] = []
+        length = 0
+        pos = start
+        starts, ends, style_of = found.starts, found.ends, found.style_of
+        for a in range(0, len(rows), self.CHUNK):
+            self.load(a)
+            bodies = zip(*[self.chunk[k] for k in idx])
+            for i, cells in enumerate(bodies, start=a):
+                row = b"%d" % (rows.start + i)
+                template, styles = templates[style_of[i]]
+                if None in cells:  # A blank cell keeps only its style, or goes.
+                    new = b"".join(cs + L + row + b'"' + s + (b"/>" if body is None else body)
+                                   for L, s, body in zip(letters, styles, cells) if body is not None or s)
+                else:
+                    args = [row] * (2 * n)
+                    args[1::2] = cells
+                    new = template % tuple(args)
+                b = starts[i]
+                out.append(xml[pos:b])
+                out.append(new)
+                length += b - pos + len(new)
+                pos = ends[i]
+                if length > size:
+                    yield b"".join(out)
+                    out, length = [], 0
+        out.append(xml[pos:end])
+        yield b"".join(out)
+
     def _sparse_run(self, a: int, e: int, count: int, row: bytes, letters, idx, i: int, j: int):
         """A run's new cells when some of its cells are missing in the row: (bytes, shared strings
         no longer referenced), or None when the old cells are not the simple kind."""
@@ -797,6 +867,12 @@ class _Pass:
             tail = xml[content_end:]
         empty = sheet.any_cell.search(xml, content_start, content_end) is None
         out: list[bytes] = [_with_dimension(xml[:data_start], p, plan.bbox, empty), sheet_data_tag]
+        whole = None if empty else self.whole_runs(content_start, content_end)
+        if whole is not None:  # Every row's run of cells replaced at once (see runs.py).
+            yield b"".join(out)
+            yield from whole
+            yield tail
+            return
         size = 0
         rows, cells_of = plan.rows, plan.cells_of
         ti, nt = 0, len(rows)
