@@ -8,15 +8,24 @@ COLUMNS = ("lead_id", "when", "old_grade", "new_grade", "old_score", "new_score"
 FIELDS = ("grade", "score", "status")
 
 
+def _forms(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each value as History compares it: (blank?, as a number or NaN, as text). Worked out once
+    per distinct value: output columns hold few (grades, statuses, scores)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    uniques = pd.Series(list(uniques) + [None], dtype=object)  # Code -1 (blank) takes the last.
+    text = uniques.astype(str)
+    blank = (uniques.isna() | (text.str.strip() == "")).to_numpy()
+    number = pd.to_numeric(uniques, errors="coerce").to_numpy(dtype=float)
+    return blank[codes], number[codes], text.to_numpy(dtype=object)[codes]
+
+
 def _same(old: pd.Series, new: pd.Series) -> np.ndarray:
     """Equal values, blanks equal to blanks; 85 equals 85.0."""
-    old_blank = old.isna() | (old.astype(str).str.strip() == "")
-    new_blank = new.isna() | (new.astype(str).str.strip() == "")
-    as_num_old = pd.to_numeric(old, errors="coerce")
-    as_num_new = pd.to_numeric(new, errors="coerce")
-    numeric = as_num_old.notna() & as_num_new.notna()
-    equal = np.where(numeric, as_num_old == as_num_new, old.astype(str) == new.astype(str))
-    return ((old_blank & new_blank) | (~old_blank & ~new_blank & equal)).to_numpy()
+    old_blank, old_num, old_text = _forms(old)
+    new_blank, new_num, new_text = _forms(new)
+    numeric = ~np.isnan(old_num) & ~np.isnan(new_num)
+    equal = np.where(numeric, old_num == new_num, old_text == new_text)
+    return (old_blank & new_blank) | (~old_blank & ~new_blank & equal)
 
 
 def changes(lead_ids: pd.Series, previous: pd.DataFrame, current: pd.DataFrame, when) -> pd.DataFrame:

@@ -57,3 +57,35 @@ def test_italian_history_sheet(tmp_path):
     assert [c.value for c in ws[1]] == ["ID lead", "Quando", "Grado prima", "Grado dopo", "Punteggio prima",
                                         "Punteggio dopo", "Stato prima", "Stato dopo"]
     assert ws.max_row == 6
+
+
+def test_what_counts_as_a_change_value_by_value():
+    # Blanks (None, NaN, empty or spaces) equal blanks; numbers equal whatever their type or
+    # text (85, 85.0, "85"); anything else compares as text. Every pair of these values, both ways.
+    import numpy as np
+    import pandas as pd
+
+    from scoring.history import changes
+
+    values = [None, float("nan"), "", "  ", 85, 85.0, "85", " 85 ", 86, "A", "A ", "a", "MQL", 0, "0", "0.0"]
+
+    def same(a, b) -> bool:
+        def blank(v):
+            return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+        if blank(a) or blank(b):
+            return blank(a) and blank(b)
+        try:
+            return float(a) == float(b)
+        except ValueError:
+            return str(a) == str(b)
+
+    old = [a for a in values for _ in values]
+    new = [b for _ in values for b in values]
+    n = len(old)
+    frame = lambda grades: pd.DataFrame({"grade": grades, "score": [1] * n, "status": ["Lead"] * n},
+                                        dtype=object)
+    found = changes(pd.Series([f"L{i}" for i in range(n)]), frame(old), frame(new), AS_OF)
+    expected = [f"L{i}" for i in range(n) if not same(old[i], new[i])]
+    assert found["lead_id"].tolist() == expected
+    assert len(expected) == 210  # Of 256 pairs, 46 are the same.

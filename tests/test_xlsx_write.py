@@ -1163,3 +1163,32 @@ def _strings_resolved(xml: bytes, sst: SharedStrings) -> bytes:
     text = {i: t for t, i in (sst._lookup or {}).items() if i >= sst.existing}
     return re.sub(rb' t="s"><v>([0-9]+)</v>',
                   lambda m: b' t="s"><v>' + text.get(int(m.group(1)), m.group(1).decode()).encode() + b"</v>", xml)
+
+
+def test_shared_strings_lookup_from_the_strings_read_equals_the_parts_own():
+    # PackageBook hands the strings it read to SharedStrings; where that is allowed (no rich
+    # text, no _xHHHH_ escapes) the lookup is the same as the one made from the part's XML.
+    from workbook.xlsx import cells as xcells
+
+    class Part:  # What cells.shared_strings needs of a package.
+        def __init__(self, data):
+            self.data, self._memo, self.shared_strings_part = data, {}, "xl/sharedStrings.xml"
+
+        def __contains__(self, name):
+            return True
+
+        def read(self, name):
+            return self.data
+
+    entries = [b"<si><t>Lead</t></si>", b'<si><t xml:space="preserve"> a &amp; b </t></si>', b"<si><t>Lead</t></si>",
+               b"<si><t>&#233;t&#xE9;</t></si>", b"<si/>", b"<si>\n  <t>x\ny</t>\n</si>", b"<si><t></t></si>"]
+    xml = b'<sst %s count="7" uniqueCount="7">%s</sst>' % (NS, b"".join(entries))
+    parsed = xcells.shared_strings(Part(xml))
+    fast, slow = SharedStrings(xml, parsed), SharedStrings(xml)
+    assert fast._build_lookup() == {k: v for k, v in slow._build_lookup().items() if k} == {
+        "Lead": 0, " a & b ": 1, "été": 3, "x\ny": 5}
+    # Rich text or Excel's escapes: the part's own XML is read instead.
+    for extra in (b"<si><r><t>bold</t></r></si>", b"<si><t>a_x000D_b</t></si>"):
+        other = xml.replace(b"</sst>", extra + b"</sst>")
+        strings = xcells.shared_strings(Part(other))
+        assert SharedStrings(other, strings)._build_lookup() == SharedStrings(other)._build_lookup()

@@ -51,6 +51,14 @@ class Grid:
             return self.rows[r][c]
         return None
 
+    def column(self, rows, col: int) -> list:
+        """[value(r, col) for r in rows], without a call per row."""
+        top, c, data = self.top, col - self.left, self.rows
+        n = len(data)
+        if c < 0:
+            return [None] * len(rows)
+        return [data[r - top][c] if 0 <= r - top < n and c < len(data[r - top]) else None for r in rows]
+
     def row_values(self, row: int, min_col: int, max_col: int) -> list:
         r = row - self.top
         width = max_col - min_col + 1

@@ -163,7 +163,7 @@ def read_columns(lt: LeadsTable, meanings, sheet_rows: list[int]) -> pd.DataFram
     data = {}
     for meaning in meanings:
         col = columns.get(meaning)
-        data[meaning] = [lt.grid.value(r, col) if col else None for r in sheet_rows]
+        data[meaning] = lt.grid.column(sheet_rows, col) if col else [None] * len(sheet_rows)
     return pd.DataFrame(data, dtype=object)
 
 

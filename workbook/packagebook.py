@@ -164,6 +164,20 @@ def _value(value):
     return plain(value)
 
 
+_PLAIN_TYPES = frozenset((str, int, float, bool, type(None), dt.datetime, dt.date))
+
+
+def _values(values) -> list:
+    """[_value(v) for v in values], without a call per value where all are plain Python."""
+    values = list(values)
+    kinds = set(map(type, values))
+    if kinds <= _PLAIN_TYPES:
+        if kinds <= {int, bool, type(None)}:
+            return values
+        return [None if v != v or v == "" else v for v in values]  # NaN and empty text are blanks.
+    return [_value(v) for v in values]
+
+
 class PackageBook(Book):
     """A workbook file, edited as a package (see the module docstring)."""
 
@@ -308,7 +322,7 @@ class PackageBook(Book):
     def write_columns(self, table, columns, first_row) -> None:
         pending = self._pending_of(table.sheet)
         for col, values in columns.items():
-            pending.put_column(col, first_row, [_value(v) for v in values])
+            pending.put_column(col, first_row, _values(values))
             pending.keep_blank.add(col)
 
     def write_cells(self, table, cells) -> None:
@@ -488,7 +502,11 @@ class PackageBook(Book):
         if self._sst is None:
             part = self.package.shared_strings_part
             self._sst_part = part if part and part in self.package else None
-            self._sst = SharedStrings(self.package.read(self._sst_part) if self._sst_part else None)
+            if self._sst_part is None:
+                self._sst = SharedStrings(None)
+            else:
+                memo = self.package._memo
+                self._sst = SharedStrings(self.package.read(self._sst_part), memo.get("shared_strings"))
         return self._sst
 
     def _strings_after(self, part: str) -> bool:

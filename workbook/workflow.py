@@ -182,7 +182,8 @@ def _summary(frame, rows, outputs, previous, model) -> dict:
     new_band = pd.Series(score_band_codes(new_score.to_numpy(), model), index=frame.index)
     moved = (new_score - old_score).where(known)
     biggest = moved[moved.fillna(0) != 0].abs().sort_values(ascending=False, kind="stable").index[:5]
-    old_rating = previous["grade"].astype(str) + old_score.map(lambda x: "" if pd.isna(x) else number_text(x))
+    texts = {x: number_text(x) for x in old_score.dropna().unique()}  # Few distinct scores.
+    old_rating = previous["grade"].astype(str) + old_score.map(texts).fillna("")
     return {
         "leads": len(outputs),
         "status": status.value_counts().to_dict(),

@@ -15,6 +15,7 @@ import zipfile
 from .newparts import (CONTENT_TYPE, REL, app_xml_sheet_titles, content_types_add_override,
                        content_types_remove_override, rels_add, rels_remove, workbook_add_sheet,
                        workbook_remove_sheet)
+from .overlap import WriteBehind
 from .package import rels_part_of
 
 CT_PART = "[Content_Types].xml"
@@ -162,8 +163,14 @@ class Edit:
                         like._compresslevel = FAST  # What we rewrite is compressed fast (the biggest part is a sheet).
                     if callable(data):
                         with out.open(like, "w", force_zip64=info.file_size > 1 << 30) as w:
-                            for chunk in data():
-                                w.write(chunk)
+                            behind = WriteBehind(w)  # Compressed by a thread while the next chunk is made.
+                            try:
+                                for chunk in data():
+                                    behind.write(chunk)
+                            except BaseException:
+                                behind.abandon()
+                                raise
+                            behind.close()
                     else:
                         out.writestr(like, data)
                     continue

@@ -61,7 +61,10 @@ from xml.etree import ElementTree as ET
 import numpy as np
 from defusedxml import DTDForbidden
 
+from .overlap import ReadAhead
+
 _CHUNK = 1 << 22  # Bytes of sheet XML decompressed at a time.
+_READ_AHEAD = 1 << 24  # Sheets bigger than this are decompressed by a thread ahead of the parser.
 
 MAIN_NAMESPACES = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
                    b"http://purl.oclc.org/ooxml/spreadsheetml/main")
@@ -467,8 +470,17 @@ class _Reader:
 
     # The scanner.
 
+    def _open(self):
+        """The sheet's XML as a stream; a big one decompressed by a thread ahead of the parser."""
+        stream = self.package.open_member(self.part)
+        info = getattr(self.package, "info", None)
+        member = info(self.part) if info is not None else None
+        if member is not None and member.file_size > _READ_AHEAD:
+            return ReadAhead(stream, _CHUNK)
+        return stream
+
     def _fast(self, formulas) -> None:
-        with self.package.open_member(self.part) as stream:
+        with self._open() as stream:
             buf = stream.read(_CHUNK)
             _check_encoding(buf)
             while True:

@@ -192,8 +192,11 @@ class SharedStrings:
 
     _SI = re.compile(rb"<(?:[\w.-]+:)?si(?=[\s/>])[^>]*?(/?)>")
 
-    def __init__(self, sst_xml: bytes | None = None):
+    def __init__(self, sst_xml: bytes | None = None, parsed: list[str] | None = None):
+        """parsed: the part's strings as cells.shared_strings read them, when the caller has them
+        (the lookup is then built from them where they cannot differ from the part's text)."""
         self.original = sst_xml
+        self.parsed = parsed
         self._new: list[bytes] = []
         self._lookup: dict[str, int] | None = None
         self.refs_delta = 0  # References added minus references removed by patches.
@@ -204,12 +207,25 @@ class SharedStrings:
         _, _, self.prefix, local = root(sst_xml)
         if local != b"sst":
             raise SpliceError("not a shared strings part")
-        self.existing = sum(1 for _ in self._SI.finditer(sst_xml))
+        p = self.prefix
+        quick = sst_xml.count(b"<%ssi>" % p) + sst_xml.count(b"<%ssi/>" % p) + sst_xml.count(b"<%ssi " % p)
+        # The entries counted by their usual opening tags when that agrees with the strings read.
+        self.existing = quick if parsed is not None and quick == len(parsed) else \
+            sum(1 for _ in self._SI.finditer(sst_xml))
 
     def __len__(self) -> int:
         return self.existing + len(self._new)
 
     def _build_lookup(self) -> dict[str, int]:
+        parsed = self.parsed
+        if parsed is not None and len(parsed) == self.existing and b"_x" not in (self.original or b"") and \
+                not _RICH.search(self.original or b""):
+            # Every entry is plain text with no escape of Excel's: its text as read is its key
+            # (the first entry of a text wins, as below).
+            n = len(parsed)
+            lookup = dict(zip(reversed(parsed), range(n - 1, -1, -1)))
+            lookup.pop("", None)  # An empty entry may be <t/>: not reused (the pattern below skips it).
+            return lookup
         # Only plain strings (one <t>, no runs, no phonetics) can be reused for plain text.
         plain = re.compile(rb"<%ssi>\s*<%st(?:\s[^>]*)?>([^<]*)</%st>\s*</%ssi>|<%ssi(?=[\s/>])[^>]*?(/?)>"
                            % ((re.escape(self.prefix),) * 5), re.S)
@@ -566,6 +582,7 @@ _LETTER_BYTES: dict[int, bytes] = {}
 _BODY = object()  # A target's kind when its value is the cell's body, already encoded.
 _EMPTY = b"/>"  # The body of an empty cell kept in place (Column.keep_blank).
 _MISSING = object()
+_RICH = re.compile(rb"<(?:[\w.-]+:)?(?:r|rPh|phoneticPr)[\s/>]")  # Rich text runs and phonetic guides.
 _NUMERIC = frozenset((int, float, bool))
 _PLAIN = frozenset((str, int, float, bool, type(None), dt.datetime, dt.date))  # Types whose equal values have equal bodies.
 
