@@ -4,6 +4,7 @@
     python benchmarks/bench_score.py --clean         # tidy data (numeric dtypes)
     python benchmarks/bench_score.py --n 200000 --seed 3 --profile b2c --language it
     python benchmarks/bench_score.py --tracemalloc   # adds a second, traced pass (slower)
+    python benchmarks/bench_score.py --groups        # rule groups (all, max, sum with caps) and conditions
 
 Prints generation and scoring seconds, leads per second, peak resident memory
 (ru_maxrss) and the count of leads by status and by grade. Targets on a 2-core machine:
@@ -25,10 +26,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from scoring import default_model, score  # noqa: E402
+from scoring import BehaviourRule, RuleGroup, default_model, score  # noqa: E402
 from scoring.sample import sample_leads  # noqa: E402
 
 EXCEL_ROWS = 1_048_576
+
+
+def with_groups(model):
+    """The default model with every group mode and condition rules (issue 12's speed target):
+    fit rules in an 'all' group with a cap, behaviour in 'max' and capped 'sum' groups."""
+    fit, beh = model.fit_rules, model.behaviour_rules
+    for rule in fit[1:3]:
+        rule.group = "Enterprise"
+    for rule in beh[0:2]:
+        rule.group = "Email or pricing"
+    for rule in beh[6:8]:
+        rule.group = "Sales request"
+    beh += [BehaviourRule("Form or referral", "Source", 5, kind="condition", operator="in",
+                          value="Web form;Referral", group="Email or pricing"),
+            BehaviourRule("Owner known", "Owner", 5, kind="condition", operator="not blank")]
+    model.groups = [RuleGroup("Enterprise", "all", cap=18), RuleGroup("Email or pricing", "max"),
+                    RuleGroup("Sales request", "sum", cap=30)]
+    return model
 
 
 def peak_rss_mb() -> float:
@@ -45,6 +64,7 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", choices=("b2b", "b2c"), default="b2b")
     ap.add_argument("--language", choices=("en", "it"), default="en")
     ap.add_argument("--repeat", type=int, default=1, help="score this many times, report the best")
+    ap.add_argument("--groups", action="store_true", help="rule groups of every mode and condition rules")
     ap.add_argument("--tracemalloc", action="store_true",
                     help="measure Python allocations' peak in a separate, slower pass")
     args = ap.parse_args(argv)
@@ -52,8 +72,10 @@ def main(argv=None) -> int:
     print(f"python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
           f"{os.cpu_count()} CPUs")
     print(f"leads: {args.n:,}  seed {args.seed}  profile {args.profile}  language {args.language}  "
-          f"{'clean' if args.clean else 'messy'}")
+          f"{'clean' if args.clean else 'messy'}{'  with groups and conditions' if args.groups else ''}")
     model = default_model(args.profile, args.language)
+    if args.groups:
+        model = with_groups(model)
     sample_leads(10, args.seed, args.profile, args.language)  # Imports and word tables.
     score(sample_leads(10, args.seed, args.profile, args.language), model)
     rss_before = peak_rss_mb()

@@ -3,10 +3,10 @@ from .defaults import default_model
 from .engine import OUTPUTS, Scored, evaluate_leads, score
 from .errors import LeadScoreError
 from .model import (OPERATORS, BehaviourRule, CheckedModel, FitRule, GradeBand, Model, ModelError, Problem,
-                    ScoreBand, Settings, StatusRule, check)
+                    RuleGroup, ScoreBand, Settings, StatusRule, check)
 
 __all__ = [
     "OPERATORS", "OUTPUTS", "BehaviourRule", "CheckedModel", "FitRule", "GradeBand", "LeadScoreError", "Model",
-    "ModelError", "Problem", "ScoreBand", "Scored", "Settings", "StatusRule", "check", "default_model",
+    "ModelError", "Problem", "RuleGroup", "ScoreBand", "Scored", "Settings", "StatusRule", "check", "default_model",
     "evaluate_leads", "score",
 ]

@@ -17,6 +17,7 @@ import pandas as pd
 from .columns import by_meaning, find, not_a_column
 from .dates import read_date
 from .explain import LeadProblem, Parts, Reason, number_text, signed
+from .groups import RulePoints, Tally
 from .model import NUMERIC_OPERATORS, CheckedModel, Model, ModelError, Problem, in_sheet_order
 from .parse import AMBIGUOUS, BAD, MAX_AMOUNT, MAX_COUNT, OK, Column, ambiguous_message, is_blank, text_key
 from .rules import evaluate
@@ -148,7 +149,7 @@ def _fit(leads, checked, columns, reasons, problems, flagged) -> np.ndarray:
     """Fit points; flagged: (lead column, reading) whose bad cells are already among the problems."""
     model = checked.model
     s = model.settings
-    fit = np.zeros(len(leads))
+    tally = Tally(len(leads), model.fit_rules, model.groups, reasons, s.language)
     cache = {}
     for i, (rule, value) in enumerate(zip(model.fit_rules, checked.values)):
         source = columns[rule.column]
@@ -160,43 +161,45 @@ def _fit(leads, checked, columns, reasons, problems, flagged) -> np.ndarray:
         else:
             column = cache.setdefault(source, Column(leads[source], s.decimal, _held(model)))
         hit, state = evaluate(column, rule, value)
-        fit += np.where(hit, float(rule.points), 0.0)
-        reasons.add(hit, Reason(rule_label(rule), float(rule.points), kind="fit", rule=i))
+        tally.add(i, rule, RulePoints(np.where(hit, float(rule.points), 0.0), hit, hit.view(np.int8) - np.int8(1),
+                                      [Reason(rule_label(rule), float(rule.points), kind="fit", rule=i)]))
         if rule.operator in NUMERIC_OPERATORS and (source, "number") not in flagged and state is not None:
             flagged.add((source, "number"))
             _flag_states(problems, column, state, s.language)
-    return fit
+    return tally.total
 
 
 def _behaviour(leads, checked, columns, reasons, problems, flagged) -> np.ndarray:
     model = checked.model
     s = model.settings
-    total = np.zeros(len(leads))
+    tally = Tally(len(leads), model.behaviour_rules, model.groups, reasons, s.language)
     cache = {}
     values = checked.behaviour_values or [None] * len(model.behaviour_rules)
     for r, (rule, value) in enumerate(zip(model.behaviour_rules, values)):
         source = columns[rule.column]
         column = cache.setdefault(source, Column(leads[source], s.decimal, _held(model)))
         if rule.kind == "condition":
-            total += _condition(column, rule, r, value, reasons, problems, flagged, s.language)
+            part = _condition(column, rule, r, value, problems, flagged, s.language)
         else:
-            total += _amounts(column, rule, r, reasons, problems, flagged, s.language)
-    return total
+            part = _amounts(column, rule, r, problems, flagged, s.language)
+        tally.add(r, rule, part)
+    return tally.total
 
 
-def _condition(column, rule, r, value, reasons, problems, flagged, language) -> np.ndarray:
+def _condition(column, rule, r, value, problems, flagged, language) -> RulePoints:
     """A condition rule: its points once for the leads where operator and value hold."""
     hit, state = evaluate(column, rule, value)
-    reasons.add(hit, Reason(rule.name, float(rule.points), kind="behaviour", rule=r))
     if rule.operator in NUMERIC_OPERATORS and (column.name, "number") not in flagged and state is not None:
         flagged.add((column.name, "number"))
         _flag_states(problems, column, state, language)
-    return np.where(hit, float(rule.points), 0.0)
+    return RulePoints(np.where(hit, float(rule.points), 0.0), hit, hit.view(np.int8) - np.int8(1),
+                      [Reason(rule.name, float(rule.points), kind="behaviour", rule=r)])
 
 
-def _amounts(column, rule, r, reasons, problems, flagged, language) -> np.ndarray:
+def _amounts(column, rule, r, problems, flagged, language) -> RulePoints:
     """A count rule (points per occurrence: whole numbers from 0 to MAX_COUNT, yes/no) or a per unit
-    rule (points per unit of a number, decimals and negatives allowed, within ±MAX_AMOUNT), capped."""
+    rule (points per unit of a number, decimals and negatives allowed, within ±MAX_AMOUNT), capped.
+    It holds (for rule groups) where the count or amount is not 0."""
     per_unit = rule.kind == "per unit"
     # Work per distinct value of the column, then spread to the leads.
     codes_l, ucounts, ustate = column.counts_by_value()
@@ -235,8 +238,8 @@ def _amounts(column, rule, r, reasons, problems, flagged, language) -> np.ndarra
             seen[item] = len(items)
             items.append(item)
         item_of[i] = seen[item]
-    reasons.add_coded(item_of[codes_l], items)
-    return np.append(up, 0.0)[codes_l]
+    holds = np.append(uc != 0, False)[codes_l] if rule.group else None
+    return RulePoints(np.append(up, 0.0)[codes_l], holds, item_of[codes_l], items)
 
 
 def _adjust(reasons, value, low, high, cap_word, floor_word, language):

@@ -81,8 +81,12 @@ class Parts:
             self.parts.append((mask.view(np.int8) - np.int8(1), [item]))
 
     def add_coded(self, codes: np.ndarray, items) -> None:
+        """Items for the leads by code (-1: none); small integer codes are kept as they are."""
+        codes = np.asarray(codes)
+        if codes.dtype.kind != "i":
+            codes = codes.astype(np.int64)
         if (codes >= 0).any():
-            self.parts.append((np.asarray(codes, dtype=np.int64), list(items)))
+            self.parts.append((codes, list(items)))
 
     def of(self, position: int) -> list:
         """The items of one lead (by position), in the order the parts were added."""

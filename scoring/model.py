@@ -30,6 +30,9 @@ CHANNELS = ("Email", "Phone", "SMS", "WhatsApp", "Task")
 LANGUAGES = ("en", "it")
 RULE_KINDS = ("count", "condition", "per unit")  # How a behaviour rule gives points.
 KIND_WORDS = {"en": RULE_KINDS, "it": ("conteggio", "condizione", "per unità")}
+GROUP_MODES = ("sum", "max", "all")  # How the rules of a group add up.
+MODE_WORDS = {"en": GROUP_MODES, "it": ("somma", "massimo", "tutte")}
+GROUP_NAME = Text(required=False, max_length=40)
 COLUMN_HINT = "name a column of the Leads table"
 
 
@@ -42,6 +45,7 @@ class FitRule:
     value: object = declare(Raw(), default=None)
     points: float = declare(Number(), default=0)
     label: str = declare(Text(required=False, max_length=100), default="")
+    group: str = declare(GROUP_NAME, default="")  # Blank: the rule counts on its own.
 
 
 @dataclass
@@ -60,6 +64,20 @@ class BehaviourRule:
     kind: str = declare(Choice(RULE_KINDS, blank_ok=True, words=tuple(KIND_WORDS.items())), default="count")
     operator: str = declare(Choice(OPERATORS, blank_ok=True), default="")
     value: object = declare(Raw(), default=None)
+    group: str = declare(GROUP_NAME, default="")  # Blank: the rule counts on its own.
+
+
+@dataclass
+class RuleGroup:
+    """Rules sharing a Group add up by mode: 'sum' (every matching rule counts, as rules without a
+    group do), 'max' (only the best matching rule counts: either) or 'all' (the points only when
+    every rule of the group holds: and). The cap holds the group's points within ±cap."""
+
+    name: str = declare(Text(hint="name the group", max_length=40), "group")
+    mode: str = declare(Choice(GROUP_MODES, blank_ok=True, words=tuple(MODE_WORDS.items())), default="sum")
+    cap: float | None = declare(Number(low=0, above_low=True, blank_ok=True,
+                                       explain="must be a number above 0 (at most 100,000), "
+                                               "or blank for no cap"), default=None)
 
 
 @dataclass
@@ -167,6 +185,7 @@ class Model:
     action_plans: list = field(default_factory=list)
     team: list = field(default_factory=list)
     holidays: list = field(default_factory=list)
+    groups: list = field(default_factory=list)  # RuleGroup per group name the rules use.
 
     def validate(self) -> CheckedModel:
         """The checked model; raises ModelError listing every problem."""
@@ -183,7 +202,7 @@ NOTHING = object()  # A Problem that carries no value.
 BLOCK_NAMES = {"fit_rules": "fit rule", "behaviour_rules": "behaviour rule", "roles": "roles",
                "grade_bands": "grade band", "score_bands": "score band", "matrix": "matrix",
                "status_rules": "status rule", "settings": "settings", "sequences": "sequence step",
-               "action_plans": "action plan", "team": "team member", "holidays": "holiday"}
+               "action_plans": "action plan", "team": "team member", "holidays": "holiday", "groups": "group"}
 
 
 @dataclass(frozen=True)
@@ -396,6 +415,43 @@ def _behaviour_values(reader, rules) -> list:
     return values
 
 
+def _group_problems(reader, groups, fit, behaviour) -> None:
+    """Every group a rule names is in the Groups table (its spelling there is taken), and holds fit
+    rules or behaviour rules, not both; a group of the table that no rule uses is a warning."""
+    words = MODE_WORDS.get(reader.language, GROUP_MODES)
+    for g in groups:
+        g.mode = g.mode or "sum"
+    _duplicates(reader, "groups", [g.name for g in groups], "name", "group")
+    known = {}
+    for g in groups:
+        if g.name:
+            known.setdefault(text_key(g.name), g.name)
+    listed = ", ".join(known.values()) or "it has none"
+    used = {}  # group key -> (block, index) of its first rule
+    for block, rules in (("fit_rules", fit), ("behaviour_rules", behaviour)):
+        for i, rule in enumerate(rules):
+            if not rule.group or not reader.ok(block, i, "group"):
+                continue
+            key = text_key(rule.group)
+            if key not in known:
+                reader.problem(block, i, "group", f"{shown(rule.group)} is not in the Rule groups table ({listed}); "
+                               f"add it there with its mode ({', '.join(words)}), or correct the name",
+                               attribute="group", value=rule.group)
+                continue
+            rule.group = known[key]
+            first = used.setdefault(key, (block, i))
+            if first[0] != block:
+                other = BLOCK_NAMES[first[0]]
+                reader.problem(block, i, "group", f"{shown(rule.group)} already holds {other}s ({other} "
+                               f"{first[1] + 1}); a group holds fit rules or behaviour rules, not both "
+                               "(fit points make the grade, behaviour points do not): use another group",
+                               attribute="group", value=rule.group)
+    for i, g in enumerate(groups):
+        if g.name and text_key(g.name) not in used and reader.ok("groups", i, "name"):
+            reader.problem("groups", i, "group", f"{shown(g.name)} has no rules, so it changes nothing; "
+                           "type it in the Group column of the rules it holds", attribute="name", warning=True)
+
+
 def _duplicates(reader, block, labels, attribute, label):
     keys = [text_key(x) if x else "" for x in labels]
     for i, key in enumerate(keys):
@@ -547,8 +603,10 @@ def check(model: Model) -> tuple[CheckedModel, list[Problem]]:
     plans = _records(reader, "action_plans", model.action_plans, ActionPlan)
     team = _records(reader, "team", model.team, TeamMember)
     holidays = [reader.value("holidays", i, "date", HOLIDAY, "date", day) for i, day in enumerate(model.holidays)]
+    groups = _records(reader, "groups", model.groups, RuleGroup)
+    _group_problems(reader, groups, fit, behaviour)
     clean = Model(fit, behaviour, roles, grades, bands, {}, status, settings, sequences, plans, team,
-                  [d for d in holidays if d is not None])
+                  [d for d in holidays if d is not None], groups)
     # The matrix and the cross checks see the clean values.
     _band_problems(reader, clean)
     clean.matrix = _matrix(reader, Model(grade_bands=grades, score_bands=bands, matrix=model.matrix))
@@ -559,9 +617,9 @@ def check(model: Model) -> tuple[CheckedModel, list[Problem]]:
     return CheckedModel(clean, values, [p for p in found if p.warning], behaviour_values), found
 
 
-_ORDER = ("fit rule", "behaviour rule", "roles", "grade band", "grade bands", "score band", "score bands",
+_ORDER = ("fit rule", "behaviour rule", "group", "roles", "grade band", "grade bands", "score band", "score bands",
           "matrix", "status rule", "settings", "sequence step", "action plan", "team member", "holiday")
-_RECORDS = {"fit rule": FitRule, "behaviour rule": BehaviourRule, "roles": Role, "grade band": GradeBand,
+_RECORDS = {"fit rule": FitRule, "behaviour rule": BehaviourRule, "group": RuleGroup, "roles": Role, "grade band": GradeBand,
             "score band": ScoreBand, "status rule": StatusRule, "settings": Settings,
             "sequence step": SequenceStep, "action plan": ActionPlan, "team member": TeamMember}
 

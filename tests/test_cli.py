@@ -51,12 +51,12 @@ def test_check_passes_a_good_book_and_lists_lead_warnings(tmp_path):
 
 def test_check_names_every_bad_cell_and_exits_1(tmp_path):
     book = known_book(tmp_path / "book.xlsx")
-    edit(book, "LeadScore", {"E5": "abc", "T5": "x"})
+    edit(book, "LeadScore", {"E5": "abc", "Z5": "x"})
     code, out, err = run("check", book)
     assert code == 1
     assert out.splitlines()[:2] == [
         "LeadScore!E5: points 'abc' is not a number",
-        "LeadScore!T5: minimum fit points 'x' is not a number",
+        "LeadScore!Z5: minimum fit points 'x' is not a number",
     ]
     assert err == f"2 problem(s) in {book}; rescore would write nothing.\n"
 

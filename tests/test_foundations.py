@@ -56,7 +56,7 @@ def book(base, tmp_path):
 # 1. A rule value parsed two ways crashed; now it is parsed once, by the sheet's separator.
 
 def test_a_rule_value_written_with_the_other_decimal_separator_is_a_cell_error(book):
-    edit(book, "LeadScore", {"AJ13": ",", "D6": "1.5"})
+    edit(book, "LeadScore", {"AP13": ",", "D6": "1.5"})
     before = sha256(book)
     code, out, err = run("check", book)
     assert code == 1
@@ -127,7 +127,7 @@ def test_a_missing_role_column_points_at_its_setting_and_where_job_titles_are(bo
     rename_header(book, "Role", "Job Title")
     code, out, _ = run("check", book)
     assert code == 1
-    assert out == ("LeadScore!AJ8: Role column 'Role' is not a column of the leads (none of its 23 headers is "
+    assert out == ("LeadScore!AP8: Role column 'Role' is not a column of the leads (none of its 23 headers is "
                    "close); the 'Role level' rules read the job title from it; the job titles seem to be in "
                    "'Job Title' (100% of its values are in the Roles table)\n")
 
@@ -142,26 +142,26 @@ def test_a_rule_typed_just_below_a_table_is_a_warning_naming_the_cell(book):
 
 
 def test_missing_columns_list_the_closest_headers_not_all_of_them(book):
-    edit(book, "LeadScore", {"B5": "Industri", "I5": "Pricing visits"})
+    edit(book, "LeadScore", {"B5": "Industri", "J5": "Pricing visits"})
     code, out, _ = run("check", book)
     assert code == 1
     assert out == ("LeadScore!B5: lead column 'Industri' is not a column of the leads (closest: Industry)\n"
-                   "LeadScore!I5: lead column 'Pricing visits' is not a column of the leads "
+                   "LeadScore!J5: lead column 'Pricing visits' is not a column of the leads "
                    "(closest: Pricing page visits)\n")
 
 
 # 13. Numbers on the LeadScore sheet have sane ranges; TRUE is not 1; odd thresholds are warned of.
 
 def test_numbers_beyond_their_range_are_cell_errors_and_nothing_is_written(book):
-    edit(book, "LeadScore", {"E5": "1e999", "E6": True, "AO5": 1e20, "AV5": 1e308})
+    edit(book, "LeadScore", {"E5": "1e999", "E6": True, "AU5": 1e20, "BB5": 1e308})
     before = sha256(book)
     code, out, _ = run("check", book)
     assert code == 1
     assert out.splitlines() == [
         "LeadScore!E5: points '1e999' is out of range; enter a number from -100,000 to 100,000",
         "LeadScore!E6: points True is not a number; enter a number from -100,000 to 100,000",
-        "LeadScore!AO5: day 1e+20 must be a whole number of business days from 0 to 3,650",
-        "LeadScore!AV5: priority 1e+308 is out of range; enter a whole number from 1 to 99",
+        "LeadScore!AU5: day 1e+20 must be a whole number of business days from 0 to 3,650",
+        "LeadScore!BB5: priority 1e+308 is out of range; enter a whole number from 1 to 99",
     ]
     for command in ("rescore", "tasks"):
         assert run(command, book)[0] == 1
@@ -169,15 +169,15 @@ def test_numbers_beyond_their_range_are_cell_errors_and_nothing_is_written(book)
 
 
 def test_thresholds_in_the_wrong_order_are_a_warning(book):
-    edit(book, "LeadScore", {"AF5": 95})
+    edit(book, "LeadScore", {"AL5": 95})
     code, out, err = run("check", book)
     assert code == 0
-    assert out.splitlines()[0] == ("warning: LeadScore!AF5: minimum score 95 of MQL is never reached: SQL "
+    assert out.splitlines()[0] == ("warning: LeadScore!AL5: minimum score 95 of MQL is never reached: SQL "
                                    "(status rule 1, from 90) takes those leads first; put the higher threshold "
                                    "first")
     code, _, err = run("rescore", book, "--as-of", WHEN)
     assert code == 0
-    assert "warning: LeadScore!AF5: minimum score 95 of MQL is never reached" in err
+    assert "warning: LeadScore!AL5: minimum score 95 of MQL is never reached" in err
 
 
 def test_a_unix_time_in_created_is_kept_and_flagged(book):

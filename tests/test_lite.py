@@ -214,7 +214,7 @@ rows = leads.value_rows()
 header = rows[0]
 result["ratings"] = [r[header.index("Rating")] for r in rows[1:]]
 # One function call over the whole table (the fast path) and one for a single row.
-model = book.sheets["LeadScore"].value_rows(1, 1, 500, 58)
+model = book.sheets["LeadScore"].value_rows(1, 1, 500, 64)
 inputs = header[:header.index("Fit")]
 table = [r[:len(inputs)] for r in rows[1:]]
 result["column"] = main.LEADRATING(table, [inputs], model)

@@ -196,7 +196,7 @@ def test_the_template_writes_each_kind_and_reads_back_the_same_model(tmp_path):
         ws = openpyxl.load_workbook(path)["LeadScore"]
         _, min_col, min_row, headers = behaviour_table(ws)
         kind_header = {"en": "Kind (blank = count)", "it": "Tipo (vuoto = conteggio)"}[language]
-        assert headers[4:] == {"en": [kind_header, "Operator (condition)", "Value (condition)"],
+        assert headers[4:7] == {"en": [kind_header, "Operator (condition)", "Value (condition)"],
                                "it": [kind_header, "Operatore (condizione)", "Valore (condizione)"]}[language]
         kind_col = min_col + headers.index(kind_header)
         assert [ws.cell(min_row + 1 + i, kind_col).value for i in range(5)] == words
@@ -267,15 +267,16 @@ def test_in_cell_functions_follow_the_kinds(tmp_path):
 
 
 def test_a_book_of_an_older_layout_is_found_by_its_titles_for_in_cell_functions(tmp_path):
-    """In-cell functions find each block by its title, so a LeadScore sheet whose blocks sit three
-    columns further left (books made before behaviour rules had a kind) still works."""
+    """In-cell functions find each block by its title, so a LeadScore sheet whose blocks sit further
+    left (books made before behaviour rules had a kind and rules a group) still works."""
     path = book(tmp_path, model=default_model())
     ws = openpyxl.load_workbook(path, data_only=True)["LeadScore"]
     model = [list(r) for r in ws.iter_rows(min_row=1, max_row=MODEL_ROWS, max_col=LISTS_COLUMN - 1,
                                            values_only=True)]
     _, min_col, _, _ = behaviour_table(ws)
-    cut = min_col - 1 + 4  # Without the Kind, Operator and Value columns every later block moves left.
-    older = [r[:cut] + r[cut + 3:] for r in model]
+    cut = min_col - 1 + 4  # Without the Kind, Operator, Value and Group columns and the Groups table
+    groups = range_boundaries(ws.tables["tblGroups"].ref)[2]  # every later block moves left.
+    older = [r[:6] + r[7:cut] + r[groups:] for r in model]
     assert older[1][13 - 1] == "Role levels"  # Where books of the older layout hold it (column M).
     leads = with_template_columns(LEADS)
     rows = [[None if v is None or v != v else v for v in r] for r in leads.itertuples(index=False)]

@@ -117,12 +117,12 @@ def test_cli_tasks_writes_csv_and_calendar(tmp_path):
 def test_failed_tasks_run_writes_nothing(tmp_path):
     book = known_book(tmp_path / "book.xlsx")
     wb = openpyxl.load_workbook(book)
-    wb["LeadScore"]["AP5"] = "Fax"  # A channel that does not exist.
+    wb["LeadScore"]["AV5"] = "Fax"  # A channel that does not exist.
     wb.save(book)
     before = sha256(book)
     result = CliRunner().invoke(cli, ["tasks", str(book), "--as-of", "2026-11-23", "--csv",
                                       str(tmp_path / "t.csv")])
     assert result.exit_code == 1
-    assert "LeadScore!AP5: channel 'Fax' is not one of Email, Phone, SMS, WhatsApp, Task" in result.stderr
+    assert "LeadScore!AV5: channel 'Fax' is not one of Email, Phone, SMS, WhatsApp, Task" in result.stderr
     assert sha256(book) == before
     assert not (tmp_path / "t.csv").exists()

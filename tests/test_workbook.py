@@ -27,11 +27,11 @@ def test_template_has_tables_names_validation_and_frozen_header(tmp_path):
     assert sorted(wb["LeadScore"].tables) == sorted([
         "tblFitRules", "tblBehaviourRules", "tblRoles", "tblGradeBands", "tblScoreBands", "tblMatrix",
         "tblThresholds", "tblSettings", "tblSequences", "tblActionPlans", "tblTeam", "tblHolidays",
-        "tblImportMap"])
+        "tblImportMap", "tblGroups"])
     assert sorted(wb.defined_names) == ["ActionMatrix", "ActionPlans", "BehaviourRules", "FitRules",
                                         "GradeBands", "Holidays", "ImportMap", "LeadScoreModel", "RoleLevels",
-                                        "ScoreBands", "ScoreSettings", "Sequences", "StatusThresholds", "Team"]
-    assert wb.defined_names["FitRules"].attr_text == "'LeadScore'!$B$3:$F$7"
+                                        "RuleGroups", "ScoreBands", "ScoreSettings", "Sequences", "StatusThresholds", "Team"]
+    assert wb.defined_names["FitRules"].attr_text == "'LeadScore'!$B$3:$G$7"
     leads = wb["Leads"]
     assert leads.freeze_panes == "C2"
     headers = [c.value for c in leads[1]]
@@ -132,7 +132,7 @@ def test_edited_weights_thresholds_and_matrix_are_read_back_and_used(tmp_path):
 
 def test_every_bad_cell_is_reported_at_once_and_nothing_is_written(tmp_path):
     path = known_book(tmp_path / "book.xlsx")
-    edit(path, "LeadScore", {"E5": "abc", "C6": "like", "B7": "Employes", "AJ4": "lots"})
+    edit(path, "LeadScore", {"E5": "abc", "C6": "like", "B7": "Employes", "AP4": "lots"})
     before = sha256(path)
     with pytest.raises(SheetError) as caught:
         rescore(path, as_of=AS_OF)
@@ -140,7 +140,7 @@ def test_every_bad_cell_is_reported_at_once_and_nothing_is_written(tmp_path):
         "LeadScore!E5: points 'abc' is not a number",
         "LeadScore!C6: operator 'like' is not one of =, <>, in, not in, >, >=, <, <=, between, contains, "
         "is blank, not blank",
-        "LeadScore!AJ4: Fit maximum 'lots' is not a number",
+        "LeadScore!AP4: Fit maximum 'lots' is not a number",
         "LeadScore!B7: lead column 'Employes' is not a column of the leads (closest: Employees)",
     ]
     assert sha256(path) == before

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 
 from scoring.defaults import ENROLMENT_COLUMNS, OUTPUT_COLUMNS, header
-from scoring.model import OPERATORS, Model, split_list
+from scoring.model import GROUP_MODES, MODE_WORDS, OPERATORS, Model, split_list
 from scoring.parse import MAX_AMOUNT, MAX_COUNT, MINUS_SIGNS, NO_WORDS, WHITESPACE, YES_WORDS, text_key
 from scoring.texts import TEXTS
 
@@ -239,6 +239,17 @@ def amount_expr(x: str, k: str, n: str) -> str:
             f'IF({_words(k, NO_WORDS)},0,IF(ISNUMBER({n}),{usable(n)},0)))))')
 
 
+def group_expr(cells: list, mode: str, cap: str) -> str:
+    """A rule group's points for a row: over its rules' cells (points, or "" where a rule does not
+    hold), by mode 1 (sum: SUM), 2 (max: the best, MAX; 0 when none holds) or 3 (all: the SUM when
+    every cell holds a number, else 0); then held within ±cap."""
+    cells_ = ",".join(cells)
+    total = f"SUM({cells_})"
+    best = f"IF(COUNT({cells_})=0,0,MAX({cells_}))"
+    every = f"IF(COUNT({cells_})={len(cells)},{total},0)"
+    return f"MEDIAN(-{cap},CHOOSE({mode},{total},{best},{every}),{cap})"
+
+
 def list_expr(k: str) -> str:
     """A trimmed ';'-separated list as 'a;b;c': items trimmed, empty ones dropped."""
     tight = f'SUBSTITUTE(SUBSTITUTE({k},"; ",";")," ;",";")'
@@ -286,6 +297,7 @@ class ModelCells:
     spans: dict  # 'roles', 'grades', 'bands', 'matrix', 'status' -> Span.
     settings: dict  # Setting key -> (row, col) of its value.
     problems: list = field(default_factory=list)  # Cells native formulas cannot compute with.
+    groups: dict = field(default_factory=dict)  # Group name's text key -> {field: (row, col)}.
 
     def ref(self, row: int, col: int) -> str:
         return f"{quote_sheetname(self.sheet)}!${get_column_letter(col)}${row}"
@@ -325,8 +337,9 @@ def cells_from_layout(model: Model) -> ModelCells:
              "status": span("status", len(model.status_rules))}
     value_col = cols("settings")["value"]
     settings = {key: (first + i, value_col) for i, (key, *_) in enumerate(SETTINGS)}
+    groups = {text_key(g.name): spot for g, spot in zip(model.groups, rules("groups", len(model.groups)))}
     return ModelCells(MODEL_SHEET, rules("fit", len(model.fit_rules)),
-                      rules("behaviour", len(model.behaviour_rules)), spans, settings)
+                      rules("behaviour", len(model.behaviour_rules)), spans, settings, groups=groups)
 
 
 def cells_from_sheet(sheet, book) -> ModelCells:
@@ -354,7 +367,13 @@ def cells_from_sheet(sheet, book) -> ModelCells:
         (row, col), name = sheet.setting_cells["behaviour_min"]
         problems.append(f"{MODEL_SHEET}!{get_column_letter(col)}{row}: {name} {floor!r} is text; type it as a "
                         "number (native formulas compute with numbers only)")
-    return ModelCells(MODEL_SHEET, rules("fit"), rules("behaviour"), spans, settings, problems)
+    groups = {}
+    if "groups" in b:  # Books made before rule groups have no Groups table.
+        block = b["groups"]
+        for (r, values), spot in zip(block.rows, rules("groups")):
+            name = block.get(values, "name")
+            groups.setdefault(text_key(str(name)), spot)
+    return ModelCells(MODEL_SHEET, rules("fit"), rules("behaviour"), spans, settings, problems, groups)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -688,13 +707,27 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
                     f'{k}=""', f'{k}<>""']
         return f'IFERROR(CHOOSE({op},{",".join(branches)}),FALSE)', pts
 
+    # A rule of a group gives its points, or "" where it does not hold, in a helper column of its
+    # own; the group's points are SUM, MAX or COUNT over those cells (see group_expr).
+    grouped = {}  # group key -> [the helper cells of its rules]
+
+    def term(terms: list, rule, label: str, holds: str, points: str) -> None:
+        if not rule.group:
+            names[label] = f'IF({holds},{points},0)'
+            terms.append(label)
+            return
+        key = text_key(rule.group)
+        if key not in grouped:
+            grouped[key] = []
+            terms.append(key)  # Replaced by the group's name once every rule of it is in.
+        cell = helper(f"{label.removeprefix(PREFIX)} ({rule.group})", "group points", f'IF({holds},{points},"")')
+        grouped[key].append(spot.row_ref(cell))
+
     fit_terms = []
     for i, (rule, spot_) in enumerate(zip(model.fit_rules, cells.fit)):
         c = column(rule.column, cells.name(spot_["column"]))
         holds, pts = condition(fit_first + i, f"{i + 1}: {rule.column}", rule, spot_, c)
-        name = f"{PREFIX}Fit{i + 1}"
-        names[name] = f'IF({holds},{pts},0)'
-        fit_terms.append(name)
+        term(fit_terms, rule, f"{PREFIX}Fit{i + 1}", holds, pts)
 
     # Behaviour rules: points and cap on the helper sheet (a condition's operator and value as a
     # fit rule's); a name each. A rule's kind is read when the formulas are written.
@@ -708,10 +741,9 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
         row = beh_first + i
         c = column(rule.column, cells.name(spot_["column"]))
         name = f"{PREFIX}Beh{i + 1}"
-        beh_terms.append(name)
         if rule.kind == "condition":
             holds, pts = condition(row, f"{i + 1}: {rule.name} (condition)", rule, spot_, c)
-            names[name] = f'IF({holds},{pts},0)'
+            term(beh_terms, rule, name, holds, pts)
             continue
         per_unit = rule.kind == "per unit"
         amount = f"{PREFIX}{'A' if per_unit else 'C'}{c}"
@@ -723,7 +755,34 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
         h.put(row, _C, f'=IF(ISNUMBER({cap}),ABS({cap}),{BIG})' if cap else f"={BIG}")
         pts, capv = h.ref(row, _B), h.ref(row, _C)
         points = f"ROUND({amount}*{pts},6)" if per_unit else f"{amount}*{pts}"
-        names[name] = f'MEDIAN(-{capv},{points},{capv})'
+        if rule.group:  # A count or an amount holds where it is not 0.
+            term(beh_terms, rule, name, f"{amount}<>0", f'MEDIAN(-{capv},{points},{capv})')
+        else:
+            names[name] = f'MEDIAN(-{capv},{points},{capv})'
+            beh_terms.append(name)
+
+    # Groups: mode and cap read from the Groups table when the formulas run; which rules a
+    # group holds is read when they are written.
+    grp_first = beh_first + len(model.behaviour_rules) + 3
+    for col, text in ((_A, "Rule group"), (_B, "Mode # (1 sum, 2 max, 3 all)"), (_C, "Group cap (1E+307: none)")):
+        h.put(grp_first - 1, col, text)
+    modes = "{" + ",".join(_q(w) for w in GROUP_MODES + MODE_WORDS["it"]) + "}"
+    for j, group in enumerate(g for g in model.groups if text_key(g.name) in grouped):
+        key, row = text_key(group.name), grp_first + j
+        where = cells.groups.get(key)
+        if where is None:
+            problems.append(f"{MODEL_SHEET}: group {group.name!r} is not in the Groups table")
+            continue
+        h.put(row, _A, group.name)
+        h.put(row, _B, f'=IFERROR(MOD(MATCH(LOWER(TRIM({cells.cell(where["mode"])}&"")),{modes},0)-1,3)+1,1)'
+              if "mode" in where else "=1")
+        cap = cells.cell(where["cap"]) if "cap" in where else None
+        h.put(row, _C, f'=IF(ISNUMBER({cap}),ABS({cap}),{BIG})' if cap else f"={BIG}")
+        name = f"{PREFIX}Group{j + 1}"
+        names[name] = group_expr(grouped[key], h.ref(row, _B), h.ref(row, _C))
+        for terms in (fit_terms, beh_terms):
+            if key in terms:
+                terms[terms.index(key)] = name
 
     # Grade bands: slots, then sorted by minimum (a blank minimum is the lowest band).
     grades = cells.spans["grades"]

@@ -68,9 +68,10 @@ BLOCKS = (
               F("operator", "Operator", "Operatore"),
               F("value", "Value", "Valore"),
               F("points", "Points", "Punti"),
-              F("label", "Label (optional)", "Etichetta (facoltativa)", required=False))),
+              F("label", "Label (optional)", "Etichetta (facoltativa)", required=False),
+              F("group", "Group (optional)", "Gruppo (facoltativo)", required=False))),
     Block("behaviour", "tblBehaviourRules", "BehaviourRules", "Behaviour rules (what the lead does)",
-          "Regole di comportamento (cosa fa il lead)", 8, attribute="behaviour_rules",
+          "Regole di comportamento (cosa fa il lead)", 9, attribute="behaviour_rules",
           problem_names=("behaviour rule",), fields=(
               F("name", "Behaviour", "Comportamento"),
               F("column", "Lead column", "Colonna lead"),
@@ -78,36 +79,44 @@ BLOCKS = (
               F("cap", "Cap (optional)", "Tetto (facoltativo)", required=False),
               F("kind", "Kind (blank = count)", "Tipo (vuoto = conteggio)", required=False),
               F("operator", "Operator (condition)", "Operatore (condizione)", required=False),
-              F("value", "Value (condition)", "Valore (condizione)", required=False))),
-    Block("roles", "tblRoles", "RoleLevels", "Role levels", "Livelli dei ruoli", 16, attribute="roles",
+              F("value", "Value (condition)", "Valore (condizione)", required=False),
+              F("group", "Group (optional)", "Gruppo (facoltativo)", required=False))),
+    # Optional: books made before rule groups lack it (their rules have no Group column either).
+    Block("groups", "tblGroups", "RuleGroups", "Rule groups (how a group's rules add up)",
+          "Gruppi di regole (come si sommano le regole di un gruppo)", 18, attribute="groups",
+          problem_names=("group",), optional=True, fields=(
+              F("name", "Group", "Gruppo"),
+              F("mode", "Mode (sum, max, all)", "Modo (somma, massimo, tutte)", required=False),
+              F("cap", "Group cap (optional)", "Tetto del gruppo (facoltativo)", required=False))),
+    Block("roles", "tblRoles", "RoleLevels", "Role levels", "Livelli dei ruoli", 22, attribute="roles",
           problem_names=("roles",), fields=(
         F("role", "Role", "Ruolo"),
         F("level", "Level", "Livello"))),
     Block("grades", "tblGradeBands", "GradeBands", "Grade bands (fit → letter)",
-          "Fasce di grado (profilo → lettera)", 19, attribute="grade_bands",
+          "Fasce di grado (profilo → lettera)", 25, attribute="grade_bands",
           problem_names=("grade band", "grade bands"), fields=(
               F("grade", "Grade", "Grado"),
               F("min", "Minimum fit points", "Punti profilo minimi", attr="min_fit"))),
-    Block("bands", "tblScoreBands", "ScoreBands", "Score bands", "Fasce di punteggio", 22,
+    Block("bands", "tblScoreBands", "ScoreBands", "Score bands", "Fasce di punteggio", 28,
           attribute="score_bands", problem_names=("score band", "score bands"), fields=(
         F("label", "Band", "Fascia"),
         F("min", "Minimum score", "Punteggio minimo", attr="min_score"))),
     Block("matrix", "tblMatrix", "ActionMatrix", "Matrix: grade × score band → action",
-          "Matrice: grado × fascia → azione", 25, attribute="matrix", problem_names=("matrix",), fields=(
+          "Matrice: grado × fascia → azione", 31, attribute="matrix", problem_names=("matrix",), fields=(
               F("grade", "Grade", "Grado"),)),
     Block("status", "tblThresholds", "StatusThresholds", "Status thresholds (first match wins)",
-          "Soglie di stato (vale la prima)", 31, attribute="status_rules", problem_names=("status rule",),
+          "Soglie di stato (vale la prima)", 37, attribute="status_rules", problem_names=("status rule",),
           fields=(
               F("status", "Status", "Stato"),
               F("min", "Minimum score", "Punteggio minimo", attr="min_score"),
               F("grades", "Grades (blank = any)", "Gradi (vuoto = tutti)", required=False))),
-    Block("settings", "tblSettings", "ScoreSettings", "Score settings", "Impostazioni punteggio", 35,
+    Block("settings", "tblSettings", "ScoreSettings", "Score settings", "Impostazioni punteggio", 41,
           attribute="settings", problem_names=("settings",), fields=(
         F("setting", "Setting", "Impostazione"),
         F("value", "Value", "Valore"),
         F("note", "What it means", "Significato", required=False))),
     Block("sequences", "tblSequences", "Sequences", "Nurture sequences (business days after enrolment)",
-          "Sequenze di nurturing (giorni lavorativi dall'iscrizione)", 39, attribute="sequences",
+          "Sequenze di nurturing (giorni lavorativi dall'iscrizione)", 45, attribute="sequences",
           problem_names=("sequence step",), fields=(
               F("sequence", "Sequence", "Sequenza"),
               F("step", "Step", "Passo"),
@@ -115,29 +124,29 @@ BLOCKS = (
               F("channel", "Channel", "Canale"),
               F("content", "Content", "Contenuto"),
               F("owner_role", "Owner role", "Ruolo responsabile"))),
-    Block("plans", "tblActionPlans", "ActionPlans", "Action → sequence", "Azione → sequenza", 46,
+    Block("plans", "tblActionPlans", "ActionPlans", "Action → sequence", "Azione → sequenza", 52,
           attribute="action_plans", problem_names=("action plan",), fields=(
         F("action", "Action", "Azione"),
         F("sequence", "Sequence (blank = none)", "Sequenza (vuoto = nessuna)", required=False),
         F("priority", "Priority (1 = first)", "Priorità (1 = prima)"))),
-    Block("team", "tblTeam", "Team", "Team", "Squadra", 50, attribute="team",
+    Block("team", "tblTeam", "Team", "Team", "Squadra", 56, attribute="team",
           problem_names=("team member",), fields=(
         F("name", "Name", "Nome"),
         F("role", "Role", "Ruolo"))),
-    Block("holidays", "tblHolidays", "Holidays", "Holidays (no tasks due)", "Festività (nessuna scadenza)", 53,
+    Block("holidays", "tblHolidays", "Holidays", "Holidays (no tasks due)", "Festività (nessuna scadenza)", 59,
           attribute="holidays", problem_names=("holiday",), fields=(
         F("date", "Date", "Data"),
         F("note", "Holiday", "Festività", required=False))),
 )
 BLOCKS += (
     Block("imports", "tblImportMap", "ImportMap", "Import: their header → our column",
-          "Importazione: loro intestazione → nostra colonna", 56, optional=True, fields=(
+          "Importazione: loro intestazione → nostra colonna", 62, optional=True, fields=(
               F("theirs", "Their header", "Loro intestazione"),
               F("ours", "Our column", "Nostra colonna"))),
 )
 BLOCK = {b.key: b for b in BLOCKS}
 BLOCK_OF_PROBLEM = {name: b for b in BLOCKS for name in b.problem_names}
-LISTS_COLUMN = 59  # Dropdown source lists live from this column on.
+LISTS_COLUMN = 65  # Dropdown source lists live from this column on.
 
 # Settings rows: key, English name, Italian name, explanation (en, it).
 SETTINGS = (

@@ -10,8 +10,8 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 
 from scoring.engine import missing_columns
-from scoring.model import (NOTHING, ActionPlan, BehaviourRule, FitRule, GradeBand, Model, Problem, ScoreBand,
-                           SequenceStep, Settings, StatusRule, TeamMember, check)
+from scoring.model import (NOTHING, ActionPlan, BehaviourRule, FitRule, GradeBand, Model, Problem, RuleGroup,
+                           ScoreBand, SequenceStep, Settings, StatusRule, TeamMember, check)
 from scoring.model import LANGUAGES
 from scoring.parse import is_blank, text_key
 from scoring.schema import Choice, shown
@@ -21,7 +21,8 @@ from .errors import CellProblem, SheetError
 from .layout import BLOCK_OF_PROBLEM, BLOCKS, MODEL_SHEET, OPTIONAL_SETTINGS, SETTING_BY_NAME, SETTINGS
 
 RECORDS = {"fit": FitRule, "behaviour": BehaviourRule, "grades": GradeBand, "bands": ScoreBand,
-           "status": StatusRule, "sequences": SequenceStep, "plans": ActionPlan, "team": TeamMember}
+           "status": StatusRule, "sequences": SequenceStep, "plans": ActionPlan, "team": TeamMember,
+           "groups": RuleGroup}
 
 
 def _cell(row: int, col: int) -> str:
@@ -167,9 +168,10 @@ class ModelSheet:
                                    f"the matrix has {len(matrix_block.extra)} action columns but there are "
                                    f"{n_bands} score bands; give it one column per band, in the same order"))
         holidays = [b["holidays"].get(values, "date") for _, values in b["holidays"].rows]
+        groups = self._records("groups") if "groups" in b else []  # Older books have no Groups table.
         return Model(self._records("fit"), self._records("behaviour"), roles, self._records("grades"),
                      self._records("bands"), matrix, self._records("status"), self._settings(errors),
-                     self._records("sequences"), self._records("plans"), self._records("team"), holidays)
+                     self._records("sequences"), self._records("plans"), self._records("team"), holidays, groups)
 
     def _settings(self, errors) -> Settings:
         block = self.blocks["settings"]

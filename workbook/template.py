@@ -16,7 +16,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from scoring import OPERATORS, Model, default_model, score
 from scoring.defaults import ENROLMENT_COLUMNS, LEAD_COLUMNS, OUTPUT_COLUMNS, header
-from scoring.model import CHANNELS, DECIMAL_CHOICES, KIND_WORDS, LANGUAGES, RULE_KINDS
+from scoring.model import CHANNELS, DECIMAL_CHOICES, GROUP_MODES, KIND_WORDS, LANGUAGES, MODE_WORDS, RULE_KINDS
 
 from .layout import (BLOCK, BLOCKS, HEADER_ROW, MODEL_NAME, model_area, LEADS_SHEET, LEADS_TABLE, LISTS_COLUMN,
                      MODEL_SHEET, SETTINGS)
@@ -110,6 +110,11 @@ def _block_rows(model: Model, block, language: str) -> list[list]:
         words = dict(zip(RULE_KINDS, KIND_WORDS[language]))
         for row in rows:
             row[at] = words.get(row[at] or "count", row[at])
+    if block.key == "groups":  # A group's mode in the book's language ('max' -> 'massimo').
+        at = [f.key for f in block.fields].index("mode")
+        words = dict(zip(GROUP_MODES, MODE_WORDS[language]))
+        for row in rows:
+            row[at] = words.get(row[at] or "sum", row[at])
     return rows
 
 
@@ -129,6 +134,7 @@ def _write_lists(ws, formats, lead_headers: list[str], language: str) -> dict:
         "languages": list(LANGUAGES),
         "channels": list(CHANNELS),
         "kinds": list(KIND_WORDS[language]),
+        "modes": list(MODE_WORDS[language]),
     }
     titles = {"en": "Lists (for dropdowns)", "it": "Elenchi (per i menu a tendina)"}
     ws.write_string(HEADER_ROW - 2, LISTS_COLUMN - 1, titles[language], formats["title"])
@@ -187,6 +193,20 @@ def _write_model_sheet(wb, formats, model: Model, language: str, lead_headers: l
             ws.data_validation(header_row + 1, at, below, at, {
                 "validate": "list", "source": lists["kinds"], "ignore_blank": True,
                 "error_message": ", ".join(KIND_WORDS[language])})
+        if block.key in ("fit", "behaviour"):  # A rule's group: one of the Groups table's names.
+            at = first_col + [f.key for f in block.fields].index("group")
+            groups = BLOCK["groups"]
+            names = xl_col_to_name(groups.first_column - 1)
+            ws.data_validation(header_row + 1, at, below, at, {
+                "validate": "list", "source": f"=${names}${HEADER_ROW + 1}:${names}${HEADER_ROW + VALIDATION_ROWS}",
+                "ignore_blank": True, "error_type": "warning",
+                "error_message": {"en": "Not a group of the Groups table.",
+                                  "it": "Non è un gruppo della tabella Gruppi di regole."}[language]})
+        if block.key == "groups":
+            at = first_col + [f.key for f in block.fields].index("mode")
+            ws.data_validation(header_row + 1, at, below, at, {
+                "validate": "list", "source": lists["modes"], "ignore_blank": True,
+                "error_message": ", ".join(MODE_WORDS[language])})
         if block.key == "sequences":
             ws.data_validation(header_row + 1, first_col + 3, below, first_col + 3, {
                 "validate": "list", "source": lists["channels"], "error_message": ", ".join(CHANNELS)})
