@@ -1192,3 +1192,14 @@ def test_shared_strings_lookup_from_the_strings_read_equals_the_parts_own():
         other = xml.replace(b"</sst>", extra + b"</sst>")
         strings = xcells.shared_strings(Part(other))
         assert SharedStrings(other, strings)._build_lookup() == SharedStrings(other)._build_lookup()
+
+
+def test_new_shared_strings_are_numbered_in_the_order_the_cells_go():
+    # Files come out the same on every run: text is numbered as it first appears, never in the
+    # order of a set (which changes from one run of Python to the next).
+    xml = b'<worksheet %s><sheetData></sheetData></worksheet>' % NS
+    sst = SharedStrings()
+    values = ["zeta", "alpha", "zeta", "mu"] * 30
+    patch_columns(xml, [Column(2, 2, values)], shared_strings=sst)
+    assert sorted(sst._lookup, key=sst._lookup.get) == ["zeta", "alpha", "mu"]
+    assert sst.refs_delta == 120

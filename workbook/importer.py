@@ -54,6 +54,8 @@ def typed(text):
     value = text.strip()
     if not value:
         return None
+    if not (value[0].isdigit() or value[0] == "-"):
+        return text  # Neither a number nor a date (names, emails, most text): no pattern to try.
     if _INTEGER.fullmatch(value):
         return int(value)
     if _ISO_DATE.fullmatch(value):
@@ -115,13 +117,28 @@ def read_csv(path) -> Incoming:
         if len(fields) > len(headers) and any(f.strip() for f in fields[len(headers):]):
             skipped.append((line, f"it has {len(fields)} fields but the header has {len(headers)}"))
             continue
-        fields = fields + [""] * (len(headers) - len(fields))
-        rows.append([typed(f) for f in fields[:len(headers)]])
+        rows.append(fields[:len(headers)] + [""] * (len(headers) - len(fields)))
         lines.append(line)
     if headers is None:
         raise WrongFileType(path, f"{name} holds no header row; an export needs one line of column names "
                                   "and one line per lead")
-    return Incoming(name, headers, rows, lines, skipped)
+    return Incoming(name, headers, _typed_rows(rows, len(headers)), lines, skipped)
+
+
+def _typed_rows(rows: list, width: int) -> list:
+    """Every field typed (see typed), column by column: a value repeated in a column (a country, a
+    source, an empty field) is typed once."""
+    if not rows:
+        return rows
+    columns = []
+    for column in zip(*rows):
+        distinct = set(column)
+        if len(distinct) * 2 < len(column):
+            types = {text: typed(text) for text in distinct}
+            columns.append(map(types.__getitem__, column))
+        else:
+            columns.append(map(typed, column))
+    return [list(row) for row in zip(*columns)]
 
 
 def read_incoming(path) -> Incoming:

@@ -139,14 +139,17 @@ class _Pending:
         """rows (from row top, columns left..right) with these writes laid over them."""
         width = right - left + 1
         last = min(bottom, self.last_row())
-        while top + len(rows) - 1 < last:
-            rows.append([None] * width)
+        below = last - (top + len(rows) - 1)  # Rows written below what was read.
+        if below > 0:
+            rows.extend([None] * width for _ in range(below))
         for col in range(left, right + 1):
             j = col - left
             for a, values in self.segments.get(col, []):
                 lo, hi = max(a, top), min(a + len(values) - 1, top + len(rows) - 1)
-                for r in range(lo, hi + 1):
-                    rows[r - top][j] = values[r - a]
+                if lo > hi:
+                    continue
+                for row, value in zip(rows[lo - top:hi - top + 1], values[lo - a:hi - a + 1]):
+                    row[j] = value
             for r, value in self.cells.get(col, {}).items():
                 if top <= r < top + len(rows):
                     rows[r - top][j] = value
@@ -176,6 +179,13 @@ def _values(values) -> list:
             return values
         return [None if v != v or v == "" else v for v in values]  # NaN and empty text are blanks.
     return [_value(v) for v in values]
+
+
+def _columns_of(rows: list, width: int) -> list:
+    """Rows (lists, some maybe shorter) as width columns, None where a row is short."""
+    if all(len(r) == width for r in rows):
+        return [list(c) for c in zip(*rows)] if rows else [[] for _ in range(width)]
+    return [[r[j] if j < len(r) else None for r in rows] for j in range(width)]
 
 
 class PackageBook(Book):
@@ -337,8 +347,9 @@ class PackageBook(Book):
         rec = self._record(table)
         start = table.max_row + 1
         pending = self._pending_of(table.sheet)
-        for j in range(table.max_col - table.min_col + 1):
-            pending.put_column(table.min_col + j, start, [_value(row[j]) if j < len(row) else None for row in rows])
+        width = table.max_col - table.min_col + 1
+        for j, values in enumerate(_columns_of(rows, width)):
+            pending.put_column(table.min_col + j, start, _values(values))
         rec.max_row = table.max_row = start + len(rows) - 1
         rec.ref_last = max(rec.ref_last, rec.max_row)
         rec.changed = True
@@ -409,8 +420,8 @@ class PackageBook(Book):
         xml = table_sheet_xml([list(headers)], list(widths or []), {}, table_rel_id="rId1", date1904=self.date1904)
         if rows:  # The rows go in column by column, as the leads' outputs do (fast for 100,000s of rows).
             columns = []
-            for j in range(len(headers)):
-                values = [_value(r[j]) if j < len(r) else None for r in rows]
+            for j, values in enumerate(_columns_of(rows, len(headers))):
+                values = _values(values)
                 columns.append(Column(j + 1, 2, values, style=self._date_style(values)))
             xml = patch_columns(xml, columns, shared_strings=self._shared_strings(), date1904=self.date1904).xml
         part = self.edit.add_sheet(title, xml, index)
@@ -720,7 +731,8 @@ class PackageBook(Book):
 
     def _streamed(self, sheet: str, pending: _Pending, xml: bytes, columns: list, sst):
         """The patched sheet's chunks, fed to a side check as they go to the zip."""
-        check = self._start_side_check(sheet, pending, len(xml))
+        # The new sheet's size, roughly: what it was and some 24 bytes per cell written.
+        check = self._start_side_check(sheet, pending, len(xml) + 24 * sum(len(c.values) for c in columns))
         try:
             for chunk in iter_patch_columns(xml, columns, shared_strings=sst, date1904=self.date1904):
                 if check is not None:

@@ -38,9 +38,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from collections import Counter
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from .runs import find_runs, run_pattern
@@ -482,7 +484,8 @@ class _Writer:
         distinct value is encoded once, and looked up without a loop in Python (a NaN is its own
         key: found by identity)."""
         body = self.body
-        encoded = {v: body(v, kind, None) for v in set(values)}  # Each text body counts one reference.
+        # In order of first appearance, so that new shared strings are numbered as the cells go.
+        encoded = {v: body(v, kind, None) for v in dict.fromkeys(values)}  # Each text body counts one reference.
         if texts and self.sst is not None:
             counts = Counter(values)
             self.sst.refs_delta += sum(counts[v] - 1 for v, b in encoded.items()
@@ -582,6 +585,7 @@ _LETTER_BYTES: dict[int, bytes] = {}
 _BODY = object()  # A target's kind when its value is the cell's body, already encoded.
 _EMPTY = b"/>"  # The body of an empty cell kept in place (Column.keep_blank).
 _MISSING = object()
+_is_none = partial(operator.is_, None)
 _RICH = re.compile(rb"<(?:[\w.-]+:)?(?:r|rPh|phoneticPr)[\s/>]")  # Rich text runs and phonetic guides.
 _NUMERIC = frozenset((int, float, bool))
 _PLAIN = frozenset((str, int, float, bool, type(None), dt.datetime, dt.date))  # Types whose equal values have equal bodies.
@@ -792,6 +796,46 @@ class _Pass:
         out.append(xml[seg:close])
         return b"".join(out), new_cols
 
+    def fresh_rows(self, first: int, size: int = 1 << 22) -> Iterator[bytes]:
+        """New rows for the column values from index first on (rows the sheet does not have), as
+        new_row writes them: a cell only where there is a body or a style. Rows alike in which of
+        their cells are blank share one format, filled with the row's number and bodies."""
+        p = self.sheet.prefix
+        c_open = self.writer.c_open
+        cells_ = []
+        for k, c in enumerate(self.columns):
+            head = (c_open + _letters(c.col)).replace(b"%", b"%%") + b"%(r)s"
+            tail = b'"' if c.style is None else b'" s="%d"' % c.style
+            cells_.append((head + tail + b"%%(%d)s" % k, None if c.style is None else head + tail + b"/>"))
+        row_open, row_close = b'<%srow r="%%(r)s">' % p.replace(b"%", b"%%"), b"</%srow>" % p.replace(b"%", b"%%")
+        keys = [b"%d" % k for k in range(len(self.columns))]
+        formats: dict[tuple, bytes | None] = {}
+        out: list[bytes] = []
+        length = 0
+        total = len(self.columns[0].values)
+        for a in range(first - first % self.CHUNK, total, self.CHUNK):
+            self.load(a)
+            start = max(a, first)
+            columns = [col[start - a:] for col in self.chunk]
+            for i, bodies in enumerate(zip(*columns), start=start):
+                blanks = tuple(map(_is_none, bodies))
+                form = formats.get(blanks, _MISSING)
+                if form is _MISSING:
+                    parts = [empty if blank else full for (full, empty), blank in zip(cells_, blanks)]
+                    parts = [x for x in parts if x is not None]
+                    form = formats[blanks] = row_open + b"".join(parts) + row_close if parts else None
+                if form is None:
+                    continue  # No cell to write: no row either.
+                values = dict(zip(keys, bodies))
+                values[b"r"] = b"%d" % (self.first_row + i)
+                new = form % values
+                out.append(new)
+                length += len(new)
+                if length > size:
+                    yield b"".join(out)
+                    out, length = [], 0
+        yield b"".join(out)
+
     def whole_runs(self, start: int, end: int):
         """The rows' new content when every row holds its run of cells whole (runs.py), else None."""
         if self.runs is None or len(self.runs) != 1 or self.run_parts[0] is None or self.pending:
@@ -943,6 +987,12 @@ class _Pass:
                 nxt, prev_row = self.skip(row_end, content_end, rows[ti], prev_row)
             m = row_search(xml, nxt, content_end)
         out.append(xml[pos:content_end])
+        if ti < nt and self.runs is not None and all(c.styles is None for c in self.columns):
+            # The rest are new rows below the last one: made a chunk of rows at a time.
+            yield b"".join(out)
+            yield from self.fresh_rows(rows[ti] - self.first_row)
+            yield tail
+            return
         while ti < nt:
             out.append(self.new_row(rows[ti], cells_of(rows[ti])))
             ti += 1
