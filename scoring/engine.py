@@ -18,6 +18,7 @@ from .columns import by_meaning, find, not_a_column
 from .dates import read_date
 from .explain import LeadProblem, Parts, Reason, number_text, signed
 from .groups import RulePoints, Tally
+from .outcomes import UNREADABLE, outcome_codes
 from .model import NUMERIC_OPERATORS, CheckedModel, Model, ModelError, Problem, in_sheet_order
 from .parse import AMBIGUOUS, BAD, MAX_AMOUNT, MAX_COUNT, OK, Column, ambiguous_message, is_blank, text_key
 from .rules import evaluate
@@ -103,6 +104,10 @@ def _find_columns(columns, checked: CheckedModel, leads: pd.DataFrame | None = N
         else:
             missing.append(Problem(block, i, "column", not_a_column(name, columns),
                                    attribute="column", value=name))
+    if s.outcome_column and find(columns, s.outcome_column) is None:
+        missing.append(Problem("settings", None, "outcome_column", f"{not_a_column(s.outcome_column, columns)}; "
+                               "name the Leads column that says what happened to each lead, or clear the setting",
+                               attribute="outcome_column", value=s.outcome_column))
     return found, in_sheet_order(missing)
 
 
@@ -313,6 +318,13 @@ def _dates(leads, problems: Parts, language: str, held: frozenset = frozenset())
         problems.add_coded(lead_codes, items)
 
 
+def _outcomes(values: pd.Series, problems: Parts, language: str, held: frozenset) -> None:
+    """Flag outcome cells that read as neither won nor lost (they count as unknown)."""
+    bad = outcome_codes(values, held) == UNREADABLE
+    if bad.any():
+        _flag(problems, Column(values.astype(object), placeholders=held), bad, text(language, "not an outcome"))
+
+
 def _as_int_if_whole(values: np.ndarray):
     return values.astype(np.int64) if np.all(np.mod(values, 1) == 0) else values
 
@@ -367,6 +379,8 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
     status = np.array([s.default_status] + [r.status for r in model.status_rules], dtype=object)[scode]
     _stages(leads, model, status, action, problems)
     _dates(leads, problems, s.language, _held(model))
+    if s.outcome_column:
+        _outcomes(leads[find(leads.columns, s.outcome_column)], problems, s.language, _held(model))
 
     codes, uniq = pd.factorize(total)
     texts = [number_text(u) for u in uniq]

@@ -163,6 +163,8 @@ class Settings:
                                    "behaviour floor", default=0)
     # Values read as blank in every lead column (form placeholders such as Select or n/a).
     placeholders: tuple = declare(TextList(max_items=50, max_length=100), default=PLACEHOLDERS["en"])
+    # The Leads column saying what happened to a lead (won / lost; blank: none): the Report measures with it.
+    outcome_column: str = declare(Text(required=False), "outcome column", default="")
 
 
 MATRIX_ACTION = Text(hint="name the action", max_length=100)

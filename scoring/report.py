@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from . import dates
-from .columns import by_meaning
+from .columns import by_meaning, find
 from .history import COLUMNS as HISTORY_COLUMNS
 from .model import Model
+from .outcomes import UNREADABLE, measure, outcome_codes, outcomes
 from .parse import text_key
 
 MQL, SQL = "MQL", "SQL"
@@ -71,6 +72,21 @@ class Funnel:
         values for an even count, as Excel's MEDIAN); None when no lead has both.
         `days_to_sql_leads` / `days_to_customer_leads` say how many leads it is based on.
 
+    outcomes
+        None unless the Outcome column setting names a Leads column. Each lead's outcome is won,
+        lost or unknown (scoring.outcomes: a blank, a placeholder or an unreadable cell is unknown;
+        Status = the customer stage is won). `column`: the column's header; `leads`, `known`
+        (won or lost) and `won` over all leads; `unreadable`: cells that were neither.
+        `by_grade`, `by_status` (the rows of status_counts), `by_band`: per row `leads`, `known`,
+        `won` and `rate` = won / known (None when no outcome is known). `by_decile`: leads sorted
+        by Score from high to low (equal scores in table order) and cut in ten runs, decile d
+        (1 = the highest scores) holding positions floor((d-1)·n/10) up to floor(d·n/10); with
+        each decile's highest and lowest score. `capture`: the share of leads passed to sales
+        against the share of all won leads among them, per row: `passed` (("status", statuses):
+        the leads with the first status rules' statuses, from the highest threshold down; or
+        ("deciles", k): the k top deciles), `leads`, `share_leads` = leads / all leads, `won`,
+        `share_won` = won / all won (None when none is won).
+
     Reading the sheets: Created and When cells are read by scoring.dates.read_datetime (dates,
     Excel serial days, text as yyyy-mm-dd with an optional time, or day first as dd/mm/yyyy);
     anything else is no date. History rows without a readable When,
@@ -100,6 +116,7 @@ class Funnel:
     has_created: bool = False
     grades: list = field(default_factory=list)
     bands: list = field(default_factory=list)
+    outcomes: dict | None = None
 
 
 _SPLIT_WS = np.array([9, 10, 11, 12, 13, 28, 29, 30, 31, 32], dtype=np.uint32)  # ASCII str.split() blanks.
@@ -282,6 +299,17 @@ def funnel(leads: pd.DataFrame, scored: pd.DataFrame, history: pd.DataFrame, mod
     else:
         to_sql = to_customer = pd.Series([], dtype=float)
 
+    figures = None
+    outcome_col = find(leads.columns, s.outcome_column) if s.outcome_column else None
+    if outcome_col is not None:
+        held = frozenset(text_key(p) for p in s.placeholders)
+        values = leads[outcome_col].reset_index(drop=True)
+        passed = [r.status for r in sorted(model.status_rules, key=lambda r: -float(r.min_score))]
+        figures = measure(outcomes(values, status, customer, held), gcode, grades, status, list(status_counts),
+                          bcode, bands, scored["score"].to_numpy(dtype=object), list(dict.fromkeys(passed)))
+        figures["column"] = str(outcome_col)
+        figures["unreadable"] = int((outcome_codes(values, held) == UNREADABLE).sum())
+
     return Funnel(
         leads=n, heat=heat, status_counts=status_counts, status_shares=status_shares,
         pct_mql=_share(int((status == MQL).sum()), n), pct_sql=_share(int((status == SQL).sum()), n),
@@ -293,4 +321,5 @@ def funnel(leads: pd.DataFrame, scored: pd.DataFrame, history: pd.DataFrame, mod
         customer_stage=customer, ever_mql=ever_mql, mql_then_sql=then_sql, customers=customers,
         days_to_sql_leads=len(to_sql), days_to_customer_leads=len(to_customer),
         has_stage=has_stage, has_created=created_col is not None, grades=grades, bands=bands,
+        outcomes=figures,
     )

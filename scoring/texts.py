@@ -29,6 +29,8 @@ TEXTS = {
                              "separator on the LeadScore sheet"),
         "not a role": "is not in the Roles table",
         "not a stage": "is not a stage",
+        "not an outcome": ("is not an outcome (won, converted, yes, 1 or lost, no, 0; blank = unknown), so it "
+                           "counts as unknown"),
     },
     "it": {
         "fit cap": "tetto profilo",
@@ -50,6 +52,8 @@ TEXTS = {
                              "decimale nel foglio LeadScore"),
         "not a role": "non è nella tabella Ruoli",
         "not a stage": "non è una fase",
+        "not an outcome": ("non è un esito (vinto, convertito, sì, 1 o perso, no, 0; vuoto = non noto), quindi "
+                           "conta come non noto"),
     },
 }
 

@@ -179,9 +179,14 @@ SETTINGS = (
     ("placeholders", "Placeholders", "Segnaposto",
      "Values read as blank in lead cells, such as a form's Select (separate with ;)",
      "Valori letti come vuoti nelle celle dei lead, come il Seleziona di un modulo (separati da ;)"),
+    ("outcome_column", "Outcome column", "Colonna esito",
+     "Leads column saying what happened (won, converted, yes, 1 / lost, no, 0; blank = unknown); the Report "
+     "measures the model with it, scoring never changes it. Blank: none",
+     "Colonna dei lead con l'esito (vinto, convertito, sì, 1 / perso, no, 0; vuoto = non noto); il Report "
+     "misura il modello con essa, il punteggio non la cambia mai. Vuoto: nessuna"),
 )
 # Settings a book made before they existed may lack: a missing row takes the default.
-OPTIONAL_SETTINGS = ("behaviour_min", "placeholders")
+OPTIONAL_SETTINGS = ("behaviour_min", "placeholders", "outcome_column")
 SETTING_BY_NAME = {name.casefold(): key for key, en, it, *_ in SETTINGS for name in (en, it)}
 NUMERIC_SETTINGS = ("fit_max", "behaviour_max", "score_min", "score_max")
 LIST_SETTINGS = ("sales_stages", "placeholders")

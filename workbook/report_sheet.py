@@ -44,6 +44,30 @@ LABELS = {
     "new_sql": ("New SQLs since the previous run ({n})", "Nuovi SQL dall'ultimo calcolo ({n})"),
     "lead": ("Lead", "Lead"),
     "rating": ("Rating", "Rating"),
+    "outcomes": ("Outcomes (column {column}): {known} of {leads} leads with a known outcome, {won} won; "
+                 "{unreadable} unreadable cells count as unknown; Status {customer} counts as won; "
+                 "conversion = won \u00f7 known",
+                 "Esiti (colonna {column}): {known} lead su {leads} con esito noto, {won} vinti; "
+                 "{unreadable} celle illeggibili contano come non note; lo Stato {customer} conta come vinto; "
+                 "conversione = vinti \u00f7 noti"),
+    "by_grade_outcome": ("Conversion by grade", "Conversione per grado"),
+    "by_status_outcome": ("Conversion by status", "Conversione per stato"),
+    "by_band_outcome": ("Conversion by score band (outcomes)", "Conversione per fascia di punteggio (esiti)"),
+    "by_decile": ("Conversion by score decile (1 = highest scores)",
+                  "Conversione per decile di punteggio (1 = punteggi più alti)"),
+    "decile": ("Decile", "Decile"),
+    "max_score": ("Highest score", "Punteggio più alto"),
+    "min_score": ("Lowest score", "Punteggio più basso"),
+    "known": ("Known outcome", "Esito noto"),
+    "won": ("Won", "Vinti"),
+    "capture": ("Leads passed to sales vs conversions captured",
+                "Lead passati alle vendite e conversioni catturate"),
+    "passed": ("Passed to sales", "Passati alle vendite"),
+    "share_leads": ("Share of leads", "Quota dei lead"),
+    "share_won": ("Share of conversions captured", "Quota delle conversioni catturate"),
+    "status_passed": ("Status {statuses}", "Stato {statuses}"),
+    "or": (" or ", " o "),
+    "top_deciles": ("Top {k}0% by score", "Primo {k}0% per punteggio"),
 }
 
 # KPI key -> (English label, Italian label, English definition, Italian definition).
@@ -105,6 +129,43 @@ def _put(ws, row: int, col: int, value, number_format: str | None = None, font=N
     if font is not None:
         cell.font = font
     return cell
+
+
+def outcome_blocks(funnel, language: str) -> list:
+    """The Report's outcome blocks, as data both writers lay out (this module and xlsx/report_xml.py):
+    [(title, headers, rows)], each row a list of (value, format: None, 'int' or 'percent'); the
+    first block is a note with no table. Empty without an Outcome column setting."""
+    o = funnel.outcomes
+    if o is None:
+        return []
+    label = lambda key: _label(key, language)  # noqa: E731
+    note = label("outcomes").format(column=o["column"], known=o["known"], leads=o["leads"], won=o["won"],
+                                    unreadable=o["unreadable"], customer=funnel.customer_stage or "\u2014")
+    blocks = [(note, [], [])]
+    counts = [label("leads_col"), label("known"), label("won"), label("rate")]
+
+    def rows(table, first=None):
+        return [[(str(k) if first is None else first(k), None), (int(r["leads"]), "int"), (int(r["known"]), "int"),
+                 (int(r["won"]), "int"), (r["rate"], "percent")] for k, r in table.iterrows()]
+
+    blocks.append((label("by_grade_outcome"), [label("grade"), *counts], rows(o["by_grade"])))
+    blocks.append((label("by_status_outcome"), [label("status"), *counts], rows(o["by_status"])))
+    blocks.append((label("by_band_outcome"), [label("band"), *counts], rows(o["by_band"])))
+    deciles = [[(int(d), "int"), (r["max_score"], None), (r["min_score"], None), (int(r["leads"]), "int"),
+                (int(r["known"]), "int"), (int(r["won"]), "int"), (r["rate"], "percent")]
+               for d, r in o["by_decile"].iterrows()]
+    blocks.append((label("by_decile"), [label("decile"), label("max_score"), label("min_score"), *counts],
+                   deciles))
+    capture = []
+    for _, r in o["capture"].iterrows():
+        kind, what = r["passed"]
+        text = (label("status_passed").format(statuses=label("or").join(what)) if kind == "status"
+                else label("top_deciles").format(k=what))
+        capture.append([(text, None), (int(r["leads"]), "int"), (r["share_leads"], "percent"),
+                        (int(r["won"]), "int"), (r["share_won"], "percent")])
+    blocks.append((label("capture"), [label("passed"), label("leads_col"), label("share_leads"), label("won"),
+                                      label("share_won")], capture))
+    return blocks
 
 
 def _header(ws, row: int, labels) -> None:
@@ -220,6 +281,19 @@ def write_report(wb, funnel, language: str, as_of=None, new_sql=None):
         _put(ws, row, 2, int(line["leads"]), "0")
         _put(ws, row, 3, None if line["customers"] is None else int(line["customers"]), "0")
         _put(ws, row, 4, line["rate"], PERCENT)
+
+    # Outcomes: conversion by grade, status, band and decile; capture at each hand-over to sales.
+    number_formats = {"int": "0", "percent": PERCENT}
+    for title, headers, lines in outcome_blocks(funnel, language):
+        row += 2
+        _put(ws, row, 1, title, font=BOLD)
+        if headers:
+            row += 1
+            _header(ws, row, headers)
+        for line in lines:
+            row += 1
+            for c, (value, fmt) in enumerate(line, start=1):
+                _put(ws, row, c, value, number_formats.get(fmt))
 
     # Leads that became SQL in this run.
     if new_sql is not None:

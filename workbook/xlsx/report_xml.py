@@ -136,7 +136,7 @@ def _plain(value):
 
 def report_layout(funnel, language: str, as_of=None, new_sql=None, sheet_name: str = "Report") -> ReportLayout:
     """The Report for a scoring.report.Funnel, block by block as report_sheet.write_report."""
-    from ..report_sheet import KPIS, LABELS, NONE, DAYS
+    from ..report_sheet import KPIS, LABELS, NONE, DAYS, outcome_blocks
     from ..sheets import cell_text
 
     lang = 0 if language == "en" else 1
@@ -239,6 +239,17 @@ def report_layout(funnel, language: str, as_of=None, new_sql=None, sheet_name: s
         put(row, 2, int(line["leads"]), "int")
         put(row, 3, None if line["customers"] is None else int(line["customers"]), "int")
         put(row, 4, line["rate"], "percent")
+
+    for title, headers, lines in outcome_blocks(funnel, language):  # As report_sheet.write_report.
+        row += 2
+        put(row, 1, title, bold=True)
+        if headers:
+            row += 1
+            header(row, headers)
+        for line in lines:
+            row += 1
+            for c, (value, fmt) in enumerate(line, start=1):
+                put(row, c, value, fmt)
 
     if new_sql is not None:
         row += 2
