@@ -21,6 +21,11 @@ setup(
         "icalendar>=5",
         "Pillow>=9",  # Lets openpyxl keep pictures (logos) when it saves a workbook.
         "defusedxml>=0.7",  # openpyxl and our package checks parse XML with it (no entity bombs).
+        # Lead hygiene and duplicates (scoring/hygiene.py, scoring/duplicates.py); none goes on the network.
+        "disposable-email-domains>=0.0.100",  # The maintained list of throwaway mail domains.
+        "email-validator>=2.0",  # Address syntax, with check_deliverability=False (no DNS).
+        "phonenumbers>=8.13",
+        "rapidfuzz>=3.0",
     ],
     extras_require={"test": ["pytest>=7", "hypothesis>=6", "oletools>=0.60", "olefile>=0.46",
                              "msoffcrypto-tool>=5"]},

@@ -72,7 +72,9 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # xlwings Lite's own required lines (as in the requirements.txt it writes), then ours.
 LITE_REQUIREMENTS = ("xlwings  # required", "python-dotenv  # required", "pyodide-http  # required",
                      "black  # required")
-REQUIREMENTS = ("pandas", "openpyxl", "defusedxml")
+# The hygiene and duplicate checks need the last four (pure Python, or built for Pyodide: rapidfuzz).
+REQUIREMENTS = ("pandas", "openpyxl", "defusedxml", "disposable-email-domains", "email-validator", "phonenumbers",
+                "rapidfuzz")
 
 
 def root() -> Path:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from .columns import guess
 from .defaults import HEADERS
+from .duplicates import KEY_COLUMNS, needed_columns
+from .model import DUPLICATE_KEYS
 from .model import Model
 from .parse import text_key
 
@@ -76,4 +78,9 @@ def adapt(model: Model, columns) -> Adapted:
     model.fit_rules, model.behaviour_rules = kept_fit, kept_behaviour
     s.role_column = role or s.role_column
     s.stage_column = stage or s.stage_column
+    if s.duplicate_keys:  # Duplicates looked for by every key whose columns the table has.
+        keys = tuple(k for k in DUPLICATE_KEYS if not needed_columns(columns, (k,)))
+        for key in (k for k in s.duplicate_keys if k not in keys):
+            out.left_out.append((f"duplicates by {key}", ", ".join(HEADERS[m][0] for m in KEY_COLUMNS[key])))
+        s.duplicate_keys = keys
     return out

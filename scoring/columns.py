@@ -45,6 +45,8 @@ SYNONYMS = {
     "id": ("id", "lead id", "contact id", "record id", "lead no", "id contatto", "codice"),
     "name": ("full name", "contact name", "contact", "lead name", "nome e cognome", "nominativo"),
     "email": ("e-mail", "email address", "e-mail address", "mail", "indirizzo email", "posta elettronica"),
+    "phone": ("telephone", "phone number", "mobile", "mobile phone", "cell", "tel", "tel.", "cellulare",
+              "numero di telefono", "recapito telefonico"),
     "company": ("company name", "organisation", "organization", "account", "account name", "ragione sociale",
                 "società"),
     "role": ("job title", "title", "position", "job", "job role", "qualifica", "mansione", "posizione"),

@@ -16,6 +16,7 @@ HEADERS = {
     "id": ("Lead ID", "ID lead"),
     "name": ("Name", "Nome"),
     "email": ("Email", "Email"),
+    "phone": ("Phone", "Telefono"),
     "company": ("Company", "Azienda"),
     "role": ("Role", "Ruolo"),
     "industry": ("Industry", "Settore"),
@@ -200,10 +201,32 @@ def _fit_rules(profile: str, language: str) -> list:
             FitRule(h("revenue"), ">", 1_000_000, 15)]
 
 
-def default_model(profile: str = "b2b", language: str = "en", year: int | None = None) -> Model:
+# Hygiene rules of the templates: meaning of the column, English and Italian name, kind, points.
+HYGIENE_RULES = (
+    ("email", "Disposable email address", "Indirizzo email usa e getta", "disposable email", -20),
+    ("email", "Free-mail address (B2B)", "Indirizzo email gratuito (B2B)", "free mail", -5),
+    ("email", "Invalid email address", "Indirizzo email non valido", "invalid email", -10),
+    ("email", "Role account (info@, sales@ …)", "Casella di ruolo (info@, vendite@ …)", "role account", -5),
+    ("name", "Fake name", "Nome fittizio", "fake name", -10),
+)
+JUNK_ACTION = {"en": "Junk", "it": "Scarto"}
+PHONE_REGION = {"en": "", "it": "IT"}
+
+
+def hygiene_rules(profile: str, language: str) -> list:
+    """The templates' hygiene rules (free mail only for B2B: consumers use free mail)."""
+    lang = 0 if language == "en" else 1
+    return [BehaviourRule((en, it)[lang], header(meaning, language), points, kind=kind)
+            for meaning, en, it, kind, points in HYGIENE_RULES if profile == "b2b" or kind != "free mail"]
+
+
+def default_model(profile: str = "b2b", language: str = "en", year: int | None = None,
+                  hygiene: bool = False) -> Model:
     """The model of DESIGN §2 and §4 for a profile ('b2b' or 'b2c') and language ('en' or 'it').
 
     The Italian model lists Italian national holidays of `year` and the next (default: this year).
+    hygiene: also the templates' hygiene rules (disposable, free mail, invalid, role account, fake
+    name), disposable addresses junk, and duplicates looked for by e-mail, phone, name and company.
     """
     if profile not in PROFILES:
         raise ValueError(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
@@ -213,6 +236,11 @@ def default_model(profile: str = "b2b", language: str = "en", year: int | None =
     behaviours = [BehaviourRule(BEHAVIOURS[m][lang], header(m, language), BEHAVIOURS[m][2])
                   for m in BEHAVIOUR_INPUTS]
     b2c = profile == "b2c"
+    if hygiene:
+        behaviours += hygiene_rules(profile, language)
+    extra = dict(junk_kinds=("disposable email",), junk_action=JUNK_ACTION[language],
+                 duplicate_keys=("email", "name and company"),
+                 phone_region=PHONE_REGION[language]) if hygiene else {}
     grade_mins = (30, 20, 10) if b2c else (45, 30, 15)
     return Model(
         fit_rules=_fit_rules(profile, language),
@@ -228,7 +256,7 @@ def default_model(profile: str = "b2b", language: str = "en", year: int | None =
             role_column=header("role", language), role_level_column=header("role_level", language),
             stage_column=header("stage", language), sales_stages=SALES_STAGES[language],
             default_status="Lead", decimal="auto" if language == "en" else ",", language=language,
-            placeholders=PLACEHOLDERS[language]),
+            placeholders=PLACEHOLDERS[language], **extra),
         sequences=[SequenceStep(*row) for row in SEQUENCES[language]],
         action_plans=[ActionPlan(*row) for row in PLANS[language]],
         team=[TeamMember(*row) for row in TEAM[language]],

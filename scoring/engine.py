@@ -15,9 +15,12 @@ import numpy as np
 import pandas as pd
 
 from .columns import by_meaning, find, not_a_column
+from .defaults import HEADERS
 from .dates import read_date
 from .explain import LeadProblem, Parts, Reason, number_text, signed
+from .duplicates import Duplicates, find_duplicates, needed_columns
 from .groups import RulePoints, Tally
+from .hygiene import HYGIENE_KINDS, hygiene_hits
 from .outcomes import UNREADABLE, outcome_codes
 from .model import NUMERIC_OPERATORS, CheckedModel, Model, ModelError, Problem, in_sheet_order
 from .parse import AMBIGUOUS, BAD, MAX_AMOUNT, MAX_COUNT, OK, Column, ambiguous_message, is_blank, text_key
@@ -55,6 +58,9 @@ class Scored:
     reasons: Parts
     problems: Parts
     checked: CheckedModel
+    duplicates: Duplicates | None = None  # The duplicate groups, when the Duplicates by setting asks.
+    set_aside: np.ndarray | None = None  # Per lead: junk or a duplicate, so it gets no tasks.
+    hygiene: dict | None = None  # Behaviour rule index -> per lead, whether its hygiene check flags it.
 
 
 def _role_hint(leads: pd.DataFrame | None, model: Model) -> str:
@@ -104,6 +110,10 @@ def _find_columns(columns, checked: CheckedModel, leads: pd.DataFrame | None = N
         else:
             missing.append(Problem(block, i, "column", not_a_column(name, columns),
                                    attribute="column", value=name))
+    for key, meaning in needed_columns(columns, s.duplicate_keys):
+        missing.append(Problem("settings", None, "duplicate_keys", f"{key!r} needs a {HEADERS[meaning][0]!r} "
+                               f"column ({not_a_column(HEADERS[meaning][0], columns)}); add it, or take {key!r} "
+                               "out of the setting", attribute="duplicate_keys", value=";".join(s.duplicate_keys)))
     if s.outcome_column and find(columns, s.outcome_column) is None:
         missing.append(Problem("settings", None, "outcome_column", f"{not_a_column(s.outcome_column, columns)}; "
                                "name the Leads column that says what happened to each lead, or clear the setting",
@@ -178,17 +188,50 @@ def _behaviour(leads, checked, columns, reasons, problems, flagged) -> np.ndarra
     model = checked.model
     s = model.settings
     tally = Tally(len(leads), model.behaviour_rules, model.groups, reasons, s.language)
-    cache = {}
+    cache, emails, hits = {}, {}, {}
+    junk = np.zeros(len(leads), dtype=bool)
     values = checked.behaviour_values or [None] * len(model.behaviour_rules)
     for r, (rule, value) in enumerate(zip(model.behaviour_rules, values)):
         source = columns[rule.column]
         column = cache.setdefault(source, Column(leads[source], s.decimal, _held(model)))
         if rule.kind == "condition":
             part = _condition(column, rule, r, value, problems, flagged, s.language)
+        elif rule.kind in HYGIENE_KINDS:
+            hit = hits[r] = hygiene_hits(rule.kind, column, s, emails)
+            if rule.kind in s.junk_kinds:
+                junk |= hit
+            part = RulePoints(np.where(hit, float(rule.points), 0.0), hit, hit.view(np.int8) - np.int8(1),
+                              [Reason(rule.name, float(rule.points), kind="behaviour", rule=r)])
         else:
             part = _amounts(column, rule, r, problems, flagged, s.language)
         tally.add(r, rule, part)
-    return tally.total
+    return tally.total, junk, hits
+
+
+def _lead_names(leads: pd.DataFrame, positions: np.ndarray, language: str) -> np.ndarray:
+    """How 'Duplicate of …' names a lead: its Lead ID, else its place in the table."""
+    column = by_meaning(leads.columns, "id")
+    values = leads[column].to_numpy(dtype=object)[positions] if column is not None else [None] * len(positions)
+    out = []
+    for position, value in zip(positions, values):
+        if is_blank(value):
+            out.append(text(language, "lead n").format(n=int(position) + 1))
+        else:
+            out.append(text_key(value) if isinstance(value, float) else str(value).strip())
+    return np.array(out, dtype=object)
+
+
+def _merged(dups: Duplicates, behaviour: np.ndarray, reasons: Parts, language: str) -> np.ndarray:
+    """The kept leads' behaviour plus their duplicates' (the Add duplicates' behaviour setting)."""
+    dropped = dups.dropped
+    extra = np.bincount(dups.kept[dropped], weights=behaviour[dropped], minlength=len(behaviour))
+    extra = np.round(extra, 6)
+    gets = extra != 0
+    if gets.any():
+        codes, uniq = pd.factorize(extra)
+        items = [Reason(text(language, "duplicates' behaviour"), float(u), kind="behaviour") for u in uniq]
+        reasons.add_coded(np.where(gets, codes, -1), items)
+    return behaviour + extra
 
 
 def _condition(column, rule, r, value, problems, flagged, language) -> RulePoints:
@@ -351,7 +394,10 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
 
     flagged = set()
     fit = _fit(leads, checked, columns, reasons, problems, flagged)
-    behaviour = _behaviour(leads, checked, columns, reasons, problems, flagged)
+    behaviour, junk, hits = _behaviour(leads, checked, columns, reasons, problems, flagged)
+    dups = find_duplicates(leads, s, _held(model)) if s.duplicate_keys else None
+    if dups is not None and s.merge_behaviour == "yes":
+        behaviour = _merged(dups, behaviour, reasons, s.language)
     behaviour = _adjust(reasons, behaviour, float(s.behaviour_min), float(s.behaviour_max),
                         "behaviour cap", "behaviour floor", s.language)
     fit_part = _adjust(reasons, fit, None, float(s.fit_max), "fit cap", None, s.language)
@@ -377,6 +423,14 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
             hit &= np.isin(gidx, [i for i, g in enumerate(letters) if g in rule.grades])
         scode[hit] = k
     status = np.array([s.default_status] + [r.status for r in model.status_rules], dtype=object)[scode]
+    set_aside = junk.copy()
+    if junk.any():
+        action[junk] = s.junk_action or text(s.language, "junk")
+    if dups is not None and dups.dropped.any():
+        dropped = np.flatnonzero(dups.dropped)
+        names = _lead_names(leads, dups.kept[dropped], s.language)
+        action[dropped] = [text(s.language, "duplicate of").format(lead=name) for name in names]
+        set_aside[dropped] = True
     _stages(leads, model, status, action, problems)
     _dates(leads, problems, s.language, _held(model))
     if s.outcome_column:
@@ -396,7 +450,7 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
         "reasons": reasons.texts(s.language),
         "problems": problems.texts(s.language),
     }, index=leads.index, copy=False)
-    return Scored(frame, reasons, problems, checked)
+    return Scored(frame, reasons, problems, checked, dups, set_aside, hits)
 
 
 def score(leads: pd.DataFrame, model: Model | CheckedModel) -> pd.DataFrame:

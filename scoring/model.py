@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields, replace
 
 from .errors import LeadScoreError
+from .hygiene import FAKE_NAMES, FREE_MAIL, HYGIENE_KINDS, HYGIENE_WORDS_IT, ROLE_ACCOUNTS
 from .texts import PLACEHOLDERS
 from .parse import AMBIGUOUS, OK, ambiguous_message, parse_number, text_key
 from .schema import (Choice, Date, Number, Raw, Text, TextList, decimal_hint, declare, excel_error, kinds,
@@ -28,8 +29,15 @@ NO_VALUE_OPERATORS = ("is blank", "not blank")
 DECIMAL_CHOICES = ("auto", ",", ".")
 CHANNELS = ("Email", "Phone", "SMS", "WhatsApp", "Task")
 LANGUAGES = ("en", "it")
-RULE_KINDS = ("count", "condition", "per unit")  # How a behaviour rule gives points.
-KIND_WORDS = {"en": RULE_KINDS, "it": ("conteggio", "condizione", "per unità")}
+# How a behaviour rule gives points; the hygiene kinds are red flags on an address or a name.
+RULE_KINDS = ("count", "condition", "per unit") + HYGIENE_KINDS
+KIND_WORDS = {"en": RULE_KINDS, "it": ("conteggio", "condizione", "per unità") + HYGIENE_WORDS_IT}
+DUPLICATE_KEYS = ("email", "phone", "name and company")  # What makes two leads the same person.
+DUPLICATE_WORDS = {"en": DUPLICATE_KEYS, "it": ("email", "telefono", "nome e azienda")}
+KEEP_CHOICES = ("oldest", "most complete")  # Which lead of a duplicate group is kept.
+KEEP_WORDS = {"en": KEEP_CHOICES, "it": ("più vecchio", "più completo")}
+YES_NO = ("yes", "no")
+YES_NO_WORDS = {"en": YES_NO, "it": ("sì", "no")}
 GROUP_MODES = ("sum", "max", "all")  # How the rules of a group add up.
 MODE_WORDS = {"en": GROUP_MODES, "it": ("somma", "massimo", "tutte")}
 GROUP_NAME = Text(required=False, max_length=40)
@@ -165,6 +173,22 @@ class Settings:
     placeholders: tuple = declare(TextList(max_items=50, max_length=100), default=PLACEHOLDERS["en"])
     # The Leads column saying what happened to a lead (won / lost; blank: none): the Report measures with it.
     outcome_column: str = declare(Text(required=False), "outcome column", default="")
+    # Hygiene: the lists the hygiene kinds of behaviour rules check against.
+    free_mail: tuple = declare(TextList(max_items=500, max_length=255), "free-mail domains", default=FREE_MAIL)
+    role_accounts: tuple = declare(TextList(max_items=500, max_length=64), "role accounts", default=ROLE_ACCOUNTS)
+    fake_names: tuple = declare(TextList(max_items=500, max_length=100), "fake names", default=FAKE_NAMES)
+    # Leads a rule of one of these hygiene kinds flags get the junk action (and no tasks).
+    junk_kinds: tuple = declare(TextList(max_items=10, max_length=40), "junk when", default=())
+    junk_action: str = declare(Text(required=False, max_length=100), "junk action", default="Junk")
+    # Duplicates: which keys make two leads one (blank: duplicates are not looked for).
+    duplicate_keys: tuple = declare(TextList(max_items=3, max_length=40), "duplicates by", default=())
+    phone_region: str = declare(Text(required=False, max_length=2), "phone region", default="")
+    name_threshold: float = declare(Number(low=50, high=100, explain="must be a number from 50 to 100 (100: "
+                                                                     "only names with the same words)"),
+                                    "name match threshold", default=90)
+    keep: str = declare(Choice(KEEP_CHOICES, words=tuple(KEEP_WORDS.items())), "keep", default="oldest")
+    merge_behaviour: str = declare(Choice(YES_NO, words=tuple(YES_NO_WORDS.items())),
+                                   "add duplicates' behaviour", default="no")
 
 
 MATRIX_ACTION = Text(hint="name the action", max_length=100)
@@ -404,6 +428,9 @@ def _behaviour_values(reader, rules) -> list:
                 reader.problem("behaviour_rules", i, "cap", f"{shown(rule.cap)} must be blank for a "
                                f"{words['condition']!r} rule: its points count once", attribute="cap", value=rule.cap)
         else:
+            if rule.kind in HYGIENE_KINDS and rule.cap is not None and reader.ok("behaviour_rules", i, "cap"):
+                reader.problem("behaviour_rules", i, "cap", f"{shown(rule.cap)} must be blank for a "
+                               f"{words[rule.kind]!r} rule: its points count once", attribute="cap", value=rule.cap)
             fix = f"set the kind to {words['condition']!r}, or clear it"
             if rule.operator:
                 reader.problem("behaviour_rules", i, "operator", f"{shown(rule.operator)} is only for "
@@ -553,7 +580,41 @@ def _status_problems(reader, model: Model) -> None:
             break
 
 
+def _words_of(reader, s: Settings, attribute: str, label: str, options: tuple, spelt: dict) -> None:
+    """A list setting of fixed words (either language): each item becomes its English word."""
+    known = {}
+    for spelling in spelt.values():
+        known.update({text_key(w): o for o, w in zip(options, spelling)})
+    items = getattr(s, attribute)
+    unknown = [item for item in items if text_key(item) not in known]
+    if unknown:
+        listed = ", ".join(spelt.get(reader.language, options))
+        reader.problem("settings", None, label, f"{shown(unknown[0])} is not one of {listed} (separate them with ;)",
+                       attribute=attribute, value=";".join(items))
+        setattr(s, attribute, ())
+    else:
+        setattr(s, attribute, tuple(dict.fromkeys(known[text_key(item)] for item in items)))
+
+
+def _hygiene_settings(reader, s: Settings) -> None:
+    _words_of(reader, s, "junk_kinds", "junk when", HYGIENE_KINDS,
+              {k: w[3:] for k, w in KIND_WORDS.items()})
+    _words_of(reader, s, "duplicate_keys", "duplicates by", DUPLICATE_KEYS, DUPLICATE_WORDS)
+    if s.phone_region and reader.ok("settings", None, "phone_region"):
+        import phonenumbers
+
+        region = s.phone_region.strip().upper()
+        if phonenumbers.country_code_for_region(region) == 0:
+            reader.problem("settings", None, "phone region", f"{shown(s.phone_region)} is not a region code; type "
+                           "two letters such as IT, GB or US, or leave it blank (then only numbers written with + "
+                           "and their country code compare)", attribute="phone_region", value=s.phone_region)
+            s.phone_region = ""
+        else:
+            s.phone_region = region
+
+
 def _settings_problems(reader, s: Settings) -> None:
+    _hygiene_settings(reader, s)
     if is_number(s.score_min) and is_number(s.score_max) and s.score_min >= s.score_max:
         reader.problem("settings", None, "score_max", "must be above score_min", attribute="score_max")
     # A number is never a placeholder: a cell holding it could not read as blank and as that number.

@@ -28,7 +28,8 @@ Rules
    compared ignoring case and spaces; an action without a plan, a plan with a blank sequence
    or a sequence the model does not have means no sequence: Wait / No action give no task).
    A lead whose status is a sales stage (``model.settings.sales_stages``), or whose Stage
-   cell holds one, gets no task and its enrolment is cleared.
+   cell holds one, gets no task and its enrolment is cleared; so does a junk lead or a
+   duplicate of another lead (``Scored.set_aside``).
 2. Enrolment. A lead already in its target sequence stays in it with its start date (it is
    never enrolled again, even when the sequence has run out: a lead that stays MQL gets the
    standard sequence once). A lead in another sequence switches to its target, starting on
@@ -263,10 +264,10 @@ def plan_tasks(leads: pd.DataFrame, scored: Scored | pd.DataFrame, model: Model 
     scored: the engine's scoring.engine.evaluate_leads(leads, model) (reasons read as data), or its
     output frame (then the reasons are worked out again from leads and model)."""
     model = checked_model(model)
-    if isinstance(scored, Scored):
-        reasons, scored = scored.reasons, scored.frame
-    else:
-        reasons = evaluate_leads(leads, model).reasons
+    # Junk and duplicate leads get no task, as sales-owned leads do.
+    found = scored if isinstance(scored, Scored) else evaluate_leads(leads, model)
+    reasons, set_aside = found.reasons, found.set_aside
+    scored = scored.frame if isinstance(scored, Scored) else scored
     model = model.model
     day = _as_date(as_of)
     if day is None:
@@ -293,6 +294,8 @@ def plan_tasks(leads: pd.DataFrame, scored: Scored | pd.DataFrame, model: Model 
     sales = _per_value(scored["status"], lambda v: text_key(v) in sales_keys, bool, False)
     if "stage" in cols:
         sales |= _per_value(column("stage"), lambda v: text_key(v) in sales_keys, bool, False)
+    if set_aside is not None:
+        sales |= set_aside
 
     # 2. Enrolment.
     enrolment = pd.DataFrame(index=scored.index) if enrolment is None else enrolment

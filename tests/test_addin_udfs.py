@@ -67,7 +67,7 @@ def test_whole_columns_give_a_column_equal_to_the_engine(tmp_path):
     template.new_workbook(path, sample=300, seed=5)
     headers, rows = _leads(path)
     model = _model_values(path)
-    expected = score(workflow.read_leads(path, outputs=False), default_model())
+    expected = score(workflow.read_leads(path, outputs=False), default_model(hygiene=True))
     for name in udf_core.NAMES:
         got = getattr(udfs, "LEAD" + name)(rows, headers, model)
         want = [[v.item() if hasattr(v, "item") else v] for v in expected[name.lower()]]

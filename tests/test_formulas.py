@@ -124,7 +124,7 @@ def test_formulas_command_turns_a_values_book_native_in_place(tmp_path):
     run("new", book, "--sample", 30, "--seed", 5)
     code, out, err = run("formulas", book)
     assert (code, err) == (0, "")
-    assert out == (f"Wrote native formulas for 30 leads in {book}: 4 fit rules, 9 behaviour rules, 161 defined "
+    assert out == (f"Wrote native formulas for 30 leads in {book}: 4 fit rules, 14 behaviour rules, 167 defined "
                    f"names, hidden helper columns and sheet 'LeadScoreCalc'. Excel and LibreOffice recalculate "
                    f"it when opened.\n")
     formulas = fit_column_formulas(book)

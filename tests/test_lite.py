@@ -85,7 +85,8 @@ def test_the_command_says_what_it_stored(tmp_path):
     code, out, _ = run("lite", book)
     lines = len(lite.main_py().splitlines())
     assert (code, out) == (0, f"Stored Lead Score for xlwings Lite in {book}: main.py ({lines} lines) and "
-                              "requirements.txt (xlwings, python-dotenv, pyodide-http, black, pandas, openpyxl, defusedxml).\n"
+                              "requirements.txt (xlwings, python-dotenv, pyodide-http, black, pandas, openpyxl, defusedxml, "
+                              "disposable-email-domains, email-validator, phonenumbers, rapidfuzz).\n"
                               "Open it in Excel with the xlwings Lite add-in: run rescore, tasks, "
                               "report or run_all from its task pane, or type =LEADRATING(...) and the other LEAD "
                               "functions.\n")
@@ -129,7 +130,8 @@ def test_requirements_list_what_pyodide_installs():
     lines = lite.requirements_txt().splitlines()
     assert lines[:4] == ["xlwings  # required", "python-dotenv  # required", "pyodide-http  # required",
                          "black  # required"]
-    assert lines[4:] == ["pandas", "openpyxl", "defusedxml"]
+    assert lines[4:] == ["pandas", "openpyxl", "defusedxml", "disposable-email-domains", "email-validator",
+                         "phonenumbers", "rapidfuzz"]
 
 
 def _bundle_of(main_py: str) -> bytes:

@@ -47,14 +47,17 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 
+import numpy as np
+
 from scoring.defaults import ENROLMENT_COLUMNS, OUTPUT_COLUMNS, header
+from scoring.hygiene import HYGIENE_KINDS
 from scoring.model import GROUP_MODES, MODE_WORDS, OPERATORS, Model, split_list
 from scoring.parse import MAX_AMOUNT, MAX_COUNT, MINUS_SIGNS, NO_WORDS, WHITESPACE, YES_WORDS, text_key
 from scoring.texts import TEXTS
 
 from .layout import (BLOCK, HEADER_ROW, LEADS_SHEET, LEADS_TABLE, MODEL_SHEET, NATIVE_PREFIX as PREFIX,
                      NATIVE_SHEET, SETTINGS)
-from .leads import HELPER_COLUMN, is_helper_column, output_meaning
+from .leads import ENGINE_COLUMN, HELPER_COLUMN, is_helper_column, output_meaning
 from .shared_formulas import PLACEHOLDER, share
 
 HELPER_SHEET = NATIVE_SHEET
@@ -421,10 +424,15 @@ class Plan:
     headers: list  # The Leads table's headers with the helper columns.
     out_headers: dict  # Output meaning -> header.
     helper_widths: dict = field(default_factory=dict)
+    # Engine columns: values the engine writes (rescore) for what formulas cannot check: [(header, key)],
+    # key a behaviour rule's index (its hygiene check flags the lead: 1, else 0) or 'action' (junk or
+    # duplicate: the engine's action, else blank).
+    engine: list = field(default_factory=list)
 
     @property
     def helper_headers(self) -> list:
-        return [h for h, _ in self.columns]
+        ours = {h for h, _ in self.columns} | {h for h, _ in self.engine}
+        return [h for h in self.headers if h in ours]  # In the order they were added.
 
     @property
     def by_header(self) -> dict:
@@ -473,7 +481,7 @@ class Plan:
             columns[headers.index(h)]["formula"] = ws._prepare_formula(formula.lstrip("="), True)
 
     def hide_columns(self, ws, headers: list) -> None:
-        for h in self.helper_headers:
+        for h, _ in self.columns:  # Engine columns stay in sight: they say what only rescore fills.
             j = headers.index(h)
             ws.set_column(j, j, 14, None, {"hidden": True})
 
@@ -737,10 +745,20 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
                       (_E, "Value list"), (_F, "Value number"), (_G, "Min"), (_H, "Max")):
         h.put(beh_first - 1, col, text)
     beh_terms = []
+    engine = []
     for i, (rule, spot_) in enumerate(zip(model.behaviour_rules, cells.behaviour)):
         row = beh_first + i
-        c = column(rule.column, cells.name(spot_["column"]))
         name = f"{PREFIX}Beh{i + 1}"
+        if rule.kind in HYGIENE_KINDS:  # Engine-only: the check's verdict is a value rescore writes.
+            flag = engine_header(rule.name)
+            engine.append((flag, i))
+            if not any(text_key(x) == text_key(flag) for x in headers):
+                headers.append(flag)
+            h.put(row, _A, f"{i + 1}: {rule.name} ({rule.kind}: '{flag}', written by rescore)")
+            h.put(row, _B, f'={cells.cell(spot_["points"])}')
+            term(beh_terms, rule, name, f"{spot.row_ref(flag)}=1", h.ref(row, _B))
+            continue
+        c = column(rule.column, cells.name(spot_["column"]))
         if rule.kind == "condition":
             holds, pts = condition(row, f"{i + 1}: {rule.name} (condition)", rule, spot_, c)
             term(beh_terms, rule, name, holds, pts)
@@ -890,6 +908,13 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
         chain = (f'IF(AND({st_}<>"",{ref["score"]}>={mn},IF({gl}="",TRUE,'
                  f'ISNUMBER(FIND(";"&{ref["grade"]}&";",{gl})))),{st_},{chain})')
     action = f"INDEX({action_table},{gpos},{bpos})"
+    if s.junk_kinds or s.duplicate_keys:  # Junk and duplicates: the engine's action, written by rescore.
+        flag = engine_header("action")
+        engine.append((flag, "action"))
+        if not any(text_key(x) == text_key(flag) for x in headers):
+            headers.append(flag)
+        names[f"{PREFIX}EngineAction"] = spot.row_ref(flag)
+        action = f'IF({PREFIX}EngineAction&""<>"",{PREFIX}EngineAction&"",{action})'
     if has_stage:
         pos = f"{PREFIX}StagePos"
         chain = f"IF({pos}>0,INDEX({h.span(_SI, *stage_rows)},{pos}),{chain})"
@@ -907,7 +932,33 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
         "action": f'=IF({done},"",{action})',
     }
     widths = {_A: 34, _B: 14, _E: 24, _PL: 16, _PX: 16}
-    return Plan(names, h.cells, outputs, columns, headers, dict(out_headers), widths)
+    return Plan(names, h.cells, outputs, columns, headers, dict(out_headers), widths, engine)
+
+
+def engine_header(name: str) -> str:
+    return f"{ENGINE_COLUMN}{name}"
+
+
+def engine_columns(headers, model: Model) -> list:
+    """The engine columns a Leads table has, as (header, key) (see Plan.engine)."""
+    keys = {text_key(engine_header("action")): "action"}
+    for i, rule in enumerate(model.behaviour_rules):
+        if rule.kind in HYGIENE_KINDS:
+            keys.setdefault(text_key(engine_header(rule.name)), i)
+    return [(h, keys[text_key(h)]) for h in headers if text_key(h) in keys]
+
+
+def engine_values(scored, engine: list) -> dict:
+    """Header -> per lead value of each engine column (see Plan.engine), from the engine's result."""
+    out = {}
+    for header_, key in engine:
+        if key == "action":
+            aside = scored.set_aside if scored.set_aside is not None else np.zeros(len(scored.frame), bool)
+            out[header_] = np.where(aside, scored.frame["action"].to_numpy(dtype=object), None)
+        else:
+            hit = (scored.hygiene or {}).get(key)
+            out[header_] = np.zeros(len(scored.frame), np.int64) if hit is None else hit.astype(np.int64)
+    return out
 
 
 def _input_runs(leads: LeadsSpot) -> list[tuple[str, str]]:

@@ -158,7 +158,7 @@ def init_book(path, leads: str | None = None, language: str = "en", profile: str
             raise SheetError([f"{MODEL_SHEET}!A1: {name} already has a LeadScore sheet; edit it there, or check "
                               f"the book with `leadscore check {name}`"])
         found = _find_leads(book, leads)
-        model = default_model(profile, language)
+        model = default_model(profile, language, hygiene=True)
         with tempfile.TemporaryDirectory(prefix="leadscore-init-") as folder:
             if found is None:
                 headers = [header(m, language) for m in LEAD_COLUMNS[profile]]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from openpyxl.utils import get_column_letter
 
 from scoring.history import COLUMNS as HISTORY_KEYS
+from scoring.duplicates import SHEET_COLUMNS as DUPLICATE_KEYS_ORDER
 from scoring.tasks import TASK_COLUMNS as TASK_KEYS
 
 MODEL_SHEET = "LeadScore"
@@ -185,11 +186,52 @@ SETTINGS = (
      "Colonna dei lead con l'esito (vinto, convertito, sì, 1 / perso, no, 0; vuoto = non noto); il Report "
      "misura il modello con essa, il punteggio non la cambia mai. Vuoto: nessuna"),
 )
+SETTINGS += (
+    ("free_mail", "Free-mail domains", "Domini email gratuiti",
+     "Domains a 'free mail' rule flags (separate with ;)",
+     "Domini segnalati da una regola 'email gratuita' (separati da ;)"),
+    ("role_accounts", "Role accounts", "Caselle di ruolo",
+     "Addresses before the @ a 'role account' rule flags, such as info or sales (separate with ;)",
+     "Indirizzi prima della @ segnalati da una regola 'casella di ruolo', come info o vendite (separati da ;)"),
+    ("fake_names", "Fake names", "Nomi fittizi",
+     "Words a 'fake name' rule flags (also one letter repeated, such as xxx, and keyboard runs, such as asdf)",
+     "Parole segnalate da una regola 'nome fittizio' (anche una lettera ripetuta, come xxx, e sequenze di "
+     "tastiera, come asdf)"),
+    ("junk_kinds", "Junk when", "Scarto quando",
+     "Hygiene kinds whose rules make a lead junk: it gets the junk action and no tasks (separate with ;)",
+     "Tipi di igiene le cui regole rendono un lead da scartare: riceve l'azione di scarto e nessuna attività "
+     "(separati da ;)"),
+    ("junk_action", "Junk action", "Azione di scarto",
+     "The action of a junk lead", "L'azione di un lead da scartare"),
+    ("duplicate_keys", "Duplicates by", "Duplicati per",
+     "What makes two leads one: email; phone; name and company (blank: duplicates are not looked for). "
+     "'phone' needs a Phone column",
+     "Cosa rende due lead uno solo: email; telefono; nome e azienda (vuoto: nessuna ricerca di duplicati). "
+     "'telefono' richiede una colonna Telefono"),
+    ("phone_region", "Phone region", "Regione telefono",
+     "Country of numbers written without + (two letters: IT, GB, US); blank: numbers compare as written",
+     "Paese dei numeri scritti senza + (due lettere: IT, GB, US); vuoto: i numeri si confrontano come scritti"),
+    ("name_threshold", "Name match threshold", "Soglia somiglianza nomi",
+     "How alike two names at one company must be to count as one lead (50–100; 100: the same words)",
+     "Quanto devono somigliarsi due nomi della stessa azienda per contare come un lead (50–100; 100: le "
+     "stesse parole)"),
+    ("keep", "Keep", "Mantieni",
+     "Which lead of a duplicate group is kept: oldest or most complete",
+     "Quale lead di un gruppo di duplicati si mantiene: più vecchio o più completo"),
+    ("merge_behaviour", "Add duplicates' behaviour", "Somma comportamento dei duplicati",
+     "yes: the kept lead gets the behaviour points of its duplicates too",
+     "sì: il lead mantenuto riceve anche i punti comportamento dei suoi duplicati"),
+)
+# The Outcome column row stays last, where older books have it.
+SETTINGS = tuple(r for r in SETTINGS if r[0] != "outcome_column") + tuple(r for r in SETTINGS if r[0] == "outcome_column")
+HYGIENE_SETTINGS = ("free_mail", "role_accounts", "fake_names", "junk_kinds", "junk_action", "duplicate_keys",
+                    "phone_region", "name_threshold", "keep", "merge_behaviour")
 # Settings a book made before they existed may lack: a missing row takes the default.
-OPTIONAL_SETTINGS = ("behaviour_min", "placeholders", "outcome_column")
+OPTIONAL_SETTINGS = ("behaviour_min", "placeholders", "outcome_column") + HYGIENE_SETTINGS
 SETTING_BY_NAME = {name.casefold(): key for key, en, it, *_ in SETTINGS for name in (en, it)}
 NUMERIC_SETTINGS = ("fit_max", "behaviour_max", "score_min", "score_max")
-LIST_SETTINGS = ("sales_stages", "placeholders")
+LIST_SETTINGS = ("sales_stages", "placeholders", "free_mail", "role_accounts", "fake_names", "junk_kinds",
+                 "duplicate_keys")
 
 # Sheets written by runs: (key, English, Italian) per column.
 HISTORY_SHEET = {"en": "History", "it": "Storico"}
@@ -206,6 +248,14 @@ TASK_LABELS = {"lead_id": ("Lead ID", "ID lead"), "lead": ("Lead", "Lead"), "com
                "due": ("Due", "Scadenza"), "priority": ("Priority", "Priorità"), "reason": ("Reason", "Motivo")}
 TASK_COLUMNS = tuple((key, *TASK_LABELS[key]) for key in TASK_KEYS)
 TASK_WIDTHS = (10, 22, 24, 16, 10, 60, 18, 12, 9, 70)
+DUPLICATES_SHEET = {"en": "Duplicates", "it": "Duplicati"}
+DUPLICATES_TABLE = "tblDuplicates"
+DUPLICATE_LABELS = {"group": ("Group", "Gruppo"), "lead_id": ("Lead ID", "ID lead"),
+                    "kept": ("Kept or duplicate", "Mantenuto o duplicato"), "kept_id": ("Kept lead", "Lead mantenuto"),
+                    "matched": ("Matched by", "Trovato per"), "name": ("Name", "Nome"), "email": ("Email", "Email"),
+                    "company": ("Company", "Azienda"), "phone": ("Phone", "Telefono"), "row": ("Leads row", "Riga Leads")}
+DUPLICATE_COLUMNS = tuple((key, *DUPLICATE_LABELS[key]) for key in DUPLICATE_KEYS_ORDER)
+DUPLICATE_WIDTHS = (8, 12, 20, 12, 24, 24, 32, 28, 18, 10)
 HISTORY_WIDTHS = (10, 18, 10, 10, 10, 10, 12, 12)
 
 

@@ -21,8 +21,16 @@ HELPER_COLUMN = "LS calc: "  # Native formulas' hidden helper columns start with
 LAST_COLUMNS = {"last_grade": "LS last: grade", "last_score": "LS last: score", "last_status": "LS last: status"}
 
 
+# Native books: what formulas cannot check (hygiene, duplicates) is in columns the engine fills.
+ENGINE_COLUMN = "LS engine: "
+
+
 def is_helper_column(name) -> bool:
     return str(name or "").startswith(HELPER_COLUMN)
+
+
+def is_engine_column(name) -> bool:
+    return str(name or "").startswith(ENGINE_COLUMN)
 
 
 class LeadsTable:
@@ -94,7 +102,7 @@ def read_frame(lt: LeadsTable, outputs: bool = False) -> tuple[pd.DataFrame, lis
 
     Headers are as in the sheet. Rows whose input cells are all blank are left out.
     """
-    is_input = [output_meaning(str(h)) is None for h in lt.headers]
+    is_input = [output_meaning(str(h)) is None and not is_engine_column(h) for h in lt.headers]
     picked_cols = [i for i, inp in enumerate(is_input) if outputs or inp]
     input_cols = [i for i, inp in enumerate(is_input) if inp]
     data, sheet_rows = [], []
@@ -200,3 +208,17 @@ def write_last(lt: LeadsTable, outputs: pd.DataFrame, sheet_rows: list[int]) -> 
     last = outputs[["grade", "score", "status"]].rename(columns=lambda m: "last_" + m)
     write_outputs(lt, last, sheet_rows, "en", tuple(LAST_COLUMNS))
     lt.book.hide_columns(lt.spot, sorted(columns_of(lt, LAST_COLUMNS).values()))
+
+
+def write_engine(lt: LeadsTable, values: dict, sheet_rows: list[int]) -> None:
+    """Write the engine columns of a native book (header -> per lead values); blank rows get blanks."""
+    first, last = lt.first_data_row, lt.spot.max_row
+    positions = np.asarray(sheet_rows, dtype=np.int64) - first
+    out = {}
+    for name, per_lead in values.items():
+        column = np.full(last - first + 1, None, dtype=object)
+        if len(positions):
+            column[positions] = np.asarray(per_lead, dtype=object)
+        out[lt.column_of(name)] = column.tolist()
+    if out:
+        lt.book.write_columns(lt.spot, out, first)

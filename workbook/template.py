@@ -14,9 +14,10 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from scoring import OPERATORS, Model, default_model, score
+from scoring import OPERATORS, Model, default_model, evaluate_leads, score
 from scoring.defaults import ENROLMENT_COLUMNS, LEAD_COLUMNS, OUTPUT_COLUMNS, header
-from scoring.model import CHANNELS, DECIMAL_CHOICES, GROUP_MODES, KIND_WORDS, LANGUAGES, MODE_WORDS, RULE_KINDS
+from scoring.model import (CHANNELS, DECIMAL_CHOICES, DUPLICATE_WORDS, GROUP_MODES, KEEP_WORDS, KIND_WORDS, LANGUAGES,
+                           MODE_WORDS, RULE_KINDS, YES_NO_WORDS)
 
 from .layout import (BLOCK, BLOCKS, HEADER_ROW, MODEL_NAME, model_area, LEADS_SHEET, LEADS_TABLE, LISTS_COLUMN,
                      MODEL_SHEET, SETTINGS)
@@ -91,6 +92,21 @@ def _shown(value):
     return None if value == "" else value
 
 
+# Settings holding fixed words, and those words per language (written in the book's language).
+SETTING_WORDS = {"junk_kinds": KIND_WORDS, "duplicate_keys": DUPLICATE_WORDS, "keep": KEEP_WORDS,
+                 "merge_behaviour": YES_NO_WORDS}
+
+
+def _setting_words(key: str, value, language: str):
+    """A setting of fixed words in the book's language ('yes' -> 'sì')."""
+    if key not in SETTING_WORDS:
+        return value
+    words = dict(zip(SETTING_WORDS[key]["en"], SETTING_WORDS[key][language]))
+    if isinstance(value, tuple):
+        return tuple(words.get(v, v) for v in value)
+    return words.get(value, value)
+
+
 def _block_rows(model: Model, block, language: str) -> list[list]:
     """A block's rows, field by field as layout.py declares them (the model attribute of each field)."""
     if block.key == "roles":
@@ -102,7 +118,7 @@ def _block_rows(model: Model, block, language: str) -> list[list]:
     if block.key == "imports":
         return []
     if block.key == "settings":
-        return [[en if language == "en" else it, _shown(getattr(model.settings, key)),
+        return [[en if language == "en" else it, _shown(_setting_words(key, getattr(model.settings, key), language)),
                  note_en if language == "en" else note_it] for key, en, it, note_en, note_it in SETTINGS]
     rows = [[_shown(getattr(record, f.attribute)) for f in block.fields] for record in getattr(model, block.attribute)]
     if block.key == "behaviour":  # A rule's kind in the book's language ('count' -> 'conteggio').
@@ -282,6 +298,11 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
                   header("scored_at", language): lf["stamp"], header("sequence_start", language): lf["date"]}
     values = leads.astype(object).to_numpy()
     out_values = output_values(outputs, language) if outputs is not None else None
+    engine = {}
+    if native and native.engine and n:  # What formulas cannot check: the engine's values.
+        from .formulas import engine_values
+
+        engine = engine_values(evaluate_leads(leads, model), native.engine)
     for i in range(n):
         for j, h in enumerate(inputs):
             _write(ws, i + 1, j, values[i, j], date_fmt=col_format.get(h))
@@ -292,6 +313,8 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
             for j, h in enumerate(out_headers):
                 if h not in udf:
                     _write(ws, i + 1, len(inputs) + j, out_values[h][i], date_fmt=col_format.get(h))
+        for h, column in engine.items():
+            _write(ws, i + 1, headers.index(h), column[i])
         if last_headers and outputs is not None:  # What this build scored, for the first rescore's History.
             for meaning, h in LAST_COLUMNS.items():
                 _write(ws, i + 1, headers.index(h), outputs[meaning.removeprefix("last_")].iat[i])
@@ -390,7 +413,7 @@ def new_workbook(path, language: str = "en", profile: str = "b2b", sample: int =
 
     Returns the scored outputs (empty when sample is 0).
     """
-    model = default_model(profile, language)
+    model = default_model(profile, language, hygiene=True)
     columns = [header(m, language) for m in LEAD_COLUMNS[profile]]
     if sample:
         from scoring.sample import sample_leads  # Only templates with samples need it.

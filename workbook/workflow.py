@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from scoring import Model, ModelError
 from scoring.columns import by_meaning
 from scoring.defaults import ENROLMENT_COLUMNS, OUTPUT_COLUMNS
+from scoring.duplicates import duplicates_table
 from scoring.engine import Scored, evaluate_leads
 from scoring.explain import number_text
 from scoring.parse import is_blank, text_key
@@ -29,11 +30,13 @@ from . import formulas, progress
 from .errors import CellProblem, SheetError
 from .exports import csv_bytes, ics_bytes
 from .filebook import FileBook
-from .layout import (HISTORY_COLUMNS, HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDTHS, MODEL_SHEET,
-                     NUMERIC_SETTINGS, TASK_COLUMNS, TASK_WIDTHS, TASKS_SHEET, labels)
+from .layout import (DUPLICATE_COLUMNS, DUPLICATE_WIDTHS, DUPLICATES_SHEET, DUPLICATES_TABLE, HISTORY_COLUMNS,
+                     HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDTHS, MODEL_SHEET, NUMERIC_SETTINGS, TASK_COLUMNS,
+                     TASK_WIDTHS, TASKS_SHEET, labels)
 from .importer import bad_key, key_of, lead_key_column, parse_maps, plan_columns, read_incoming
+from .formulas import engine_columns, engine_values
 from .leads import (LeadsTable, columns_of, ensure_output_columns, find_table, is_helper_column,
-                    output_meaning, read_columns, read_frame, read_last, write_last, write_outputs)
+                    output_meaning, read_columns, read_frame, read_last, write_engine, write_last, write_outputs)
 from .model_sheet import ModelSheet
 from .safety import run_lock, stage
 
@@ -155,8 +158,28 @@ def check_book(book) -> Report:
     except SheetError as exc:
         return Report(errors=exc.messages)
     problems = lead_problems(lt, scored, rows)
-    return Report(warnings=[str(p) for p in sheet.warnings + problems], outputs=scored.frame,
-                  problems=problems, model_warnings=[str(p) for p in sheet.warnings])
+    return Report(warnings=[str(p) for p in sheet.warnings + problems] + _stale_engine(lt, scored, rows),
+                  outputs=scored.frame, problems=problems, model_warnings=[str(p) for p in sheet.warnings])
+
+
+def _stale_engine(lt, scored: Scored, rows: list[int]) -> list[str]:
+    """A native book's engine columns (hygiene, duplicates: formulas cannot check them) that do not
+    hold what the engine finds now, cell by cell: rescore fills them."""
+    out = []
+    for name, values in engine_values(scored, engine_columns(lt.headers, scored.checked.model)).items():
+        col = lt.column_of(name)
+        for row, want in zip(rows, values):
+            have = lt.grid.value(row, col)
+            if isinstance(want, str) or want is None:  # The engine's action for junk and duplicates.
+                same = text_key("" if is_blank(have) else have) == text_key("" if want is None else want)
+            else:  # A hygiene flag: 1, else 0 (a blank cell reads as 0).
+                same = (have == 1 and not isinstance(have, bool)) == (want == 1)
+            if not same:
+                shown = "blank" if is_blank(have) else repr(have)
+                out.append(f"{lt.title}!{get_column_letter(col)}{row}: {name!r} holds {shown}, the engine finds "
+                           f"{'blank' if want is None else want if isinstance(want, str) else int(want)!r}; native formulas cannot check this, "
+                           "`leadscore rescore` fills it")
+    return out
 
 
 def _who(frame: pd.DataFrame, rows: list[int]) -> pd.Series:
@@ -325,8 +348,14 @@ def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",)) -> Repo
     write_outputs(lt, outputs, rows, language)
     if formulas:
         write_last(lt, outputs, rows)
+        write_engine(lt, engine_values(scored, engine_columns(lt.headers, model)), rows)
     book.append_table_rows(HISTORY_SHEET[language], HISTORY_TABLE, labels(HISTORY_COLUMNS, language),
                            changed.itertuples(index=False, name=None), HISTORY_WIDTHS)
+    if scored.duplicates is not None:  # The Duplicates setting is on: the sheet is written afresh.
+        table = duplicates_table(frame, scored.duplicates, ids, rows, language)
+        book.put_table_sheet(DUPLICATES_SHEET[language], DUPLICATES_TABLE, labels(DUPLICATE_COLUMNS, language),
+                             table.itertuples(index=False, name=None), DUPLICATE_WIDTHS)
+        report.summary["duplicates"] = int(scored.duplicates.dropped.sum())
     if "tasks" in steps:
         write_outputs(lt, enrolled, rows, language, ENROLMENT_COLUMNS)
         keys = [k for k, _, _ in TASK_COLUMNS]
@@ -412,6 +441,8 @@ def _write_formulas(path, out=None) -> dict:
         raise SheetError(exc.messages) from None
     book.put_native_formulas(spot, leads.headers, plan)
     write_last(lt, last, rows)
+    if plan.engine:  # What formulas cannot check, the engine fills in now (and at every rescore).
+        write_engine(lt, engine_values(evaluate_leads(frame, sheet.checked), plan.engine), rows)
     lost = book.save(out)
     return {"rows": spot.max_row - spot.first_data_row + 1, "fit_rules": len(model.fit_rules),
             "behaviour_rules": len(model.behaviour_rules), "names": len(plan.names), "lost": lost,
