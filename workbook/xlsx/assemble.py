@@ -50,7 +50,9 @@ class Edit:
         return self.package.read(part) if part in self.package else None
 
     def exists(self, part: str) -> bool:
-        return self.read(part) is not None
+        if part in self.removed:
+            return False
+        return part in self.parts or part in self.package  # Without reading it (a sheet may be 1 GB).
 
     def put(self, part: str, data: bytes, content_type: str | None = None) -> None:
         """Replace a part, or add it (then content_type is its override in [Content_Types].xml)."""

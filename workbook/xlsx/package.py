@@ -20,6 +20,7 @@ defusedxml (no entity expansion); the package's sizes were checked first.
 """
 from __future__ import annotations
 
+import io
 import os
 import posixpath
 import re
@@ -125,6 +126,9 @@ def resolve_target(source_part: str, target: str) -> str:
     return path.lstrip("/")
 
 
+_BIG = 1 << 26  # Members of 64 MB or more are read a piece at a time.
+
+
 class Package:
     """An OOXML workbook package, read lazily; use as a context manager, or call close()."""
 
@@ -177,7 +181,14 @@ class Package:
         info = self.info(name)
         if info is None:
             raise KeyError(f"{os.path.basename(self.path)} has no part {name}")
-        return self.zip.read(info)
+        if info.file_size < _BIG:
+            return self.zip.read(info)
+        # A big member is gathered a piece at a time: zipfile's read would hold it twice at once.
+        gathered = io.BytesIO()
+        with self.zip.open(info) as stream:
+            while piece := stream.read(1 << 22):
+                gathered.write(piece)
+        return gathered.getvalue()  # The buffer itself, not a copy.
 
     def open_member(self, name: str):
         """A member as a binary stream, decompressed as it is read (for parts too big to hold)."""
