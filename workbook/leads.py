@@ -105,11 +105,10 @@ def read_frame(lt: LeadsTable, outputs: bool = False) -> tuple[pd.DataFrame, lis
     is_input = [output_meaning(str(h)) is None and not is_engine_column(h) for h in lt.headers]
     picked_cols = [i for i, inp in enumerate(is_input) if outputs or inp]
     input_cols = [i for i, inp in enumerate(is_input) if inp]
-    data, sheet_rows = [], []
+    kept, sheet_rows = [], []
     spot = lt.spot
     grid, width = lt.grid, spot.max_col - spot.min_col + 1
     direct = grid.left == spot.min_col and all(len(row) >= width for row in grid.rows)
-    pick = picked_cols if picked_cols != list(range(width)) else None
     for r in range(spot.first_data_row, spot.max_row + 1):
         if direct:  # The grid holds the table's rows as they are: no copy per row.
             k = r - grid.top
@@ -124,11 +123,15 @@ def read_frame(lt: LeadsTable, outputs: bool = False) -> tuple[pd.DataFrame, lis
                 break
         else:
             continue
-        data.append([row[i] for i in pick] if pick is not None else list(row[:width]))
+        kept.append(row)
         sheet_rows.append(r)
     columns = [str(lt.headers[i]) for i in picked_cols]
-    frame = pd.DataFrame(data, columns=columns, dtype=object) if data else \
-        pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    if not kept:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns}), sheet_rows
+    # Column by column (a frame made from rows converts them one by one); keyed by position, so
+    # that two headers alike stay two columns.
+    frame = pd.DataFrame({k: [row[i] for row in kept] for k, i in enumerate(picked_cols)}, dtype=object)
+    frame.columns = columns
     return frame.infer_objects(), sheet_rows
 
 
@@ -190,7 +193,14 @@ def write_outputs(lt: LeadsTable, outputs: pd.DataFrame, sheet_rows: list[int], 
     for meaning, col in columns.items():
         column = np.full(last - first + 1, None, dtype=object)
         if meaning in outputs and len(positions):
-            column[positions] = outputs[meaning].to_numpy(dtype=object)
+            series = outputs[meaning]
+            if pd.api.types.is_datetime64_any_dtype(series.dtype):
+                # Python datetimes (NaT as None), not pandas Timestamps to be turned one by one.
+                stamps = np.array(series.dt.to_pydatetime(), dtype=object)
+                stamps[series.isna().to_numpy()] = None
+                column[positions] = stamps
+            else:
+                column[positions] = series.to_numpy(dtype=object)
         values[col] = column.tolist()
     lt.book.write_columns(lt.spot, values, first)
 

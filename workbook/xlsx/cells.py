@@ -706,17 +706,21 @@ _DECLINED = (False, False, 0)
 
 def _digits(a, at, most: int):
     """The run of decimal digits starting at each position `at` of array a (at most `most` long):
-    its length and its value."""
+    its length and its value. Each step looks only at the runs still going (most are short)."""
     length = np.zeros(len(at), np.int64)
     value = np.zeros(len(at), np.int64)
-    going = np.ones(len(at), bool)
-    for k in range(most):
-        ch = a[at + k].astype(np.int64) - 48
-        going &= (ch >= 0) & (ch <= 9)
-        if not going.any():
-            break
-        length += going
-        value = np.where(going, value * 10 + ch, value)
+    going = np.arange(len(at))
+    pos = np.asarray(at, dtype=np.int64)
+    for _ in range(most):
+        ch = a[pos].astype(np.int64) - 48
+        ok = (ch >= 0) & (ch <= 9)
+        if not ok.all():
+            going, pos, ch = going[ok], pos[ok], ch[ok]
+            if not len(going):
+                break
+        length[going] += 1
+        value[going] = value[going] * 10 + ch
+        pos = pos + 1
     return length, value
 
 
