@@ -491,3 +491,31 @@ def test_random_sheets_read_alike_by_every_path(tmp_path):
         assert _typed(mine) == _typed(theirs)
         mine = _values(package, (37, 5, 333, 21))
         assert _typed(mine) == _typed([row[4:21] for row in theirs[36:36 + len(mine)]])
+
+
+def test_plain_shared_strings_decoded_at_once_read_the_same(tmp_path):
+    # Without rich text every string is decoded in one go (joined by NUL): the same texts.
+    strings = ('<si><t>plain</t></si><si><t>1_x000B_200</t></si><si><t>_x005F_x000B_</t></si>'
+               '<si><t>&lt;a&gt; &amp; &quot;b&quot; &#233;&#x4E2D;</t></si>'
+               '<si><t>line\r\nbreak</t></si><si/><si><t></t></si><si><t>_x000D__x000A_</t></si>'
+               '<si><t xml:space="preserve"> two  spaces </t></si><si><t>ends\r</t></si>')
+    xml = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+    package = _package(tmp_path / "s.xlsx", [xml], strings=strings)
+    expected = ["plain", "1\x0b200", "_x000B_", '<a> & "b" é中', "line\nbreak", "", "", "\r\n", " two  spaces ",
+                "ends\n"]
+    assert cells.shared_strings(package) == expected
+    assert cells._texts([b"a&amp;b", b"", b"c\r\n"]) == ["a&b", "", "c\n"]
+    assert cells._texts([]) == []
+
+
+def test_a_big_sheets_tables_come_from_its_relationships(monkeypatch):
+    # Streaming a 1 GB sheet to its end for <tableParts> costs seconds: a big sheet's tables are
+    # its table relationships. The same tables as the tableParts give.
+    from workbook.xlsx import package as package_module
+
+    with Package.open(SUBSET / "table10.xlsx") as package:
+        exact = package.tables("xl/worksheets/sheet1.xml")
+    monkeypatch.setattr(package_module, "_BIG", 1)
+    with Package.open(SUBSET / "table10.xlsx") as package:
+        monkeypatch.setattr(package_module, "_table_part_ids", lambda *a: pytest.fail("the sheet was read"))
+        assert package.tables("xl/worksheets/sheet1.xml") == exact
