@@ -5,6 +5,8 @@
     python benchmarks/bench_score.py --n 200000 --seed 3 --profile b2c --language it
     python benchmarks/bench_score.py --tracemalloc   # adds a second, traced pass (slower)
     python benchmarks/bench_score.py --groups        # rule groups (all, max, sum with caps) and conditions
+    python benchmarks/bench_score.py --groups --hygiene           # and the templates' hygiene rules, junk
+    python benchmarks/bench_score.py --groups --hygiene --distinct  # every e-mail address and name distinct
 
 Prints generation and scoring seconds, leads per second, peak resident memory
 (ru_maxrss) and the count of leads by status and by grade. Targets on a 2-core machine:
@@ -27,6 +29,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from scoring import BehaviourRule, RuleGroup, default_model, score  # noqa: E402
+from scoring.defaults import hygiene_rules  # noqa: E402
 from scoring.sample import sample_leads  # noqa: E402
 
 EXCEL_ROWS = 1_048_576
@@ -50,6 +53,27 @@ def with_groups(model):
     return model
 
 
+def with_hygiene(model, profile: str, language: str):
+    """The templates' hygiene rules (disposable, free mail, invalid, role account, fake name) and junk."""
+    model.behaviour_rules += hygiene_rules(profile, language)
+    model.settings.junk_kinds = ("disposable email",)
+    return model
+
+
+def distinct(leads):
+    """Every e-mail address and name made distinct (the worst case for checks made per distinct value)."""
+    n = len(leads)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"), dtype=object)
+    tag = letters[np.arange(n) % 26] + letters[(np.arange(n) // 26) % 26] + letters[(np.arange(n) // 676) % 26] \
+        + letters[(np.arange(n) // 17576) % 26] + letters[(np.arange(n) // 456976) % 26]
+    for column in ("Email", "Name"):
+        values = leads[column].to_numpy(dtype=object)
+        text = np.array([v if isinstance(v, str) else "" for v in values], dtype=object)
+        made = (tag + "." + text) if column == "Email" else (text + " " + tag)
+        leads[column] = np.where([isinstance(v, str) for v in values], made, values)
+    return leads
+
+
 def peak_rss_mb() -> float:
     """Peak resident set size of this process so far, in MB (ru_maxrss is KB on Linux)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -65,6 +89,8 @@ def main(argv=None) -> int:
     ap.add_argument("--language", choices=("en", "it"), default="en")
     ap.add_argument("--repeat", type=int, default=1, help="score this many times, report the best")
     ap.add_argument("--groups", action="store_true", help="rule groups of every mode and condition rules")
+    ap.add_argument("--hygiene", action="store_true", help="the templates' hygiene rules, disposable = junk")
+    ap.add_argument("--distinct", action="store_true", help="every e-mail address and name distinct")
     ap.add_argument("--tracemalloc", action="store_true",
                     help="measure Python allocations' peak in a separate, slower pass")
     args = ap.parse_args(argv)
@@ -72,16 +98,22 @@ def main(argv=None) -> int:
     print(f"python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
           f"{os.cpu_count()} CPUs")
     print(f"leads: {args.n:,}  seed {args.seed}  profile {args.profile}  language {args.language}  "
-          f"{'clean' if args.clean else 'messy'}{'  with groups and conditions' if args.groups else ''}")
+          f"{'clean' if args.clean else 'messy'}{'  with groups and conditions' if args.groups else ''}"
+          f"{'  with hygiene checks' if args.hygiene else ''}"
+          f"{'  (distinct e-mails and names)' if args.distinct else ''}")
     model = default_model(args.profile, args.language)
     if args.groups:
         model = with_groups(model)
+    if args.hygiene:
+        model = with_hygiene(model, args.profile, args.language)
     sample_leads(10, args.seed, args.profile, args.language)  # Imports and word tables.
     score(sample_leads(10, args.seed, args.profile, args.language), model)
     rss_before = peak_rss_mb()
 
     t = time.perf_counter()
     leads = sample_leads(args.n, args.seed, args.profile, args.language, messy=not args.clean)
+    if args.distinct:
+        leads = distinct(leads)
     generate = time.perf_counter() - t
     rss_leads = peak_rss_mb()
 

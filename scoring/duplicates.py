@@ -22,7 +22,6 @@ first. Nothing here reads or writes a file.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +29,7 @@ import pandas as pd
 
 from .columns import by_meaning
 from .dates import read_date
+from .hygiene import fold
 from .parse import Column, text_key
 
 DOTS_AND_TAGS = frozenset({"gmail.com", "googlemail.com"})
@@ -101,7 +101,7 @@ class Phones:
         text = str(value).strip()
         if isinstance(value, float) and value.is_integer():
             text = str(int(value))
-        if re.search(r"[A-Za-z]", text):  # 'ext. 12', letters: phonenumbers reads it.
+        if _LETTER.search(text):  # 'ext. 12', letters: phonenumbers reads it.
             try:
                 number = self.phonenumbers.parse(text, self.region)
             except self.phonenumbers.NumberParseException:
@@ -124,20 +124,20 @@ class Phones:
         return f"+{self.code}{digits}"
 
 
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+_WORD = re.compile(r"[^\W_]+")
+_LETTER = re.compile(r"[A-Za-z]")
 
 
 def name_key(value) -> str:
     """A name as duplicates compare it: lower case, no accents or punctuation, its words sorted
     ('Rossi, Mario' = 'mario rossi')."""
-    return " ".join(sorted(re.findall(r"[^\W_]+", _fold(str(value)))))
+    return " ".join(sorted(_WORD.findall(fold(str(value)))))
 
 
 def company_key(value) -> str:
     """A company without case, accents, punctuation and legal forms ('ACME S.r.l.' -> 'acme')."""
-    text = _fold(str(value)).replace(".", "")
-    words = [w for w in re.findall(r"[^\W_]+", text) if w not in LEGAL_FORMS]
+    text = fold(str(value)).replace(".", "")
+    words = [w for w in _WORD.findall(text) if w not in LEGAL_FORMS]
     return " ".join(words)
 
 
@@ -274,6 +274,7 @@ def find_duplicates(leads: pd.DataFrame, settings, placeholders: frozenset = fro
         company_codes, _ = _codes(company_col, company_key)
         width = int(company_codes.max(initial=0)) + 2
         both = np.where((name_codes >= 0) & (company_codes >= 0), name_codes * width + company_codes, -1)
+        both = np.where(both >= 0, pd.factorize(both)[0], -1)  # Small codes again.
         links.append(_links_of(both))
         same = _shared(both)
         if float(settings.name_threshold) < 100:

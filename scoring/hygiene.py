@@ -22,6 +22,7 @@ import unicodedata
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
 from .parse import Column, is_blank
 
@@ -70,9 +71,21 @@ def _strict(address: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=1)
+def _special_use() -> frozenset:
+    from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
+    return frozenset(SPECIAL_USE_DOMAIN_NAMES)
+
+
 def _domain_ok(domain: str) -> bool:
-    return _strict("a@" + domain)
+    """An ASCII domain of valid labels (the _PLAIN pattern): valid as email-validator sees it unless
+    it is too long, its last label is all digits, or it is a special-use name (test, local ...)."""
+    special = _special_use()
+    labels = domain.split(".")
+    if len(domain) > 253 or labels[-1].isdigit():
+        return False
+    return not any(".".join(labels[i:]) in special for i in range(len(labels)))
 
 
 class Emails:
@@ -82,19 +95,20 @@ class Emails:
     def __init__(self, column: Column):
         codes, uniques = column.factors
         self.codes = codes
-        texts = [v.strip() if isinstance(v, str) else str(v) for v in uniques]
-        matches = [_PLAIN.fullmatch(t) for t in texts]
-        local = [m.group(1).lower() if m else t.rpartition("@")[0].strip().lower() for m, t in zip(matches, texts)]
-        domain = [m.group(2).lower() if m else t.rpartition("@")[2].strip().lower() for m, t in zip(matches, texts)]
-        self.local = np.array(local, dtype=object)
-        self.domain_code, domains = _factorize(domain)
-        self.domains = domains
-        domain_ok = np.fromiter((_domain_ok(d) if d else False for d in domains), bool, len(domains))
-        plain = np.fromiter((m is not None for m in matches), bool, len(matches))
-        short = np.fromiter((len(t) <= 254 and len(lo) <= 64 for t, lo in zip(texts, local)), bool, len(texts))
-        valid = plain & short & domain_ok[self.domain_code] if len(texts) else np.zeros(0, bool)
+        texts = [v.strip().lower() if isinstance(v, str) else str(v).lower() for v in uniques]
+        parts = [m.groups() if (m := _PLAIN.fullmatch(t)) else None for t in texts]
+        local = [p[0] if p else t.rpartition("@")[0].strip() for p, t in zip(parts, texts)]
+        domain = [p[1] if p else t.rpartition("@")[2].strip() for p, t in zip(parts, texts)]
+        n = len(texts)
+        self.local = local
+        codes_d, domains = pd.factorize(np.array(domain, dtype=object)) if n else (np.zeros(0, np.int64), [])
+        self.domain_code, self.domains = np.asarray(codes_d, dtype=np.int64), list(domains)
+        domain_ok = np.fromiter((_domain_ok(d) if d else False for d in self.domains), bool, len(self.domains))
+        plain = np.fromiter((p is not None for p in parts), bool, n)
+        short = (np.fromiter(map(len, texts), np.int64, n) <= 254) & (np.fromiter(map(len, local), np.int64, n) <= 64)
+        valid = plain & short & domain_ok[self.domain_code] if n else np.zeros(0, bool)
         for i in np.flatnonzero(~plain):  # Unicode, quotes or garbage: email-validator decides.
-            valid[i] = _strict(texts[i])
+            valid[i] = _strict(str(uniques[i]).strip())
         self.valid = valid
 
     def per_domain(self, test) -> np.ndarray:
@@ -116,38 +130,65 @@ def _listed(domain: str, listed: frozenset) -> bool:
     return any(".".join(parts[i:]) in listed for i in range(len(parts) - 1))
 
 
-def _role(local: str, roles: frozenset) -> bool:
-    return local.split("+", 1)[0] in roles
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents: 'Ångström' -> 'angstrom'."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+def fold(text: str) -> str:
+    """Lower case without accents: 'Ångström' -> 'angstrom' (the whole text at once)."""
+    text = text.casefold()
+    return text if text.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+
+
+@lru_cache(maxsize=1)
+def _run_words() -> frozenset:
+    """Every stretch of four letters or more along a keyboard row or the alphabet, both ways."""
+    return frozenset(run[i:j] for r in _RUNS for run in (r, r[::-1]) for i in range(len(run))
+                     for j in range(i + 4, len(run) + 1))
+
+
+def _word_is_fake(word: str, fakes: frozenset) -> bool:
+    return word in fakes or word in _run_words() or (len(word) >= 3 and len(set(word)) == 1)
+
+
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_NOT_LETTER_OR_MARK = re.compile(r"(?:[^\w\x01]|[\d_])+")  # The same, keeping the mark between names.
 
 
 def fake_name(value, fakes: frozenset) -> bool:
     """A name that is a placeholder or a keyboard mash (see the module docstring)."""
-    text = _fold(str(value))
-    words = re.findall(r"[^\W\d_]+", text)
+    return bool(fake_names([value], fakes)[0])
+
+
+def fake_names(values, fakes: frozenset) -> np.ndarray:
+    """fake_name for many values at once: the text is folded and split in one go, and each
+    distinct word is judged once (names are many, their words few)."""
+    words_of = frozenset(w for f in fakes for w in _NOT_LETTER.split(fold(f)) if w)
+    text = fold("\x01".join(str(v) for v in values))
+    names = text.split("\x01")
+    words = _NOT_LETTER_OR_MARK.sub(" ", text.replace("\x01", " \x01 ")).split()
     if not words:
-        return True
-    if " ".join(words) in fakes:
-        return True
-    for word in words:
-        if word in fakes or (len(word) >= 3 and len(set(word)) == 1):
-            return True
-        if len(word) >= 4 and any(word in run or word in run[::-1] for run in _RUNS):
-            return True
-    return False
+        return np.ones(len(names), dtype=bool)
+    codes, uniques = pd.factorize(np.array(words, dtype=object))
+    mark = np.array([w == "\x01" for w in uniques], dtype=bool)
+    verdict = np.array([_word_is_fake(w, words_of) for w in uniques], dtype=bool)
+    is_mark = mark[codes]
+    name_of = np.cumsum(is_mark)  # Word -> the name it belongs to.
+    fake = np.zeros(len(names), dtype=bool)
+    counted = np.zeros(len(names), dtype=np.int64)
+    word_at = ~is_mark
+    np.logical_or.at(fake, name_of[word_at], verdict[codes[word_at]])
+    np.add.at(counted, name_of[word_at], 1)
+    return fake | (counted == 0)  # A name with no letter at all is no name.
 
 
 def hygiene_hits(kind: str, column: Column, settings, cache: dict) -> np.ndarray:
     """Per lead: whether the check of this kind flags its cell (blank cells never are)."""
     codes, uniques = column.factors
-    filled = np.fromiter((not is_blank(v) for v in uniques), bool, len(uniques))  # '' or spaces: blank.
+    filled = cache.get((column.name, "filled"))
+    if filled is None:  # '' or spaces are blank.
+        filled = cache[(column.name, "filled")] = np.fromiter((not is_blank(v) for v in uniques), bool, len(uniques))
     if kind == "fake name":
-        fakes = frozenset(_fold(f) for f in settings.fake_names)
-        per_unique = np.fromiter((fake_name(v, fakes) for v in uniques), bool, len(uniques))
+        per_unique = fake_names(uniques, frozenset(settings.fake_names)) if len(uniques) else np.zeros(0, bool)
         return column.spread(per_unique & filled, False)
     emails = cache.get(column.name)
     if emails is None:
@@ -162,5 +203,6 @@ def hygiene_hits(kind: str, column: Column, settings, cache: dict) -> np.ndarray
         per_unique = emails.valid & emails.per_domain(lambda d: d in free)
     else:  # role account
         roles = frozenset(r.casefold() for r in settings.role_accounts)
-        per_unique = emails.valid & np.fromiter((_role(lo, roles) for lo in emails.local), bool, len(emails.local))
+        per_unique = emails.valid & np.fromiter((lo.partition("+")[0] in roles for lo in emails.local), bool,
+                                                len(emails.local))
     return column.spread(np.asarray(per_unique, dtype=bool) & filled, False)

@@ -216,6 +216,12 @@ def text_key(value) -> str:
     return " ".join(str(value).split()).casefold()
 
 
+def _shrinks(text: str) -> bool:
+    """text_key would make the text shorter: spaces around it or two in a row, or whitespace other
+    than a plain space (every other whitespace character is not printable)."""
+    return text[:1].isspace() or text[-1:].isspace() or "  " in text or not text.isprintable()
+
+
 class Column:
     """One lead column, factorized once and parsed lazily.
 
@@ -244,7 +250,10 @@ class Column:
             uniques = np.asarray(uniques, dtype=object)
             if self.placeholders and not self.numeric:
                 # A placeholder's leads get the blank code: everything reads them as blank.
-                held = np.fromiter((isinstance(v, str) and text_key(v) in self.placeholders for v in uniques),
+                # Only a text no longer than the longest placeholder, or one whose spaces shrink, can be one.
+                longest = max(map(len, self.placeholders))
+                held = np.fromiter((isinstance(v, str) and (len(v) <= longest or _shrinks(v))
+                                    and text_key(v) in self.placeholders for v in uniques),
                                    dtype=bool, count=len(uniques))
                 if held.any():
                     table = np.append(np.where(held, -1, np.arange(len(uniques))), -1)

@@ -213,8 +213,10 @@ def test_the_template_writes_each_kind_and_reads_back_the_same_model(tmp_path):
 
 def test_bad_kind_cells_are_named_by_cell_in_the_books_language(tmp_path):
     for language, kind_word, message in (
-            ("en", "sometimes", "kind 'sometimes' is not one of count, condition, per unit, disposable email, free mail, invalid email, role account, fake name"),
-            ("it", "a volte", "tipo 'a volte' is not one of conteggio, condizione, per unità, email usa e getta, email gratuita, email non valida, casella di ruolo, nome fittizio")):
+            ("en", "sometimes", "kind 'sometimes' is not one of count, condition, per unit, disposable email, "
+                                "free mail, invalid email, role account, fake name"),
+            ("it", "a volte", "tipo 'a volte' is not one of conteggio, condizione, per unità, email usa e getta, "
+                              "email gratuita, email non valida, casella di ruolo, nome fittizio")):
         path = book(tmp_path, language, name=f"{language}.xlsx")
         wb = openpyxl.load_workbook(path)
         ws = wb["LeadScore"]

@@ -223,7 +223,8 @@ SETTINGS += (
      "sì: il lead mantenuto riceve anche i punti comportamento dei suoi duplicati"),
 )
 # The Outcome column row stays last, where older books have it.
-SETTINGS = tuple(r for r in SETTINGS if r[0] != "outcome_column") + tuple(r for r in SETTINGS if r[0] == "outcome_column")
+SETTINGS = (tuple(r for r in SETTINGS if r[0] != "outcome_column")
+            + tuple(r for r in SETTINGS if r[0] == "outcome_column"))
 HYGIENE_SETTINGS = ("free_mail", "role_accounts", "fake_names", "junk_kinds", "junk_action", "duplicate_keys",
                     "phone_region", "name_threshold", "keep", "merge_behaviour")
 # Settings a book made before they existed may lack: a missing row takes the default.
@@ -253,7 +254,8 @@ DUPLICATES_TABLE = "tblDuplicates"
 DUPLICATE_LABELS = {"group": ("Group", "Gruppo"), "lead_id": ("Lead ID", "ID lead"),
                     "kept": ("Kept or duplicate", "Mantenuto o duplicato"), "kept_id": ("Kept lead", "Lead mantenuto"),
                     "matched": ("Matched by", "Trovato per"), "name": ("Name", "Nome"), "email": ("Email", "Email"),
-                    "company": ("Company", "Azienda"), "phone": ("Phone", "Telefono"), "row": ("Leads row", "Riga Leads")}
+                    "company": ("Company", "Azienda"), "phone": ("Phone", "Telefono"),
+                    "row": ("Leads row", "Riga Leads")}
 DUPLICATE_COLUMNS = tuple((key, *DUPLICATE_LABELS[key]) for key in DUPLICATE_KEYS_ORDER)
 DUPLICATE_WIDTHS = (8, 12, 20, 12, 24, 24, 32, 28, 18, 10)
 HISTORY_WIDTHS = (10, 18, 10, 10, 10, 10, 12, 12)

@@ -176,9 +176,9 @@ def _stale_engine(lt, scored: Scored, rows: list[int]) -> list[str]:
                 same = (have == 1 and not isinstance(have, bool)) == (want == 1)
             if not same:
                 shown = "blank" if is_blank(have) else repr(have)
+                found = "blank" if want is None else repr(want if isinstance(want, str) else int(want))
                 out.append(f"{lt.title}!{get_column_letter(col)}{row}: {name!r} holds {shown}, the engine finds "
-                           f"{'blank' if want is None else want if isinstance(want, str) else int(want)!r}; native formulas cannot check this, "
-                           "`leadscore rescore` fills it")
+                           f"{found}; native formulas cannot check this, `leadscore rescore` fills it")
     return out
 
 
