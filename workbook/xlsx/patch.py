@@ -485,12 +485,30 @@ class _Writer:
         key: found by identity)."""
         body = self.body
         # In order of first appearance, so that new shared strings are numbered as the cells go.
-        encoded = {v: body(v, kind, None) for v in dict.fromkeys(values)}  # Each text body counts one reference.
+        distinct = dict.fromkeys(values)
+        kinds = set(map(type, distinct))
+        if kind in (None, "text") and kinds <= {str, type(None)} and self.sst is not None:
+            encoded = self._shared_text_bodies(distinct)  # Text: the common case, without body()'s turns.
+        else:
+            encoded = {v: body(v, kind, None) for v in distinct}  # Each text body counts one reference.
         if texts and self.sst is not None:
             counts = Counter(values)
             self.sst.refs_delta += sum(counts[v] - 1 for v, b in encoded.items()
                                        if type(v) is str and b is not None and b.startswith(b' t="s"'))
         return list(map(encoded.__getitem__, values))
+
+    def _shared_text_bodies(self, distinct) -> dict:
+        """{text: body} for distinct texts (and None), as body() writes them with shared strings."""
+        sst, v_open, v_close = self.sst, b' t="s"' + self.v_open, self.v_close
+        index = sst.index
+        out = {}
+        for v in distinct:
+            if v is None:
+                out[v] = None
+            else:
+                out[v] = v_open + b"%d" % index(excel_text(v)) + v_close
+        sst.refs_delta += len(out) - (None in out)
+        return out
 
     def formula(self, text, cached) -> bytes:
         p = self.p
