@@ -26,6 +26,7 @@ setup(
         "email-validator>=2.0",  # Address syntax, with check_deliverability=False (no DNS).
         "phonenumbers>=8.13",
         "rapidfuzz>=3.0",
+        "scikit-learn>=1.3",  # calibrate's regularised logistic regression (scoring/suggest.py).
     ],
     extras_require={"test": ["pytest>=7", "hypothesis>=6", "oletools>=0.60", "olefile>=0.46",
                              "msoffcrypto-tool>=5"]},

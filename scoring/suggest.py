@@ -1,0 +1,252 @@
+"""A suggested model: integer points learned from outcomes, written as ordinary LeadScore rules.
+
+Every suggested point is a rule the engine already knows, so `scoring.score` with the suggested
+model gives exactly the points that were learned:
+
+* a number column (more than MAX_LEVELS distinct numbers) is cut at its training quantiles
+  e1 < e2 < ... (at most BINS bins); the rules are `< e1`, `>= e1`, `>= e2` ..., each step adding
+  its points to the one before, so that a lead gets the points of its bin;
+* any other column keeps its categories held by at least RARE_SHARE of the training leads and
+  at least RARE_LEADS leads (`= value`); the rest are grouped as `not in` the kept ones;
+* a blank cell (or a placeholder) is a piece of its own (`is blank`) in both; blanks, or the rest
+  of the categories, held by fewer than RARE_LEADS training leads get no rule (0 points);
+* existing fit rules, and behaviour conditions and hygiene rules, keep their condition and get
+  new points; count and per unit rules are replaced by the bins of their column.
+
+A regularised logistic regression (scikit-learn, L2) learns one weight per piece on the training
+leads. Each column's bins are shifted so that its lowest bin has 0 points, then every weight is
+multiplied by one factor, the largest that keeps the best possible fit points within the fit
+maximum and the best behaviour points within the behaviour maximum, and rounded to a whole number.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from .model import BehaviourRule, FitRule, Model, StatusRule, check
+from .parse import OK, Column, text_key
+from .rules import evaluate
+
+BINS = 10  # At most this many quantile bins for a number column.
+MAX_LEVELS = 12  # A number column with at most this many distinct numbers is read as categories.
+RARE_SHARE = 0.01  # A category held by fewer training leads than this share is grouped with the rest...
+RARE_LEADS = 10  # ... as is one held by fewer than this many leads.
+MAX_CATEGORIES = 30  # At most this many categories of one column are kept (the most frequent).
+STRENGTH = 1.0  # The inverse of the L2 penalty (scikit-learn's C).
+MQL_FACTOR = 2  # The MQL threshold passes twice the capacity share of the training leads.
+
+
+@dataclass
+class Piece:
+    """One candidate rule: a condition on a lead column, on the fit or behaviour side. kind is
+    'blank', 'low' or 'step' (a number column), 'category' or 'other', or 'rule' (an existing rule,
+    `rule` its index on its side). column_group ties the pieces of one column together."""
+
+    column: str
+    operator: str
+    value: object
+    side: str
+    kind: str
+    column_group: int
+    rule: int | None = None
+    original: object = None  # The existing rule (kind 'rule').
+
+    def text(self) -> str:
+        if self.original is not None and getattr(self.original, "name", ""):
+            return str(self.original.name)
+        value = "" if self.value is None else f" {self.value}"
+        return f"{self.column} {self.operator}{value}"
+
+
+@dataclass
+class Suggestion:
+    """The suggested model, its rules' points and each lead's suggested points (as the engine
+    computes them: behaviour held within the floor and maximum, the total within the score range)."""
+
+    model: Model
+    pieces: list
+    points: np.ndarray  # Integer points per piece.
+    scores: np.ndarray  # Per lead.
+    scale: float
+    mql: float
+    sql: float
+    hits: np.ndarray = field(repr=False, default=None)  # Leads x pieces, bool.
+
+
+def _category_pieces(column: Column, name, side, group, train: np.ndarray) -> list[Piece]:
+    codes, uniques = column.factors
+    keys, _ = column.unique_keys()
+    counts = np.bincount(codes[train & (codes >= 0)], minlength=len(uniques))
+    by_key: dict = {}
+    for key, value, count in zip(keys, uniques, counts):
+        shown, total, best = by_key.get(key, (value, 0, -1))
+        by_key[key] = (value if count > best else shown, total + int(count), max(best, int(count)))
+    filled = int(sum(t for _, t, _ in by_key.values()))
+    least = max(RARE_LEADS, RARE_SHARE * int(train.sum()))
+    kept = sorted(((t, k, v) for k, (v, t, _) in by_key.items() if t >= least and ";" not in k),
+                  key=lambda x: (-x[0], x[1]))[:MAX_CATEGORIES]
+    shown = [_shown(v) for _, _, v in kept]
+    pieces = [Piece(name, "=", s, side, "category", group) for s in shown]
+    if filled - sum(t for t, _, _ in kept) >= RARE_LEADS:
+        pieces.append(Piece(name, "not in", ";".join(shown), side, "other", group))
+    return pieces
+
+
+def _shown(value) -> str:
+    """A category as a rule's value: a whole float without its '.0'."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _number_pieces(name, side, group, values: np.ndarray) -> list[Piece]:
+    edges = np.unique(np.quantile(values, np.arange(1, BINS) / BINS, method="higher"))
+    edges = [float(e) for e in edges if e > values.min()]
+    if not edges:
+        return []
+    value = [int(e) if float(e).is_integer() else e for e in edges]
+    return ([Piece(name, "<", value[0], side, "low", group)] +
+            [Piece(name, ">=", v, side, "step", group) for v in value])
+
+
+def column_pieces(leads: pd.DataFrame, name, side: str, group: int, train: np.ndarray, decimal: str,
+                  held: frozenset) -> list[Piece]:
+    """The candidate pieces of one lead column, cut on the training leads."""
+    column = Column(leads[name], decimal, held)
+    blank = column.blank()
+    nums, states = column.numbers()
+    filled = train & ~blank
+    pieces = [Piece(name, "is blank", None, side, "blank", group)] if (train & blank).sum() >= RARE_LEADS else []
+    ok = filled & (states == OK)
+    if filled.any() and ok.sum() >= 0.95 * filled.sum() and len(np.unique(nums[ok])) > MAX_LEVELS:
+        return pieces + _number_pieces(name, side, group, nums[ok])
+    return pieces + _category_pieces(column, name, side, group, train)
+
+
+def piece_hits(leads: pd.DataFrame, pieces: list, settings) -> tuple[list, np.ndarray]:
+    """Which leads each new piece holds for, evaluated by the engine's own operators; pieces whose
+    value the model would refuse are left out. Returns (pieces kept, leads x pieces)."""
+    rules = [FitRule(p.column, p.operator, p.value, 1) for p in pieces]
+    probe = Model(fit_rules=rules, settings=copy.deepcopy(settings))
+    checked, found = check(probe)
+    bad = {p.index for p in found if not p.warning and p.block == "fit rule"}
+    kept, columns, cache = [], [], {}
+    held = frozenset(text_key(x) for x in settings.placeholders)
+    for i, (piece, rule, value) in enumerate(zip(pieces, checked.model.fit_rules, checked.values)):
+        if i in bad:
+            continue
+        column = cache.setdefault(piece.column, Column(leads[piece.column], settings.decimal, held))
+        hit, _ = evaluate(column, rule, value)
+        kept.append(piece)
+        columns.append(hit)
+    return kept, (np.column_stack(columns) if columns else np.zeros((len(leads), 0), dtype=bool))
+
+
+def _totals(pieces: list, weights: np.ndarray) -> tuple[list, dict]:
+    """Per column group: the indexes of its pieces and each piece's points as a bin total (a step's
+    total is its bin's: the weights of the steps up to it), shifted so the lowest bin has 0."""
+    groups: dict = {}
+    for i, p in enumerate(pieces):
+        groups.setdefault(p.column_group, []).append(i)
+    totals = np.zeros(len(pieces))
+    for members in groups.values():
+        kinds = [pieces[i].kind for i in members]
+        if kinds == ["rule"]:
+            totals[members[0]] = weights[members[0]]
+            continue
+        running = 0.0
+        for i in members:
+            if pieces[i].kind == "step":
+                running += weights[i]
+                totals[i] = running
+            else:
+                totals[i] = weights[i]
+        totals[members] -= totals[members].min()
+    return totals, groups
+
+
+def _points(pieces, totals, groups, scale) -> np.ndarray:
+    """Whole points per rule from the scaled bin totals: a step rule gets the difference between
+    its bin's rounded total and the bin before (so every bin's total is rounded once)."""
+    rounded = np.round(totals * scale)
+    points = rounded.copy()
+    for members in groups.values():
+        before = None
+        for i in members:
+            if pieces[i].kind == "step":
+                points[i] = rounded[i] - (before if before is not None else 0)
+                before = rounded[i]
+            elif pieces[i].kind == "low":
+                before = None
+    return points.astype(np.int64)
+
+
+def held_points(fit: np.ndarray, behaviour: np.ndarray, settings) -> np.ndarray:
+    """The engine's score from raw fit and behaviour points (fit cap, behaviour floor and cap,
+    the total held within the score range)."""
+    fit = np.minimum(fit, float(settings.fit_max))
+    behaviour = np.clip(behaviour, float(settings.behaviour_min), float(settings.behaviour_max))
+    return np.clip(fit + behaviour, float(settings.score_min), float(settings.score_max))
+
+
+def threshold(scores: np.ndarray, share: float) -> float:
+    """The lowest score that at most `share` of the leads reach (the highest score if none)."""
+    values = np.unique(scores)
+    for v in values:
+        if (scores >= v).mean() <= share:
+            return float(v)
+    return float(values[-1]) if len(values) else 0.0
+
+
+def _rule_of(piece: Piece, points: int):
+    if piece.kind == "rule":
+        return replace(piece.original, points=points, group="")
+    if piece.side == "fit":
+        return FitRule(piece.column, piece.operator, piece.value, points)
+    return BehaviourRule(piece.text()[:100], piece.column, points, kind="condition", operator=piece.operator,
+                         value=piece.value)
+
+
+def suggest(model: Model, pieces: list, hits: np.ndarray, won: np.ndarray, train: np.ndarray,
+            capacity: float, seed: int = 0) -> Suggestion:
+    """Learn the pieces' weights on the training leads (won: bool per lead) and make the model."""
+    from sklearn.linear_model import LogisticRegression
+
+    s = model.settings
+    x = hits.astype(np.float32)
+    weights = np.zeros(len(pieces))
+    if len(pieces):
+        fitted = LogisticRegression(C=STRENGTH, max_iter=2000, random_state=seed).fit(x[train], won[train])
+        weights = fitted.coef_[0]
+    totals, groups = _totals(pieces, weights)
+    best = {"fit": 0.0, "behaviour": 0.0}
+    for members in groups.values():
+        best[pieces[members[0]].side] += max(0.0, float(totals[members].max()))
+    room = {"fit": float(s.fit_max), "behaviour": float(s.behaviour_max)}
+    factors = [room[side] / best[side] for side in best if best[side] > 0]
+    scale = min(factors) if factors else 0.0
+    points = _points(pieces, totals, groups, scale)
+    side = np.array([p.side == "fit" for p in pieces], dtype=bool)
+    raw = hits.astype(np.int64) * points if len(pieces) else np.zeros((len(hits), 0), np.int64)
+    scores = held_points(raw[:, side].sum(axis=1), raw[:, ~side].sum(axis=1), s)
+    sql = threshold(scores[train], capacity)
+    mql = min(threshold(scores[train], MQL_FACTOR * capacity), sql)
+    suggested = copy.deepcopy(model)
+    chosen = [(p, int(v)) for p, v in zip(pieces, points) if v != 0 or p.kind == "rule"]
+    suggested.fit_rules = [_rule_of(p, v) for p, v in chosen if p.side == "fit"]
+    suggested.behaviour_rules = [_rule_of(p, v) for p, v in chosen if p.side == "behaviour"]
+    suggested.groups = []
+    suggested.status_rules = _thresholds(model.status_rules, mql, sql)
+    return Suggestion(suggested, pieces, points, scores, scale, mql, sql, hits)
+
+
+def _thresholds(rules: list, mql: float, sql: float) -> list:
+    """The status rules with the highest threshold moved to sql and the next one to mql."""
+    order = sorted(range(len(rules)), key=lambda i: -float(rules[i].min_score))
+    out = [StatusRule(r.status, r.min_score, tuple(r.grades)) for r in rules]
+    for rank, i in enumerate(order[:2]):
+        out[i].min_score = int(sql if rank == 0 else mql)
+    return out
