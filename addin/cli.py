@@ -444,6 +444,73 @@ def lite(book, out):
                "its task pane, or type =LEADRATING(...) and the other LEAD functions.")
 
 
+def _share(ctx, param, value):
+    """A share written 0.3 or 30%, strictly between 0 and 1."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    try:
+        share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        share = None
+    if share is None or not 0 < share < 1:
+        raise click.BadParameter(f"{value!r} is not a share; write it as 0.3 or 30% (above 0, below 1)")
+    return share
+
+
+def _since(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--outcome", metavar="COLUMN",
+              help="The Leads column saying what happened to each lead (won/lost); default: the Outcome column "
+                   "setting on the LeadScore sheet.")
+@click.option("--holdout", callback=_share, metavar="SHARE",
+              help="Share of the leads with an outcome held out to measure on, at random and stratified by "
+                   "outcome (default 0.3, also written 30%).")
+@click.option("--since", callback=_since, metavar="DATE",
+              help="Split by date instead: learn on the leads created before DATE (YYYY-MM-DD), measure on the "
+                   "others (the Created column).")
+@click.option("--capacity", callback=_share, default="12%", show_default=True, metavar="SHARE",
+              help="Share of the leads sales can take: the suggested SQL threshold passes at most this share, "
+                   "MQL twice it.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random holdout and of the "
+                                                                       "bootstrap interval.")
+@click.option("--exclude", multiple=True, metavar="COLUMN", help="A column never to learn from (repeat for more).")
+@friendly
+def calibrate(book, outcome, holdout, since, capacity, seed, exclude):
+    """Measure BOOK's model on the leads' outcomes and suggest points and thresholds (nothing is changed).
+
+    Everything is measured on held-out leads: AUC with its interval, conversion by grade, score band,
+    status and decile, capture, each rule's evidence, warnings; then a suggested model of integer points
+    learned on the other leads, with its evidence.
+    """
+    from scoring.calibrate import CalibrationError, calibrate as run
+    from workbook.leads import is_helper_column
+
+    from .calibration_text import report_lines
+
+    if since is not None and holdout is not None:
+        raise click.BadParameter("give --holdout or --since, not both", param_hint="--since")
+    with workflow.open_book(book) as opened:
+        sheet, _, frame, _ = workflow.read_checked(opened)
+    frame = frame[[c for c in frame.columns if not is_helper_column(c)]]
+    try:
+        found = run(frame, sheet.model, outcome=outcome, holdout=0.3 if holdout is None else holdout, since=since,
+                    capacity=capacity, seed=seed, exclude=tuple(exclude))
+    except CalibrationError as exc:
+        _fail([f"Error: {book}: {exc}"])
+    for line in report_lines(found, book):
+        click.echo(line)
+
+
 @cli.command()
 @click.argument("directory", required=False, default="leadscore-demo",
                 type=click.Path(file_okay=False, path_type=Path))

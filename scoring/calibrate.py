@@ -248,7 +248,8 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     status = scored["status"].to_numpy(dtype=object)
     gcode = pd.Categorical(scored["grade"].to_numpy(dtype=object), categories=grades).codes
     bcode = score_band_codes(scored["score"].to_numpy(dtype=object), model)
-    statuses = list(dict.fromkeys([s.default_status] + [r.status for r in model.status_rules] +
+    rising = sorted(model.status_rules, key=lambda r: float(r.min_score))
+    statuses = list(dict.fromkeys([s.default_status] + [r.status for r in rising] +
                                   sorted(map(str, set(status[t])))))
     passed = list(dict.fromkeys(r.status for r in sorted(model.status_rules, key=lambda r: -float(r.min_score))))
     tables = measure(codes[t], gcode[t], grades, status[t], statuses, bcode[t], bands, score[t], passed)
@@ -271,6 +272,8 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     for g, name in enumerate(names):
         found = column_pieces(leads, name, sides.get(name, "fit"), g, train, s.decimal, held)
         kept, hits = piece_hits(leads, found, s)
+        varies = hits[train].any(axis=0) & ~hits[train].all(axis=0)  # A piece that holds for all or none says nothing.
+        kept, hits = [p for p, v in zip(kept, varies) if v], hits[:, varies]
         if not kept:
             continue
         leak = _leak(hits, won, train, test)

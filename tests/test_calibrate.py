@@ -184,3 +184,65 @@ def test_the_real_bank_leads_get_a_suggestion_with_a_holdout_auc_of_at_least_073
     assert found.suggested_auc >= 0.73 and found.suggested_auc > found.auc
     out = score(leads, found.suggestion.model)
     assert out["score"].to_numpy(dtype=float).tolist() == found.suggestion.scores.astype(float).tolist()
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, ["calibrate", *map(str, args)], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def book(tmp_path, leads: pd.DataFrame, outcome_setting="Outcome", name="book.xlsx"):
+    model = default_model()
+    model.settings.outcome_column = outcome_setting
+    path = tmp_path / name
+    template.build(path, model, with_template_columns(leads), None, "en", "b2b")
+    return path
+
+
+def test_the_command_prints_the_holdout_figures_and_the_suggestion(tmp_path):
+    path = book(tmp_path, hand_leads())
+    code, out, err = run(path, "--since", "2026-06-01")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == (f"Calibration of {path} on the outcome column 'Outcome': learned on 100 leads, measured on "
+                        "100 held-out leads (30 conversions, 30.0%).")
+    assert lines[1] == "Split: by date (Created): learned before 2026-06-01, tested on 2026-06-01 and after."
+    # The default model on the holdout: IT + demo 30 points (15 won of 20), Retail + demo 20 (5 of 20),
+    # IT 10 (10 of 30), Retail 0 (0 of 30): AUC 1700 / 2100.
+    assert lines[3].startswith("Current model — AUC on the holdout: 0.810 (95% interval ")
+    assert "  D        100   30       30.0%" in lines
+    assert "  Industry in IT;Manufacturing            50       50.0%   10.0%  1.67" in lines
+    assert "  Demo or trial requested                 40       50.0%   16.7%  1.67" in lines
+    assert "Warnings: none." in lines
+    assert any(line.startswith("Suggested model — learned on the training part; AUC on the holdout: ") for line in lines)
+    assert any(line.endswith("Industry=IT                      50       50.0%   10.0%  1.67") for line in lines)
+    assert any(line.startswith("Suggested SQL threshold: a score of ") for line in lines)
+    assert lines[-1] == ("Nothing was changed: the LeadScore sheet keeps its rules (applying a suggestion, --apply, "
+                         "is not built yet).")
+
+
+def test_the_command_says_what_is_wrong_in_one_line(tmp_path):
+    path = book(tmp_path, hand_leads())
+    assert run(path, "--outcome", "Outcomes") == (
+        1, "", f"Error: {path}: outcome column 'Outcomes' is not a column of the leads (closest: Outcome)\n")
+    assert run(path, "--exclude", "Industri") == (
+        1, "", f"Error: {path}: column 'Industri' is not a column of the leads (closest: Industry)\n")
+    none = book(tmp_path, hand_leads(), outcome_setting="", name="none.xlsx")
+    assert run(none) == (1, "", f"Error: {none}: no outcome column: set the Outcome column setting on the LeadScore "
+                                "sheet, or name the column that says what happened to each lead (won / lost) with "
+                                "--outcome\n")
+    few = hand_leads().iloc[:139].copy()
+    few["Outcome"] = ["won"] * 39 + ["lost"] * 100
+    small = book(tmp_path, few, name="few.xlsx")
+    assert run(small) == (1, "", f"Error: {small}: too little data: 39 conversions and 100 non-conversions in "
+                                 "'Outcome'; calibrate needs at least 40 of each\n")
+    code, out, err = run(path, "--holdout", "150%")
+    assert (code, out) == (2, "") and err.splitlines()[-1] == (
+        "Error: Invalid value for '--holdout': '150%' is not a share; write it as 0.3 or 30% (above 0, below 1)")
+    code, _, err = run(path, "--since", "2026-13-01")
+    assert code == 2 and err.splitlines()[-1] == ("Error: Invalid value for '--since': '2026-13-01' is not a date; "
+                                                  "use YYYY-MM-DD")
+    code, _, err = run(path, "--since", "2026-06-01", "--holdout", "0.2")
+    assert code == 2 and err.splitlines()[-1] == "Error: Invalid value for --since: give --holdout or --since, not both"
+    code, _, err = run(tmp_path / "missing.xlsx")
+    assert code == 1 and "missing.xlsx" in err and "Traceback" not in err

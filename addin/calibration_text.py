@@ -1,0 +1,89 @@
+"""The report `leadscore calibrate` prints: a Calibration (scoring.calibrate) as lines of text."""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def _pct(x) -> str:
+    return "—" if x is None or x != x else f"{x:.1%}"
+
+
+def _lift(x) -> str:
+    return "—" if x is None or x != x else f"{x:.2f}"
+
+
+def _table(headers: list, rows: list, indent: str = "  ") -> list[str]:
+    """Columns padded to their widest cell; the first column to the left, the others to the right."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    return [indent + "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+            .rstrip() for row in cells]
+
+
+def _conversion(title: str, table: pd.DataFrame) -> list[str]:
+    rows = [[label, f"{int(r['leads']):,}", f"{int(r['won']):,}", _pct(r["rate"])] for label, r in table.iterrows()]
+    return [f"Conversion by {title}:"] + _table([title, "leads", "won", "conversion"], rows)
+
+
+def _number(x) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _interval(value, low, high) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.3f} (95% interval {low:.3f}–{high:.3f})"
+
+
+def _evidence(table: pd.DataFrame, points: bool) -> list[str]:
+    headers = (["points"] if points else []) + ["rule", "leads", "conversion", "others", "lift"]
+    rows = [([str(int(r["points"]))] if points else []) +
+            [r["rule"], f"{int(r['leads']):,}", _pct(r["rate"]), _pct(r["rate_other"]), _lift(r["lift"])]
+            for _, r in table.iterrows()]
+    if points:  # The points column first, to the right; the rule text to the left.
+        lines = _table(headers[1:], [row[1:] for row in rows])
+        width = max(len(h) for h in [headers[0]] + [row[0] for row in rows])
+        marks = [headers[0]] + [row[0] for row in rows]
+        return [f"  {m.rjust(width)}{line}" for m, line in zip(marks, lines)]
+    return _table(headers, rows)
+
+
+def report_lines(found, book) -> list[str]:
+    """The calibration report, every figure measured on the holdout."""
+    won_share = found.test_won / found.test_leads if found.test_leads else None
+    out = [f"Calibration of {book} on the outcome column {found.outcome_column!r}: learned on "
+           f"{found.train_leads:,} leads, measured on {found.test_leads:,} held-out leads "
+           f"({found.test_won:,} conversions, {_pct(won_share)}).",
+           f"Split: {found.split}.", "",
+           f"Current model — AUC on the holdout: {_interval(found.auc, found.auc_low, found.auc_high)}"]
+    t = found.tables
+    for title, key in (("grade", "by_grade"), ("score band", "by_band"), ("status", "by_status")):
+        out += _conversion(title, t[key])
+    deciles = t["by_decile"]
+    rows = [[str(d), f"{_number(r['max_score'])}–{_number(r['min_score'])}" if r["max_score"] is not None else "—",
+             f"{int(r['leads']):,}", f"{int(r['won']):,}", _pct(r["rate"])] for d, r in deciles.iterrows()]
+    out += ["Conversion by score decile (1 = highest scores):"] + _table(["decile", "scores", "leads", "won",
+                                                                           "conversion"], rows)
+    rows = []
+    for _, r in t["capture"].iterrows():
+        kind, what = r["passed"]
+        name = " or ".join(what) if kind == "status" else f"top {what * 10}% by score"
+        rows.append([name, _pct(r["share_leads"]), _pct(r["share_won"])])
+    out += ["Leads passed to sales against conversions captured:"] + _table(["passed", "of the leads",
+                                                                             "of the conversions"], rows)
+    out += ["Rules of the current model (conversion of the leads each rule gives points to, and of the others):"]
+    out += _evidence(found.rules, points=False)
+    out += [""] + (["Warnings:"] + [f"  {w}" for w in found.warnings] if found.warnings else ["Warnings: none."])
+    out += ["", f"Suggested model — learned on the training part; AUC on the holdout: "
+                f"{_interval(found.suggested_auc, found.suggested_low, found.suggested_high)}",
+            "Columns learned from: " + (", ".join(f"{c} ({side})" for c, side in found.candidates) or "none")]
+    rules = found.suggested_rules
+    for side, title in (("fit", "Fit rules"), ("behaviour", "Behaviour rules (conditions)")):
+        part = rules[rules["side"] == side]
+        out += [f"{title}:"] + (_evidence(part, points=True) if len(part) else ["  none"])
+    for _, r in found.capture.iterrows():
+        out.append(f"Suggested {r['status']} threshold: a score of {int(r['min_score'])} or more, reached by "
+                   f"{_pct(r['share_leads'])} of the held-out leads with {_pct(r['share_won'])} of their conversions")
+    out += ["", "Nothing was changed: the LeadScore sheet keeps its rules (applying a suggestion, --apply, is not "
+                "built yet)."]
+    return out
