@@ -238,8 +238,9 @@ def default_model(profile: str = "b2b", language: str = "en", year: int | None =
     b2c = profile == "b2c"
     if hygiene:
         behaviours += hygiene_rules(profile, language)
+    # Consumers have no company column: their duplicates are found by e-mail.
     extra = dict(junk_kinds=("disposable email",), junk_action=JUNK_ACTION[language],
-                 duplicate_keys=("email", "name and company"),
+                 duplicate_keys=("email",) if b2c else ("email", "name and company"),
                  phone_region=PHONE_REGION[language]) if hygiene else {}
     grade_mins = (30, 20, 10) if b2c else (45, 30, 15)
     return Model(

@@ -218,3 +218,16 @@ def test_no_duplicates_setting_means_no_groups_and_nothing_set_aside():
     scored = evaluate_leads(DUP_LEADS, model)
     assert scored.duplicates is None
     assert not np.asarray(scored.set_aside).any()
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_the_consumer_templates_look_for_duplicates_by_email_only(tmp_path, language):
+    # A consumer book has no Company column: the template must not ask for name and company.
+    from scoring import default_model
+    from workbook import template, workflow
+
+    assert default_model("b2c", language, hygiene=True).settings.duplicate_keys == ("email",)
+    book = tmp_path / "consumers.xlsx"
+    template.new_workbook(book, language=language, profile="b2c", sample=30, seed=3)
+    assert workflow.check(book).errors == []
+    workflow.run(book)

@@ -416,7 +416,7 @@ class PackageBook(Book):
 
     def _table_sheet(self, title, table_name, headers, rows, widths, index=None) -> None:
         """Add a sheet holding one new table of rows (our Tasks and History sheets)."""
-        rows = [list(r) for r in rows]
+        rows = rows if isinstance(rows, list) else list(rows)  # Rows are only read: tuples will do.
         xml = table_sheet_xml([list(headers)], list(widths or []), {}, table_rel_id="rId1", date1904=self.date1904)
         if rows:  # The rows go in column by column, as the leads' outputs do (fast for 100,000s of rows).
             columns = []
@@ -462,7 +462,7 @@ class PackageBook(Book):
         self._table_sheet(title, table_name, headers, rows, widths, index)
 
     def append_table_rows(self, title, table_name, headers, rows, widths=None) -> None:
-        rows = [list(r) for r in rows]
+        rows = list(rows)
         if title not in self._names:
             self._table_sheet(title, table_name, headers, rows, widths)
             return
@@ -480,8 +480,8 @@ class PackageBook(Book):
                 if not row or all(v in (None, "") for v in row[0]):
                     start = rec.max_row
         width = max(len(r) for r in rows)
-        for j in range(width):
-            pending.put_column(first_col + j, start, [_value(r[j]) if j < len(r) else None for r in rows])
+        for j, values in enumerate(_columns_of(rows, width)):
+            pending.put_column(first_col + j, start, _values(values))
         if rec is not None:
             rec.max_row = start + len(rows) - 1
             rec.ref_last = max(rec.ref_last, rec.max_row + rec.totals)

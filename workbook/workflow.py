@@ -485,6 +485,10 @@ def _merge(book, lt, incoming, columns, key_column) -> dict:
     skipped = list(incoming.skipped)
     updates, appended, seen = {}, [], {}
     target_cols = [(j, col_of[text_key(t)]) for j, t in enumerate(columns.targets) if t is not None]
+    # For each column of the table, the export's field that fills it (None: none does).
+    source = {col: j for j, col in target_cols}
+    slots = [source.get(c) for c in range(spot.min_col, spot.max_col + 1)]
+    fields = [j for j, _ in target_cols]
     for line, row in zip(incoming.lines, incoming.rows):
         key = key_of(row[key_index]) if key_index is not None else ""
         if key and key in seen:
@@ -492,21 +496,20 @@ def _merge(book, lt, incoming, columns, key_column) -> dict:
             continue
         if key:
             seen[key] = line
-        cells = {col: row[j] for j, col in target_cols}
         if key and key in known:
             r = known[key]
-            changed = {(r, c): v for c, v in cells.items() if not is_blank(v) and
-                       not _same_value(lt.grid.value(r, c), v)}
+            changed = {(r, c): row[j] for j, c in target_cols if not is_blank(row[j]) and
+                       not _same_value(lt.grid.value(r, c), row[j])}
             if changed:
                 updates.update(changed)
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
         else:
-            if all(is_blank(v) for v in cells.values()):
+            if all(is_blank(row[j]) for j in fields):
                 skipped.append((line, "it has no value in any column the table uses"))
                 continue
-            appended.append([cells.get(c) for c in range(spot.min_col, spot.max_col + 1)])
+            appended.append([None if j is None else row[j] for j in slots])
     formulas = book.formula_cells(spot, list(updates))
     for cell in formulas:  # A cell that computes itself is the user's: an export does not overwrite it.
         del updates[cell]
