@@ -72,6 +72,9 @@ class Calibration:
     suggested_high: float | None = None
     suggested_rules: pd.DataFrame | None = None  # Per suggested rule: side, rule, points, evidence.
     capture: pd.DataFrame | None = None  # The suggested thresholds' share of leads and of conversions.
+    train: np.ndarray | None = field(default=None, repr=False)  # Per lead: in the training part.
+    test: np.ndarray | None = field(default=None, repr=False)  # Per lead: in the holdout.
+    won: np.ndarray | None = field(default=None, repr=False)  # Per lead: its outcome is won.
 
 
 def _outcome_column(leads: pd.DataFrame, model: Model, outcome: str | None):
@@ -317,4 +320,5 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
                        test_leads=int(test.sum()), test_won=int(won[test].sum()), auc=auc(won[test], score[test]),
                        auc_low=low, auc_high=high, tables=tables, rules=rules, warnings=warnings, leaks=leaks,
                        candidates=candidates, suggestion=suggestion, suggested_auc=auc(won[test], suggested[test]),
-                       suggested_low=s_low, suggested_high=s_high, suggested_rules=evidence, capture=capture)
+                       suggested_low=s_low, suggested_high=s_high, suggested_rules=evidence, capture=capture,
+                       train=train, test=test, won=won)
