@@ -81,8 +81,13 @@ def report_lines(found, book) -> list[str]:
     for side, title in (("fit", "Fit rules"), ("behaviour", "Behaviour rules (conditions)")):
         part = rules[rules["side"] == side]
         out += [f"{title}:"] + (_evidence(part, points=True) if len(part) else ["  none"])
+    bands = found.suggestion.model.grade_bands
+    out.append("Suggested grade bands (fit points): " + ", ".join(
+        f"{b.grade} below" if b.min_fit is None else f"{b.grade} ≥ {b.min_fit}" for b in bands))
     for _, r in found.capture.iterrows():
-        out.append(f"Suggested {r['status']} threshold: a score of {int(r['min_score'])} or more, reached by "
+        last = r["status"].split(" or ")[-1]
+        grades = f" and grade {r['grades']}" if r["grades"] else ""
+        out.append(f"Suggested {last}: score ≥ {int(r['min_score'])}{grades}; {r['status']} would pass "
                    f"{_pct(r['share_leads'])} of the held-out leads with {_pct(r['share_won'])} of their conversions")
     out += ["", "Nothing was changed: the LeadScore sheet keeps its rules (applying a suggestion, --apply, is not "
                 "built yet)."]

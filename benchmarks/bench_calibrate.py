@@ -85,8 +85,9 @@ def main() -> None:
     for name, value in other.items():
         print(f"holdout AUC, {name + ':':<22}{value:.4f} (same columns, same split)")
     for _, r in found.capture.iterrows():
-        print(f"suggested {r['status']} at score >= {int(r['min_score'])}: {r['share_leads']:.1%} of the held-out "
-              f"leads, {r['share_won']:.1%} of their conversions")
+        grades = f" (grades {r['grades']})" if r["grades"] else ""
+        print(f"suggested {r['status']} from score {int(r['min_score'])}{grades}: {r['share_leads']:.1%} of the "
+              f"held-out leads, {r['share_won']:.1%} of their conversions")
 
 
 if __name__ == "__main__":

@@ -303,7 +303,9 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     hits = np.column_stack(hit_parts) if hit_parts else np.zeros((len(leads), 0), dtype=bool)
     suggestion = suggest(model, pieces, hits, won, train, capacity, seed)
 
-    suggested = pd.to_numeric(evaluate_leads(leads, suggestion.model).frame["score"]).to_numpy(dtype=float)
+    again = evaluate_leads(leads, suggestion.model).frame
+    suggested = pd.to_numeric(again["score"]).to_numpy(dtype=float)
+    new_status = again["status"].to_numpy(dtype=object)
     s_low, s_high = auc_interval(won[test], suggested[test], seed)
     chosen = [i for i, (p, v) in enumerate(zip(pieces, suggestion.points)) if v != 0 or p.kind == "rule"]
     order = [i for i in chosen if pieces[i].side == "fit"] + [i for i in chosen if pieces[i].side == "behaviour"]
@@ -312,10 +314,15 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     evidence = _evidence(texts, hits[:, order], won, test)
     evidence.insert(2, "points", suggestion.points[order])
     total_won = max(int(won[test].sum()), 1)
-    capture = pd.DataFrame([{"status": name, "min_score": value,
-                             "share_leads": float((suggested[test] >= value).mean()),
-                             "share_won": float((won[test] & (suggested[test] >= value)).sum() / total_won)}
-                            for name, value in (("SQL", suggestion.sql), ("MQL", suggestion.mql))])
+    # What the suggested model passes to sales on the holdout: its status rules from the highest down.
+    rows, taken = [], []
+    for rule in sorted(suggestion.model.status_rules, key=lambda r: -float(r.min_score)):
+        taken.append(rule.status)
+        passed_ = test & np.isin(new_status, taken)
+        rows.append({"status": " or ".join(taken), "min_score": float(rule.min_score),
+                     "grades": ", ".join(rule.grades), "share_leads": float(passed_.sum() / max(int(test.sum()), 1)),
+                     "share_won": float((won & passed_).sum() / total_won)})
+    capture = pd.DataFrame(rows)
     return Calibration(split=split, outcome_column=str(outcome_col), train_leads=int(train.sum()),
                        test_leads=int(test.sum()), test_won=int(won[test].sum()), auc=auc(won[test], score[test]),
                        auc_low=low, auc_high=high, tables=tables, rules=rules, warnings=warnings, leaks=leaks,

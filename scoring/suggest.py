@@ -16,7 +16,8 @@ model gives exactly the points that were learned:
 A regularised logistic regression (scikit-learn, L2) learns one weight per piece on the training
 leads. Each column's bins are shifted so that its lowest bin has 0 points, then every weight is
 multiplied by one factor, the largest that keeps the best possible fit points within the fit
-maximum and the best behaviour points within the behaviour maximum, and rounded to a whole number.
+maximum and the best behaviour points within the behaviour maximum, and rounded to a whole number. Grade bands are cut at shares of the training leads' fit points
+(GRADE_SHARES), the SQL and MQL thresholds at the capacity and twice it.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .model import BehaviourRule, FitRule, Model, StatusRule, check
+from .model import BehaviourRule, FitRule, GradeBand, Model, StatusRule, check
 from .parse import OK, Column, text_key
 from .rules import evaluate
 
@@ -37,6 +38,9 @@ RARE_LEADS = 10  # ... as is one held by fewer than this many leads.
 MAX_CATEGORIES = 30  # At most this many categories of one column are kept (the most frequent).
 STRENGTH = 1.0  # The inverse of the L2 penalty (scikit-learn's C).
 MQL_FACTOR = 2  # The MQL threshold passes twice the capacity share of the training leads.
+# With three graded bands (A, B, C above the lowest), the best grades take the top 10%, 30% and 60%
+# of the training leads by fit points; with another number of bands, shares evenly spaced.
+GRADE_SHARES = (0.1, 0.3, 0.6)
 
 
 @dataclass
@@ -231,6 +235,7 @@ def suggest(model: Model, pieces: list, hits: np.ndarray, won: np.ndarray, train
     points = _points(pieces, totals, groups, scale)
     side = np.array([p.side == "fit" for p in pieces], dtype=bool)
     raw = hits.astype(np.int64) * points if len(pieces) else np.zeros((len(hits), 0), np.int64)
+    fit = np.minimum(raw[:, side].sum(axis=1), float(s.fit_max))
     scores = held_points(raw[:, side].sum(axis=1), raw[:, ~side].sum(axis=1), s)
     sql = threshold(scores[train], capacity)
     mql = min(threshold(scores[train], MQL_FACTOR * capacity), sql)
@@ -240,6 +245,7 @@ def suggest(model: Model, pieces: list, hits: np.ndarray, won: np.ndarray, train
     suggested.behaviour_rules = [_rule_of(p, v) for p, v in chosen if p.side == "behaviour"]
     suggested.groups = []
     suggested.status_rules = _thresholds(model.status_rules, mql, sql)
+    suggested.grade_bands = _grade_bands(model.grade_bands, fit[train])
     return Suggestion(suggested, pieces, points, scores, scale, mql, sql, hits)
 
 
@@ -249,4 +255,21 @@ def _thresholds(rules: list, mql: float, sql: float) -> list:
     out = [StatusRule(r.status, r.min_score, tuple(r.grades)) for r in rules]
     for rank, i in enumerate(order[:2]):
         out[i].min_score = int(sql if rank == 0 else mql)
+    return out
+
+
+def _grade_bands(bands: list, fit: np.ndarray) -> list:
+    """The grade bands with minimums cut at the GRADE_SHARES of the training leads' fit points,
+    falling strictly from the best grade down (the lowest grade keeps its blank minimum)."""
+    out = [GradeBand(b.grade, b.min_fit) for b in bands]
+    numbered = [i for i, b in enumerate(bands) if b.min_fit is not None]
+    n = len(numbered)
+    shares = GRADE_SHARES if n == len(GRADE_SHARES) else [(k + 1) / (n + 1) for k in range(n)]
+    last = None
+    for i, share in zip(numbered, shares):
+        cut = threshold(fit, share)
+        if last is not None and cut >= last:
+            cut = last - 1
+        out[i].min_fit = int(cut)
+        last = cut
     return out

@@ -86,6 +86,16 @@ def test_the_random_split_is_stratified_and_follows_the_seed():
     assert again.auc == found.auc and again.suggested_rules.equals(found.suggested_rules)
 
 
+def test_a_lead_at_the_customer_stage_counts_as_won_whatever_its_outcome_cell_says():
+    leads = hand_leads()
+    leads["Stage"] = None
+    lost_it = (leads["Industry"] == "IT") & (leads["Outcome"] == "lost")
+    leads.loc[lost_it, "Stage"] = "Customer"
+    found = calibrate(leads, hand_model(), outcome="Outcome", since="2026-06-01")
+    assert found.test_won == 30 + int(lost_it[leads["Created"] >= "2026-06-01"].sum()) == 55
+    assert "Stage" not in {c for c, _ in found.candidates}  # What sales did is never learned from.
+
+
 def test_too_little_data_below_40_conversions_or_non_conversions():
     def leads(won, lost):
         return pd.DataFrame({"Industry": ["IT"] * won + ["Retail"] * lost, "Demo requests": 0,
@@ -147,6 +157,12 @@ def test_the_suggested_points_are_integer_rules_the_engine_reproduces_exactly():
     sql = found.capture.set_index("status").loc["SQL"]
     assert sql["min_score"] == suggestion.sql and 0 < sql["share_leads"] <= 0.3
     assert found.suggested_auc > found.auc - 0.05
+    # Grade bands cut at 10%, 30% and 60% of the training leads by fit points, falling strictly.
+    mins = [b.min_fit for b in suggestion.model.grade_bands]
+    assert mins[-1] is None and mins[:-1] == sorted(set(mins[:-1]), reverse=True)
+    grade = out["grade"].to_numpy(dtype=object)[found.train]
+    assert (grade == "A").mean() <= 0.1 and np.isin(grade, ["A", "B"]).mean() <= 0.3
+    assert suggestion.model.validate() is not None
 
 
 def test_bad_input_names_what_and_where():
@@ -163,6 +179,10 @@ def test_bad_input_names_what_and_where():
     with pytest.raises(CalibrationError) as error:
         calibrate(leads, hand_model(), outcome="Outcome", since="2027-01-01")
     assert str(error.value).startswith("the holdout has 0 conversions and 0 non-conversions")
+    with pytest.raises(CalibrationError) as error:
+        calibrate(leads.rename(columns={"Created": "Came in"}), hand_model(), outcome="Outcome", since="2026-06-01")
+    assert str(error.value) == ("date column 'Created' is not a column of the leads (none of its 4 headers is close); "
+                                "a split by date reads when each lead came in")
 
 
 def bank_leads() -> tuple[pd.DataFrame, object]:
@@ -216,7 +236,8 @@ def test_the_command_prints_the_holdout_figures_and_the_suggestion(tmp_path):
     assert "Warnings: none." in lines
     assert any(line.startswith("Suggested model — learned on the training part; AUC on the holdout: ") for line in lines)
     assert any(line.endswith("Industry=IT                      50       50.0%   10.0%  1.67") for line in lines)
-    assert any(line.startswith("Suggested SQL threshold: a score of ") for line in lines)
+    assert any(line.startswith("Suggested SQL: score ≥ ") for line in lines)
+    assert any(line.startswith("Suggested grade bands (fit points): A ≥ ") for line in lines)
     assert lines[-1] == ("Nothing was changed: the LeadScore sheet keeps its rules (applying a suggestion, --apply, "
                          "is not built yet).")
 
