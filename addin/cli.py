@@ -483,9 +483,14 @@ def _since(ctx, param, value):
                    "MQL twice it.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random holdout and of the "
                                                                        "bootstrap interval.")
+@click.option("--columns", multiple=True, metavar="COLUMN",
+              help="Learn only from this column (repeat for more); default: every input column except identifiers, "
+                   "names, e-mails, dates, free text and the outcome.")
 @click.option("--exclude", multiple=True, metavar="COLUMN", help="A column never to learn from (repeat for more).")
+@click.option("--behaviour", multiple=True, metavar="COLUMN",
+              help="A column no rule uses yet whose points go to behaviour, not fit (repeat for more).")
 @friendly
-def calibrate(book, outcome, holdout, since, capacity, seed, exclude):
+def calibrate(book, outcome, holdout, since, capacity, seed, columns, exclude, behaviour):
     """Measure BOOK's model on the leads' outcomes and suggest points and thresholds (nothing is changed).
 
     Everything is measured on held-out leads: AUC with its interval, conversion by grade, score band,
@@ -504,7 +509,8 @@ def calibrate(book, outcome, holdout, since, capacity, seed, exclude):
     frame = frame[[c for c in frame.columns if not is_helper_column(c)]]
     try:
         found = run(frame, sheet.model, outcome=outcome, holdout=0.3 if holdout is None else holdout, since=since,
-                    capacity=capacity, seed=seed, exclude=tuple(exclude))
+                    capacity=capacity, seed=seed, columns=list(columns) or None, exclude=tuple(exclude),
+                    behaviour=tuple(behaviour))
     except CalibrationError as exc:
         _fail([f"Error: {book}: {exc}"])
     for line in report_lines(found, book):

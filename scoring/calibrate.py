@@ -217,16 +217,16 @@ def _leak(hits: np.ndarray, won: np.ndarray, train: np.ndarray, test: np.ndarray
 
 def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, holdout: float = HOLDOUT,
               since=None, date_column: str | None = None, capacity: float = CAPACITY, seed: int = 0,
-              columns: list | None = None, exclude: tuple = ()) -> Calibration:
+              columns: list | None = None, exclude: tuple = (), behaviour: tuple = ()) -> Calibration:
     """Measure `model` on the leads' outcomes and suggest a model (see the module docstring).
     columns: the candidate columns (default: every input column that can be one); exclude: columns
-    never to learn from. Raises CalibrationError when it cannot run, ModelError for a bad model."""
+    never to learn from; behaviour: columns no rule uses yet that go to the behaviour side (not fit). Raises CalibrationError when it cannot run, ModelError for a bad model."""
     leads = leads.reset_index(drop=True)
     checked = model.validate()
     model = checked.model
     s = model.settings
     outcome_col = _outcome_column(leads, model, outcome)
-    for name in list(columns or []) + list(exclude):
+    for name in list(columns or []) + list(exclude) + list(behaviour):
         if find(leads.columns, name) is None:
             raise CalibrationError(f"column {not_a_column(name, leads.columns)}")
     scored = evaluate_leads(leads, checked).frame
@@ -262,7 +262,7 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     rules = _evidence([(side, _rule_text(r)) for side, _, r in existing], existing_hits, won, test)
 
     # Candidate columns and their side, leaks left out.
-    sides = {}
+    sides = {find(leads.columns, c): "behaviour" for c in behaviour}
     for side, rules_ in (("behaviour", model.behaviour_rules), ("fit", model.fit_rules)):
         for r in rules_:
             found = find(leads.columns, r.column)

@@ -165,6 +165,17 @@ def test_the_suggested_points_are_integer_rules_the_engine_reproduces_exactly():
     assert suggestion.model.validate() is not None
 
 
+def test_the_columns_to_learn_from_and_their_side_can_be_chosen():
+    leads = random_leads()
+    found = calibrate(leads, hand_model(), outcome="Outcome", columns=["Age", "Demo requests"], behaviour=("Age",))
+    assert found.candidates == [("Age", "behaviour"), ("Demo requests", "behaviour")]
+    rules = found.suggestion.model.behaviour_rules
+    assert any(r.column == "Age" and r.kind == "condition" for r in rules)
+    assert not any(r.column == "Age" for r in found.suggestion.model.fit_rules)
+    assert calibrate(leads, hand_model(), outcome="Outcome", exclude=("age",)).candidates == [
+        ("Industry", "fit"), ("Demo requests", "behaviour")]
+
+
 def test_bad_input_names_what_and_where():
     leads = hand_leads()
     with pytest.raises(CalibrationError) as error:
@@ -248,6 +259,8 @@ def test_the_command_says_what_is_wrong_in_one_line(tmp_path):
         1, "", f"Error: {path}: outcome column 'Outcomes' is not a column of the leads (closest: Outcome)\n")
     assert run(path, "--exclude", "Industri") == (
         1, "", f"Error: {path}: column 'Industri' is not a column of the leads (closest: Industry)\n")
+    assert run(path, "--columns", "Industry", "--behaviour", "Demo request") == (
+        1, "", f"Error: {path}: column 'Demo request' is not a column of the leads (closest: Demo requests, Quote requests)\n")
     none = book(tmp_path, hand_leads(), outcome_setting="", name="none.xlsx")
     assert run(none) == (1, "", f"Error: {none}: no outcome column: set the Outcome column setting on the LeadScore "
                                 "sheet, or name the column that says what happened to each lead (won / lost) with "
