@@ -280,3 +280,24 @@ def test_the_command_says_what_is_wrong_in_one_line(tmp_path):
     assert code == 2 and err.splitlines()[-1] == "Error: Invalid value for --since: give --holdout or --since, not both"
     code, _, err = run(tmp_path / "missing.xlsx")
     assert code == 1 and "missing.xlsx" in err and "Traceback" not in err
+
+
+def test_messy_values_still_give_rules_the_engine_reproduces_exactly():
+    rng = np.random.default_rng(5)
+    n = 800
+    employees = rng.integers(1, 5000, n).astype(object)
+    employees[rng.random(n) < 0.05] = "n/a"  # A placeholder: blank.
+    employees[rng.random(n) < 0.03] = "lots"  # Not a number: no bin, and a problem.
+    employees[:40] = [f"{v:,}".replace(",", ".") for v in rng.integers(1000, 5000, 40)]  # Italian thousands.
+    industry = rng.choice([" IT", "it", "Retail ", "Select", None, "Food; Drink"], n)
+    chance = 0.1 + 0.4 * np.isin(industry, [" IT", "it"])
+    leads = pd.DataFrame({"Employees": employees, "Industry": industry,
+                          "Outcome": np.where(rng.random(n) < chance, "vinto", "perso")})
+    model = default_model("b2b", "it")
+    model.fit_rules, model.behaviour_rules = [FitRule("Employees", ">", 50, 10)], []
+    found = calibrate(leads, model, outcome="Outcome", seed=2)
+    out = score(leads, found.suggestion.model)
+    assert out["score"].to_numpy(dtype=float).tolist() == found.suggestion.scores.astype(float).tolist()
+    rules = {f"{r.column} {r.operator} {r.value}" for r in found.suggestion.model.fit_rules}
+    assert "Industry = IT" in rules or "Industry = it" in rules  # ' IT' and 'it' are one category.
+    assert not any("Food" in rule for rule in rules)  # A value holding ';' cannot be listed.
