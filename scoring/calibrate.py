@@ -131,8 +131,8 @@ def _order_warnings(table: pd.DataFrame, what: str, best_first: bool) -> list[st
     out = []
     for (hi, hr, hw, hk), (lo, lr, lw, lk) in zip(rows, rows[1:]):
         if hr < lr:
-            out.append(f"{what} {hi} converts less than {what} {lo} on the holdout: {hr:.1%} ({hw} of {hk}) "
-                       f"against {lr:.1%} ({lw} of {lk})")
+            out.append(f"{what} {hi} converts less than {what} {lo} on the holdout: {hr:.1%} ({hw:,} of {hk:,}) "
+                       f"against {lr:.1%} ({lw:,} of {lk:,})")
     return out
 
 
