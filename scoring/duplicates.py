@@ -38,7 +38,7 @@ TAGS = frozenset({"outlook.com", "hotmail.com", "hotmail.it", "live.com", "live.
 LEGAL_FORMS = frozenset({"srl", "srls", "spa", "sas", "snc", "sapa", "scarl", "scrl", "ltd", "limited", "plc",
                          "llc", "llp", "inc", "incorporated", "corp", "corporation", "co", "company", "gmbh", "ag",
                          "kg", "sa", "sarl", "bv", "nv", "oy", "ab", "as", "the"})
-BLOCK_LIMIT = 2000
+BLOCK_LIMIT = 200  # Names at one company beyond which they are compared within their first letter.
 MIN_PHONE_DIGITS = 6
 KEY_COLUMNS = {"email": ("email",), "phone": ("phone",), "name and company": ("name", "company")}
 SHEET_COLUMNS = ("group", "lead_id", "kept", "kept_id", "matched", "name", "email", "company", "phone", "row")
