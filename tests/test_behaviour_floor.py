@@ -7,13 +7,12 @@ import pytest
 
 from scoring import BehaviourRule, FitRule, default_model, score
 from scoring.model import problems
-from workbook import template
 from workbook.model_sheet import ModelSheet
 from workbook.filebook import FileBook
 from workbook.workflow import check
 
 from native_check import assert_same_as_engine, native_outputs
-from workbooks import known_book
+from workbooks import known_book, setting_cell
 
 
 def floor_model(floor):
@@ -87,18 +86,10 @@ def test_a_floor_above_zero_or_not_a_number_is_refused():
         assert [str(p) for p in problems(model)] == [f"settings, behaviour floor: {message}"]
 
 
-def _setting_cell(ws, name):
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value == name:
-                return ws.cell(cell.row, cell.column + 1)
-    raise AssertionError(name)
-
-
 def test_the_template_has_the_floor_row_and_a_bad_value_names_its_cell(tmp_path):
     path = known_book(tmp_path / "book.xlsx")
     wb = openpyxl.load_workbook(path)
-    cell = _setting_cell(wb["LeadScore"], "Behaviour floor")
+    cell = setting_cell(wb["LeadScore"], "Behaviour floor")
     assert cell.value == 0
     cell.value = 10
     wb.save(path)
@@ -110,7 +101,7 @@ def test_the_template_has_the_floor_row_and_a_bad_value_names_its_cell(tmp_path)
 def test_italian_template_names_the_floor_in_italian_and_reads_it(tmp_path):
     path = known_book(tmp_path / "libro.xlsx", language="it")
     wb = openpyxl.load_workbook(path)
-    cell = _setting_cell(wb["LeadScore"], "Minimo comportamento")
+    cell = setting_cell(wb["LeadScore"], "Minimo comportamento")
     cell.value = -15
     wb.save(path)
     assert ModelSheet(FileBook(path)).model.settings.behaviour_min == -15
@@ -121,7 +112,7 @@ def test_a_book_without_the_floor_row_reads_with_floor_zero(tmp_path):
     path = known_book(tmp_path / "old.xlsx")
     wb = openpyxl.load_workbook(path)
     ws = wb["LeadScore"]
-    cell = _setting_cell(ws, "Behaviour floor")
+    cell = setting_cell(ws, "Behaviour floor")
     for col in range(cell.column - 1, cell.column + 2):
         ws.cell(cell.row, col).value = None
     wb.save(path)

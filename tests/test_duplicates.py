@@ -14,6 +14,7 @@ from scoring.tasks import plan_tasks
 from workbook import template
 from workbook.filebook import FileBook
 from workbook.workflow import check, read_leads, rescore, run_book
+from workbooks import setting_cell
 
 AS_OF = dt.datetime(2026, 12, 1, 9)
 
@@ -185,14 +186,6 @@ def test_the_italian_duplicates_sheet(tmp_path):
     assert read_leads(path)["Azione"].tolist()[0] == "Duplicato di L2"
 
 
-def _setting_cell(ws, name):
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value == name:
-                return ws.cell(cell.row, cell.column + 1)
-    raise AssertionError(name)
-
-
 @pytest.mark.parametrize("name, value, message", [
     ("Duplicates by", "email; phone", "Duplicates by 'phone' needs a 'Phone' column ('Phone' is not a column of the "
                                       "leads (closest: Owner)); add it, or take 'phone' out of the setting"),
@@ -206,7 +199,7 @@ def _setting_cell(ws, name):
 def test_bad_duplicates_settings_are_named_by_cell(tmp_path, name, value, message):
     path = _book(tmp_path / "book.xlsx")
     wb = openpyxl.load_workbook(path)
-    cell = _setting_cell(wb["LeadScore"], name)
+    cell = setting_cell(wb["LeadScore"], name)
     cell.value = value
     wb.save(path)
     assert check(path).errors == [f"LeadScore!{cell.coordinate}: {message}"]

@@ -17,7 +17,7 @@ from workbook.filebook import FileBook
 from workbook.model_sheet import ModelSheet
 from workbook.workflow import check, read_leads, read_model, rescore
 
-from workbooks import known_book, known_leads
+from workbooks import known_book, known_leads, setting_cell
 
 
 def hygiene_model(language="en", junk=()):
@@ -135,14 +135,6 @@ def test_mistakes_are_named():
         "blank (then only numbers written with + and their country code compare)"]
 
 
-def _setting_cell(ws, name):
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value == name:
-                return ws.cell(cell.row, cell.column + 1)
-    raise AssertionError(name)
-
-
 def _rule_cell(ws, name, header):
     table = ws.tables["tblBehaviourRules"]
     top = openpyxl.utils.range_boundaries(table.ref)[1]
@@ -166,7 +158,7 @@ def test_the_template_carries_the_hygiene_rules_in_both_languages(tmp_path):
         names = ("Junk when", "Junk action", "Duplicates by", "Phone region", "Keep", "Add duplicates' behaviour") \
             if language == "en" else ("Scarto quando", "Azione di scarto", "Duplicati per", "Regione telefono",
                                       "Mantieni", "Somma comportamento dei duplicati")
-        assert tuple(_setting_cell(ws, n).value for n in names) == words
+        assert tuple(setting_cell(ws, n).value for n in names) == words
         model = read_model(path)
         expected = default_model("b2b", language, hygiene=True)
         assert model.behaviour_rules[-5:] == hygiene_rules("b2b", language)
@@ -202,7 +194,7 @@ def test_an_edited_book_scores_junk_and_names_bad_cells(tmp_path):
     ls = wb["LeadScore"]
     cap = _rule_cell(ls, "Fake name", "Cap (optional)")
     cap.value = 3
-    junk = _setting_cell(ls, "Junk when")
+    junk = setting_cell(ls, "Junk when")
     junk.value = "disposable email; maybe"
     wb.save(path)
     assert check(path).errors == [
@@ -217,7 +209,7 @@ def test_an_old_book_without_the_new_settings_scores_as_before(tmp_path):
     ws = wb["LeadScore"]
     for name in ("Free-mail domains", "Role accounts", "Fake names", "Junk when", "Junk action", "Duplicates by",
                  "Phone region", "Name match threshold", "Keep", "Add duplicates' behaviour"):
-        cell = _setting_cell(ws, name)
+        cell = setting_cell(ws, name)
         for col in range(cell.column - 1, cell.column + 2):
             ws.cell(cell.row, col).value = None
     wb.save(path)

@@ -13,7 +13,7 @@ from workbook.model_sheet import ModelSheet
 from workbook.workflow import check
 
 from native_check import assert_same_as_engine, native_outputs
-from workbooks import known_book
+from workbooks import known_book, setting_cell
 
 
 def blank_model(language="en"):
@@ -82,18 +82,10 @@ def test_a_number_is_refused_as_a_placeholder():
         "settings, placeholders: '999' is a number; placeholders are texts such as Select or n/a that read as blank"]
 
 
-def _setting_cell(ws, name):
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value == name:
-                return ws.cell(cell.row, cell.column + 1)
-    raise AssertionError(name)
-
-
 def test_the_template_lists_the_placeholders_of_its_language(tmp_path):
     for language, name in (("en", "Placeholders"), ("it", "Segnaposto")):
         path = known_book(tmp_path / f"{language}.xlsx", language=language)
-        cell = _setting_cell(openpyxl.load_workbook(path)["LeadScore"], name)
+        cell = setting_cell(openpyxl.load_workbook(path)["LeadScore"], name)
         assert cell.value == ";".join(PLACEHOLDERS[language])
         assert ModelSheet(FileBook(path)).model.settings.placeholders == PLACEHOLDERS[language]
 
@@ -101,7 +93,7 @@ def test_the_template_lists_the_placeholders_of_its_language(tmp_path):
 def test_an_edited_cell_is_read_and_a_number_in_it_is_named_by_cell(tmp_path):
     path = known_book(tmp_path / "book.xlsx")
     wb = openpyxl.load_workbook(path)
-    cell = _setting_cell(wb["LeadScore"], "Placeholders")
+    cell = setting_cell(wb["LeadScore"], "Placeholders")
     cell.value = "Select; to be checked"
     wb.save(path)
     assert ModelSheet(FileBook(path)).model.settings.placeholders == ("Select", "to be checked")
@@ -115,7 +107,7 @@ def test_a_book_without_the_row_uses_its_languages_placeholders(tmp_path):
     path = known_book(tmp_path / "vecchio.xlsx", language="it")
     wb = openpyxl.load_workbook(path)
     ws = wb["LeadScore"]
-    cell = _setting_cell(ws, "Segnaposto")
+    cell = setting_cell(ws, "Segnaposto")
     for col in range(cell.column - 1, cell.column + 2):
         ws.cell(cell.row, col).value = None
     wb.save(path)

@@ -94,3 +94,12 @@ def leads_outputs(path: Path) -> list[dict]:
     ws = wb["Leads"]
     rows = list(ws.iter_rows(values_only=True))
     return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def setting_cell(ws, name):
+    """The value cell of a LeadScore setting: the cell right of the one holding its name."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == name:
+                return ws.cell(cell.row, cell.column + 1)
+    raise AssertionError(f"no setting named {name!r} on {ws.title}")
