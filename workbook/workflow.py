@@ -206,7 +206,8 @@ def _summary(frame, rows, outputs, previous, model) -> dict:
     moved = (new_score - old_score).where(known)
     biggest = moved[moved.fillna(0) != 0].abs().sort_values(ascending=False, kind="stable").index[:5]
     texts = {x: number_text(x) for x in old_score.dropna().unique()}  # Few distinct scores.
-    old_rating = previous["grade"].astype(str) + old_score.map(texts).fillna("")
+    old_text = pd.Series([texts.get(x, "") for x in old_score.to_numpy()], index=old_score.index, dtype=object)
+    old_rating = previous["grade"].astype(str) + old_text
     return {
         "leads": len(outputs),
         "status": status.value_counts().to_dict(),
