@@ -123,6 +123,7 @@ def test_a_book_without_the_floor_row_reads_with_floor_zero(tmp_path):
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow  # LibreOffice recalculates a native book: CI runs it.
 def test_native_formulas_compute_the_floor_as_the_engine(tmp_path):
     leads = LEADS.copy()
     got = native_outputs(floor_model(-20), leads, tmp_path)

@@ -360,6 +360,7 @@ def test_in_cell_functions_follow_the_groups(tmp_path):
 # --- native formulas -----------------------------------------------------------------------
 
 @pytest.mark.libreoffice
+@pytest.mark.slow  # LibreOffice recalculates a native book: CI runs it.
 def test_native_formulas_compute_every_group_mode_as_the_engine(tmp_path):
     model = groups_model()
     got = native_outputs(model, LEADS, tmp_path)
@@ -377,6 +378,7 @@ def leads_outputs(path, folder) -> pd.DataFrame:
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow  # LibreOffice recalculates a native book: CI runs it.
 def test_native_formulas_follow_a_mode_and_cap_edited_on_the_sheet_and_leadscore_formulas(tmp_path):
     """Mode and cap recalculate without Python; `leadscore formulas` writes groups into a values book."""
     path = book(tmp_path, name="values.xlsx")

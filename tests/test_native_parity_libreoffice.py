@@ -42,7 +42,7 @@ if SOFFICE is None and not os.environ.get("CI"):
 
 from libreoffice import ALWAYS_RECALCULATE, CSV_ALL_SHEETS  # noqa: E402
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]  # Four native books recalculated: CI runs them.
 
 ROWS = 200
 ERRORS = ("#VALUE!", "#NAME?", "#REF!", "#N/A", "#DIV/0!", "#NUM!", "#NULL!", "Err:")

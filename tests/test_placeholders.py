@@ -117,6 +117,7 @@ def test_a_book_without_the_row_uses_its_languages_placeholders(tmp_path):
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow  # LibreOffice recalculates a native book: CI runs it.
 def test_native_formulas_read_placeholders_as_blank(tmp_path):
     model = blank_model()
     model.fit_rules.append(FitRule("Source", "=", "Referral", 64))

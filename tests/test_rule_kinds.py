@@ -292,6 +292,7 @@ def test_a_book_of_an_older_layout_is_found_by_its_titles_for_in_cell_functions(
 # --- native formulas ---------------------------------------------------------------------------
 
 @pytest.mark.libreoffice
+@pytest.mark.slow  # LibreOffice recalculates a native book: CI runs it.
 def test_native_formulas_compute_every_kind_as_the_engine(tmp_path):
     model = kinds_model()
     model.behaviour_rules += [
