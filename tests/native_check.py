@@ -52,3 +52,18 @@ def assert_same_as_engine(model, leads: pd.DataFrame, got: dict, language: str =
               for m in FORMULA_OUTPUTS for i, v in enumerate(engine[m])
               if got[header(m, language)][i] != engine_text(v)]
     assert differ == [], "\n".join(differ[:40])
+
+
+def in_cell_inputs(path, leads: pd.DataFrame) -> tuple[list, list, list]:
+    """What an in-cell function gets from a template book: the leads' rows (with the template's
+    columns), their header row, and the LeadScore sheet's values (LeadScoreModel)."""
+    import openpyxl
+
+    from workbook.layout import LISTS_COLUMN, MODEL_ROWS
+
+    ws = openpyxl.load_workbook(path, data_only=True)["LeadScore"]
+    model = [list(r) for r in ws.iter_rows(min_row=1, max_row=MODEL_ROWS, max_col=LISTS_COLUMN - 1,
+                                           values_only=True)]
+    leads = with_template_columns(leads)
+    rows = [[None if v is None or v != v else v for v in r] for r in leads.itertuples(index=False)]
+    return rows, [list(leads.columns)], model

@@ -17,6 +17,7 @@ from scoring.calibrate import CalibrationError, calibrate
 from workbook import template
 
 from native_check import with_template_columns
+from test_rule_kinds import bank_model
 
 BANK = Path(__file__).parent / "data" / "uci-bank-marketing" / "bank-additional-full.csv.gz"
 
@@ -198,13 +199,8 @@ def test_bad_input_names_what_and_where():
 
 def bank_leads() -> tuple[pd.DataFrame, object]:
     leads = pd.read_csv(BANK, sep=";").drop(columns=["duration"])  # duration leaks the outcome.
-    model = default_model()
-    model.fit_rules = [FitRule("age", "between", "25;60", 20), FitRule("job", "in", "admin.;management", 25)]
-    model.behaviour_rules = [
-        BehaviourRule("Previous campaign success", "poutcome", 30, kind="condition", operator="=", value="success"),
-        BehaviourRule("Mobile contact", "contact", 10, kind="condition", operator="=", value="cellular"),
-        BehaviourRule("Calls this campaign", "campaign", -2, kind="per unit")]
-    model.settings.behaviour_min = -20
+    model = bank_model()
+    model.behaviour_rules = [r for r in model.behaviour_rules if r.column != "duration"]
     return leads, model
 
 

@@ -19,11 +19,10 @@ from scoring import BehaviourRule, FitRule, RuleGroup, default_model, score
 from scoring.model import problems
 from workbook import template
 from workbook.filebook import FileBook
-from workbook.layout import LISTS_COLUMN, MODEL_ROWS
 from workbook.model_sheet import ModelSheet
 from workbook.workflow import check, rescore, write_formulas
 
-from native_check import ERRORS, assert_same_as_engine, native_outputs, with_template_columns
+from native_check import in_cell_inputs, ERRORS, assert_same_as_engine, native_outputs, with_template_columns
 
 
 def points(reasons: str) -> float:
@@ -346,15 +345,10 @@ def test_a_book_made_before_groups_reads_and_scores_the_same(tmp_path):
 
 
 def test_in_cell_functions_follow_the_groups(tmp_path):
-    path = book(tmp_path)
-    ws = openpyxl.load_workbook(path, data_only=True)["LeadScore"]
-    model = [list(r) for r in ws.iter_rows(min_row=1, max_row=MODEL_ROWS, max_col=LISTS_COLUMN - 1,
-                                           values_only=True)]
-    leads = with_template_columns(LEADS)
-    rows = [[None if v is None or v != v else v for v in r] for r in leads.itertuples(index=False)]
-    got = udf_core.call("LEADREASONS", rows, [list(leads.columns)], model)
+    rows, headers, model = in_cell_inputs(book(tmp_path), LEADS)
+    got = udf_core.call("LEADREASONS", rows, headers, model)
     assert [r[0] for r in got] == score(LEADS, groups_model())["reasons"].tolist()
-    assert udf_core.call("LEADSCORE", [rows[0]], [list(leads.columns)], model) == 90
+    assert udf_core.call("LEADSCORE", [rows[0]], headers, model) == 90
 
 
 # --- native formulas -----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from workbook.layout import LISTS_COLUMN, MODEL_ROWS
 from workbook.model_sheet import ModelSheet
 from workbook.workflow import check
 
-from native_check import assert_same_as_engine, native_outputs, with_template_columns
+from native_check import in_cell_inputs, assert_same_as_engine, native_outputs, with_template_columns
 
 OPS = "=, <>, in, not in, >, >=, <, <=, between, contains, is blank, not blank"
 
@@ -260,15 +260,10 @@ def test_a_book_made_before_rule_kinds_reads_its_behaviour_rules_as_counts(tmp_p
 
 
 def test_in_cell_functions_follow_the_kinds(tmp_path):
-    path = book(tmp_path)
-    ws = openpyxl.load_workbook(path, data_only=True)["LeadScore"]
-    model = [list(r) for r in ws.iter_rows(min_row=1, max_row=MODEL_ROWS, max_col=LISTS_COLUMN - 1,
-                                           values_only=True)]
-    leads = with_template_columns(LEADS)
-    rows = [[None if v is None or v != v else v for v in r] for r in leads.itertuples(index=False)]
-    got = udf_core.call("LEADREASONS", rows, [list(leads.columns)], model)
+    rows, headers, model = in_cell_inputs(book(tmp_path), LEADS)
+    got = udf_core.call("LEADREASONS", rows, headers, model)
     assert [r[0] for r in got] == score(LEADS, kinds_model())["reasons"].tolist()
-    assert udf_core.call("LEADBEHAVIOUR", [rows[3]], [list(leads.columns)], model) == 5.666666
+    assert udf_core.call("LEADBEHAVIOUR", [rows[3]], headers, model) == 5.666666
 
 
 def test_a_book_of_an_older_layout_is_found_by_its_titles_for_in_cell_functions(tmp_path):
