@@ -29,6 +29,7 @@ setup(
         "scikit-learn>=1.3",  # calibrate's regularised logistic regression (scoring/suggest.py).
     ],
     extras_require={"test": ["pytest>=7", "hypothesis>=6", "oletools>=0.60", "olefile>=0.46",
-                             "msoffcrypto-tool>=5"]},
+                             "msoffcrypto-tool>=5",
+                             "pypdfium2>=4"]},  # Reads and pictures the demo's pages (tests/test_render_demo.py).
     entry_points={"console_scripts": ["leadscore=addin.cli:main"]},
 )

@@ -526,16 +526,17 @@ def calibrate(book, outcome, holdout, since, capacity, seed, columns, exclude, b
               help="Number of generated sample leads.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the sample leads.")
 @click.option("--force", is_flag=True, help="Replace a demo workbook already in DIRECTORY (your edits are lost).")
+@_as_of_option
 @friendly
-def demo(directory, lang, sample, seed, force):
+def demo(directory, lang, sample, seed, force, as_of):
     """Build a demo workbook with sample leads in DIRECTORY, rescore it and say what to look at."""
     book = directory / (DEMO_NAME if lang == "en" else "leadscore-demo-it.xlsx")
     if book.exists() and not force:
         raise FileExistsError(f"{book} already exists (maybe with your edits); rescore it with "
                               f"`leadscore rescore {book}`, or pass --force to build it again")
     directory.mkdir(parents=True, exist_ok=True)
-    _new(book, lang, "b2b", sample, seed)
-    report = workflow.run(book, steps=("rescore", "tasks", "report"))
+    _new(book, lang, "b2b", sample, seed, as_of=as_of)
+    report = workflow.run(book, as_of=as_of, steps=("rescore", "tasks", "report"))
     _print_summary(report, book, None, made=True)
     _print_tasks(report)
     _print_report(report)
