@@ -35,6 +35,7 @@ from .outcomes import LOST, WON, measure, outcomes
 from .parse import Column, text_key
 from .report import score_band_codes
 from .suggest import Piece, column_pieces, piece_hits, suggest
+from .texts import text
 
 MIN_OUTCOMES = 40
 LEAK_AUC = 0.95
@@ -53,7 +54,7 @@ class CalibrationError(LeadScoreError, ValueError):
 class Calibration:
     """What calibrate found, every figure on the holdout (see the module docstring)."""
 
-    split: str  # Which split, in words.
+    split: str  # Which split, in words (English; split_kind and the fields after it say it as data).
     outcome_column: str
     train_leads: int
     test_leads: int
@@ -75,6 +76,16 @@ class Calibration:
     train: np.ndarray | None = field(default=None, repr=False)  # Per lead: in the training part.
     test: np.ndarray | None = field(default=None, repr=False)  # Per lead: in the holdout.
     won: np.ndarray | None = field(default=None, repr=False)  # Per lead: its outcome is won.
+    split_kind: str = "random"  # 'random' (holdout, seed) or 'date' (since, date_column).
+    holdout: float | None = None
+    seed: int = 0
+    since: dt.date | None = None
+    date_column: str | None = None
+    notes: list = field(default_factory=list)  # The warnings as data: (key, params); see note_text.
+    suggested_tables: dict | None = None  # As tables, for the suggested model on the holdout.
+    suggested_notes: list = field(default_factory=list)  # Order warnings of the suggested model.
+    capacity: float = CAPACITY
+    model: object = field(default=None, repr=False)  # The checked current model.
 
 
 def _outcome_column(leads: pd.DataFrame, model: Model, outcome: str | None):
@@ -122,8 +133,9 @@ def _rate(won: np.ndarray, mask: np.ndarray) -> float | None:
     return float(won[mask].mean()) if mask.any() else None
 
 
-def _order_warnings(table: pd.DataFrame, what: str, best_first: bool) -> list[str]:
-    """A better label that converts less than the next one down."""
+def _order_notes(table: pd.DataFrame, what: str, best_first: bool) -> list[tuple]:
+    """A better label that converts less than the next one down, as notes ('grade order' or
+    'band order', params)."""
     rows = [(label, r["rate"], int(r["won"]), int(r["known"])) for label, r in table.iterrows()
             if r["rate"] is not None]
     if not best_first:
@@ -131,9 +143,32 @@ def _order_warnings(table: pd.DataFrame, what: str, best_first: bool) -> list[st
     out = []
     for (hi, hr, hw, hk), (lo, lr, lw, lk) in zip(rows, rows[1:]):
         if hr < lr:
-            out.append(f"{what} {hi} converts less than {what} {lo} on the holdout: {hr:.1%} ({hw:,} of {hk:,}) "
-                       f"against {lr:.1%} ({lw:,} of {lk:,})")
+            out.append((f"{what} order", {"better": hi, "worse": lo, "rate": hr, "won": hw, "leads": hk,
+                                          "rate_next": lr, "won_next": lw, "leads_next": lk}))
     return out
+
+
+def _pct(x: float, language: str) -> str:
+    text = f"{x:.1%}"
+    return text.replace(".", ",") if language == "it" else text
+
+
+def _count(n: int, language: str) -> str:
+    text = f"{n:,}"
+    return text.replace(",", ".") if language == "it" else text
+
+
+def note_text(note: tuple, language: str = "en") -> str:
+    """A calibration note (a warning as data) in words, in English or Italian."""
+    key, p = note
+    if key == "leak":
+        value = f"{p['auc']:.3f}"
+        return text(language, "calibrate leak").format(column=repr(p["column"]),
+                                                       auc=value.replace(".", ",") if language == "it" else value)
+    return text(language, f"calibrate {key}").format(
+        better=p["better"], worse=p["worse"], rate=_pct(p["rate"], language), won=_count(p["won"], language),
+        leads=_count(p["leads"], language), rate_next=_pct(p["rate_next"], language),
+        won_next=_count(p["won_next"], language), leads_next=_count(p["leads_next"], language))
 
 
 def is_candidate(leads: pd.DataFrame, name, outcome_col) -> bool:
@@ -189,10 +224,10 @@ def _evidence(label_rows, hits: np.ndarray, won: np.ndarray, test: np.ndarray) -
     """Per rule on the holdout: leads matched, their conversion, the others' conversion, lift."""
     overall = _rate(won, test)
     rows = []
-    for (side, text), hit in zip(label_rows, hits.T):
+    for (side, label), hit in zip(label_rows, hits.T):
         matched, other = test & hit, test & ~hit
         rate = _rate(won, matched)
-        rows.append({"side": side, "rule": text, "leads": int(matched.sum()), "won": int((won & matched).sum()),
+        rows.append({"side": side, "rule": label, "leads": int(matched.sum()), "won": int((won & matched).sum()),
                      "rate": rate, "rate_other": _rate(won, other),
                      "lift": None if rate is None or not overall else rate / overall})
     return pd.DataFrame(rows, columns=["side", "rule", "leads", "won", "rate", "rate_other", "lift"])
@@ -217,10 +252,13 @@ def _leak(hits: np.ndarray, won: np.ndarray, train: np.ndarray, test: np.ndarray
 
 def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, holdout: float = HOLDOUT,
               since=None, date_column: str | None = None, capacity: float = CAPACITY, seed: int = 0,
-              columns: list | None = None, exclude: tuple = (), behaviour: tuple = ()) -> Calibration:
+              columns: list | None = None, exclude: tuple = (), behaviour: tuple = (),
+              learn: bool = True) -> Calibration:
     """Measure `model` on the leads' outcomes and suggest a model (see the module docstring).
     columns: the candidate columns (default: every input column that can be one); exclude: columns
-    never to learn from; behaviour: columns no rule uses yet that go to the behaviour side (not fit). Raises CalibrationError when it cannot run, ModelError for a bad model."""
+    never to learn from; behaviour: columns no rule uses yet that go to the behaviour side (not fit);
+    learn=False measures the current model only (no suggestion: where scikit-learn is missing).
+    Raises CalibrationError when it cannot run, ModelError for a bad model."""
     leads = leads.reset_index(drop=True)
     checked = model.validate()
     model = checked.model
@@ -245,19 +283,8 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     # The current model on the holdout.
     score = pd.to_numeric(scored["score"], errors="coerce").to_numpy(dtype=float)
     low, high = auc_interval(won[test], score[test], seed)
-    grades = [b.grade for b in model.grade_bands]
-    bands = [b.label for b in model.score_bands]
-    t = np.flatnonzero(test)
-    status = scored["status"].to_numpy(dtype=object)
-    gcode = pd.Categorical(scored["grade"].to_numpy(dtype=object), categories=grades).codes
-    bcode = score_band_codes(scored["score"].to_numpy(dtype=object), model)
-    rising = sorted(model.status_rules, key=lambda r: float(r.min_score))
-    statuses = list(dict.fromkeys([s.default_status] + [r.status for r in rising] +
-                                  sorted(map(str, set(status[t])))))
-    passed = list(dict.fromkeys(r.status for r in sorted(model.status_rules, key=lambda r: -float(r.min_score))))
-    tables = measure(codes[t], gcode[t], grades, status[t], statuses, bcode[t], bands, score[t], passed)
-    warnings = _order_warnings(tables["by_grade"], "grade", True)
-    warnings += _order_warnings(tables["by_band"], "score band", False)
+    tables = _tables(model, scored, codes, test)
+    notes = _order_notes(tables["by_grade"], "grade", True) + _order_notes(tables["by_band"], "band", False)
     existing, existing_hits = rule_hits(leads, model)
     rules = _evidence([(side, _rule_text(r)) for side, _, r in existing], existing_hits, won, test)
 
@@ -282,37 +309,68 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
         leak = _leak(hits, won, train, test)
         if leak is not None and max(leak, 1 - leak) > LEAK_AUC:
             leaks.append((str(name), leak))
-            warnings.append(f"leak: {str(name)!r} predicts the outcome almost perfectly (holdout AUC {leak:.3f} "
-                            f"alone); is it filled after the contact? It is left out of the suggestion")
+            notes.append(("leak", {"column": str(name), "auc": leak}))
             continue
         pieces += kept
         hit_parts.append(hits)
         candidates.append((str(name), sides.get(name, "fit")))
     # Existing rules that keep their condition: fit rules, behaviour conditions and hygiene rules.
     g = len(names)
-    same = {(text_key(p.column), p.operator, text_key(p.value)) for p in pieces}
+    same = {(text_key(p.column), p.operator, text_key(p.value), p.side): k for k, p in enumerate(pieces)}
     for (side, i, rule), hit in zip(existing, existing_hits.T):
         if side == "behaviour" and rule.kind in ("count", "per unit"):
             continue
-        if (text_key(rule.column), getattr(rule, "operator", ""), text_key(getattr(rule, "value", None))) in same:
-            continue  # A category of its column says the same: the rule is that category's.
+        key = (text_key(rule.column), getattr(rule, "operator", ""), text_key(getattr(rule, "value", None)), side)
+        if key in same and pieces[same[key]].rule is None:
+            pieces[same[key]].rule = i  # A category of its column says the same: its points are the rule's.
+            continue
         pieces.append(Piece(rule.column, getattr(rule, "operator", ""), getattr(rule, "value", None), side, "rule",
                             g, rule=i, original=rule))
         hit_parts.append(hit[:, None])
         g += 1
     hits = np.column_stack(hit_parts) if hit_parts else np.zeros((len(leads), 0), dtype=bool)
+    found = Calibration(split=split, outcome_column=str(outcome_col), train_leads=int(train.sum()),
+                        test_leads=int(test.sum()), test_won=int(won[test].sum()), auc=auc(won[test], score[test]),
+                        auc_low=low, auc_high=high, tables=tables, rules=rules, leaks=leaks, candidates=candidates,
+                        train=train, test=test, won=won, split_kind="random" if since is None else "date",
+                        holdout=holdout if since is None else None, seed=seed,
+                        since=None if since is None else pd.Timestamp(since).date(), date_column=date_column,
+                        notes=notes, capacity=capacity, model=model)
+    found.warnings = [note_text(n) for n in notes]
+    if not learn:
+        return found
     suggestion = suggest(model, pieces, hits, won, train, capacity, seed)
+    _measure_suggestion(found, leads, codes, suggestion, existing, existing_hits, hits)
+    return found
 
+
+def _measure_suggestion(found: Calibration, leads, codes, suggestion, existing, existing_hits, hits) -> None:
+    """The suggested model on the holdout: its AUC, tables, order notes, each rule's evidence and what
+    its status rules pass to sales."""
+    won, test, seed = found.won, found.test, found.seed
     again = evaluate_leads(leads, suggestion.model).frame
     suggested = pd.to_numeric(again["score"]).to_numpy(dtype=float)
     new_status = again["status"].to_numpy(dtype=object)
     s_low, s_high = auc_interval(won[test], suggested[test], seed)
-    chosen = [i for i, (p, v) in enumerate(zip(pieces, suggestion.points)) if v != 0 or p.kind == "rule"]
-    order = [i for i in chosen if pieces[i].side == "fit"] + [i for i in chosen if pieces[i].side == "behaviour"]
-    texts = [(pieces[i].side, _rule_text(r)) for i, r in
-             zip(order, suggestion.model.fit_rules + suggestion.model.behaviour_rules)]
-    evidence = _evidence(texts, hits[:, order], won, test)
-    evidence.insert(2, "points", suggestion.points[order])
+    model = suggestion.model
+    found.suggested_tables = _tables(model, again, codes, test)
+    found.suggested_notes = (_order_notes(found.suggested_tables["by_grade"], "grade", True) +
+                             _order_notes(found.suggested_tables["by_band"], "band", False))
+    # Each suggested rule's leads: its piece's, or (an existing rule no piece keeps) the rule's own.
+    column_of = {(side, i): j for j, (side, i, _) in enumerate(existing)}
+    rules = [("fit", r) for r in model.fit_rules] + [("behaviour", r) for r in model.behaviour_rules]
+    current = {"fit": found.model.fit_rules, "behaviour": found.model.behaviour_rules}
+    columns, old, seen = [], [], {"fit": 0, "behaviour": 0}
+    for (side, rule), k in zip(rules, suggestion.origins):
+        i = seen[side]
+        seen[side] += 1
+        is_old = i < len(current[side])
+        columns.append(hits[:, k] if k is not None else existing_hits[:, column_of[(side, i)]])
+        old.append(float(current[side][i].points) if is_old else None)
+    matrix = np.column_stack(columns) if columns else np.zeros((len(leads), 0), dtype=bool)
+    evidence = _evidence([(side, _rule_text(r)) for side, r in rules], matrix, won, test)
+    evidence.insert(2, "points", np.array([int(r.points) for _, r in rules], dtype=np.int64))
+    evidence.insert(3, "old_points", pd.Series(old, dtype=object).values)
     total_won = max(int(won[test].sum()), 1)
     # What the suggested model passes to sales on the holdout: its status rules from the highest down.
     rows, taken = [], []
@@ -322,10 +380,21 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
         rows.append({"status": " or ".join(taken), "min_score": float(rule.min_score),
                      "grades": ", ".join(rule.grades), "share_leads": float(passed_.sum() / max(int(test.sum()), 1)),
                      "share_won": float((won & passed_).sum() / total_won)})
-    capture = pd.DataFrame(rows)
-    return Calibration(split=split, outcome_column=str(outcome_col), train_leads=int(train.sum()),
-                       test_leads=int(test.sum()), test_won=int(won[test].sum()), auc=auc(won[test], score[test]),
-                       auc_low=low, auc_high=high, tables=tables, rules=rules, warnings=warnings, leaks=leaks,
-                       candidates=candidates, suggestion=suggestion, suggested_auc=auc(won[test], suggested[test]),
-                       suggested_low=s_low, suggested_high=s_high, suggested_rules=evidence, capture=capture,
-                       train=train, test=test, won=won)
+    found.suggestion, found.suggested_rules, found.capture = suggestion, evidence, pd.DataFrame(rows)
+    found.suggested_auc, found.suggested_low, found.suggested_high = auc(won[test], suggested[test]), s_low, s_high
+
+
+def _tables(model: Model, scored: pd.DataFrame, codes: np.ndarray, test: np.ndarray) -> dict:
+    """outcomes.measure of a model's results on the holdout leads."""
+    grades = [b.grade for b in model.grade_bands]
+    bands = [b.label for b in model.score_bands]
+    t = np.flatnonzero(test)
+    status = scored["status"].to_numpy(dtype=object)
+    score = pd.to_numeric(scored["score"], errors="coerce").to_numpy(dtype=float)
+    gcode = pd.Categorical(scored["grade"].to_numpy(dtype=object), categories=grades).codes
+    bcode = score_band_codes(scored["score"].to_numpy(dtype=object), model)
+    rising = sorted(model.status_rules, key=lambda r: float(r.min_score))
+    statuses = list(dict.fromkeys([model.settings.default_status] + [r.status for r in rising] +
+                                  sorted(map(str, set(status[t])))))
+    passed = list(dict.fromkeys(r.status for r in sorted(model.status_rules, key=lambda r: -float(r.min_score))))
+    return measure(codes[t], gcode[t], grades, status[t], statuses, bcode[t], bands, score[t], passed)

@@ -11,7 +11,9 @@ model gives exactly the points that were learned:
 * a blank cell (or a placeholder) is a piece of its own (`is blank`) in both; blanks, or the rest
   of the categories, held by fewer than RARE_LEADS training leads get no rule (0 points);
 * existing fit rules, and behaviour conditions and hygiene rules, keep their condition and get
-  new points; count and per unit rules are replaced by the bins of their column.
+  new points; count and per unit rules are replaced by the bins of their column (they stay, with
+  0 points). The suggested model lists every existing rule first, in its order, then the new ones,
+  so that applying it changes points and adds rows, and never moves or deletes one.
 
 A regularised logistic regression (scikit-learn, L2) learns one weight per piece on the training
 leads. Each column's bins are shifted so that its lowest bin has 0 points, then every weight is
@@ -46,8 +48,9 @@ GRADE_SHARES = (0.1, 0.3, 0.6)
 @dataclass
 class Piece:
     """One candidate rule: a condition on a lead column, on the fit or behaviour side. kind is
-    'blank', 'low' or 'step' (a number column), 'category' or 'other', or 'rule' (an existing rule,
-    `rule` its index on its side). column_group ties the pieces of one column together."""
+    'blank', 'low' or 'step' (a number column), 'category' or 'other', or 'rule' (an existing rule).
+    `rule` is the index on its side of the existing rule whose condition the piece is (kind 'rule',
+    or a category that says the same). column_group ties the pieces of one column together."""
 
     column: str
     operator: str
@@ -78,6 +81,9 @@ class Suggestion:
     mql: float
     sql: float
     hits: np.ndarray = field(repr=False, default=None)  # Leads x pieces, bool.
+    # Per rule of the suggested model (fit rules, then behaviour rules): the piece it comes from, or
+    # None for an existing rule that no piece keeps (a count or per unit rule, replaced by its column's bins).
+    origins: list = field(default_factory=list)
 
 
 def _category_pieces(column: Column, name, side, group, train: np.ndarray) -> list[Piece]:
@@ -206,8 +212,6 @@ def threshold(scores: np.ndarray, share: float) -> float:
 
 
 def _rule_of(piece: Piece, points: int):
-    if piece.kind == "rule":
-        return replace(piece.original, points=points, group="")
     if piece.side == "fit":
         return FitRule(piece.column, piece.operator, piece.value, points)
     return BehaviourRule(piece.text()[:100], piece.column, points, kind="condition", operator=piece.operator,
@@ -240,13 +244,30 @@ def suggest(model: Model, pieces: list, hits: np.ndarray, won: np.ndarray, train
     sql = threshold(scores[train], capacity)
     mql = min(threshold(scores[train], MQL_FACTOR * capacity), sql)
     suggested = copy.deepcopy(model)
-    chosen = [(p, int(v)) for p, v in zip(pieces, points) if v != 0 or p.kind == "rule"]
-    suggested.fit_rules = [_rule_of(p, v) for p, v in chosen if p.side == "fit"]
-    suggested.behaviour_rules = [_rule_of(p, v) for p, v in chosen if p.side == "behaviour"]
+    rules, origins = _rules(model, pieces, points)
+    suggested.fit_rules, suggested.behaviour_rules = rules["fit"], rules["behaviour"]
     suggested.groups = []
     suggested.status_rules = _thresholds(model.status_rules, mql, sql)
     suggested.grade_bands = _grade_bands(model.grade_bands, fit[train])
-    return Suggestion(suggested, pieces, points, scores, scale, mql, sql, hits)
+    return Suggestion(suggested, pieces, points, scores, scale, mql, sql, hits, origins["fit"] + origins["behaviour"])
+
+
+def _rules(model: Model, pieces: list, points: np.ndarray) -> tuple[dict, dict]:
+    """Per side, the suggested rules and the piece each comes from: first every existing rule in
+    its order, with the points of the piece that keeps its condition (0 when none does), no group;
+    then a new rule for each other piece with points."""
+    kept = {(p.side, p.rule): k for k, p in enumerate(pieces) if p.rule is not None}
+    rules, origins = {"fit": [], "behaviour": []}, {"fit": [], "behaviour": []}
+    for side, existing in (("fit", model.fit_rules), ("behaviour", model.behaviour_rules)):
+        for i, rule in enumerate(existing):
+            k = kept.get((side, i))
+            rules[side].append(replace(rule, points=0 if k is None else int(points[k]), group=""))
+            origins[side].append(k)
+    for k, (piece, value) in enumerate(zip(pieces, points)):
+        if piece.rule is None and value != 0:
+            rules[piece.side].append(_rule_of(piece, int(value)))
+            origins[piece.side].append(k)
+    return rules, origins
 
 
 def _thresholds(rules: list, mql: float, sql: float) -> list:

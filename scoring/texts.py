@@ -35,6 +35,12 @@ TEXTS = {
         "not a stage": "is not a stage",
         "not an outcome": ("is not an outcome (won, converted, yes, 1 or lost, no, 0; blank = unknown), so it "
                            "counts as unknown"),
+        "calibrate grade order": ("grade {better} converts less than grade {worse} on the holdout: {rate} ({won} of "
+                                  "{leads}) against {rate_next} ({won_next} of {leads_next})"),
+        "calibrate band order": ("score band {better} converts less than score band {worse} on the holdout: {rate} "
+                                 "({won} of {leads}) against {rate_next} ({won_next} of {leads_next})"),
+        "calibrate leak": ("leak: {column} predicts the outcome almost perfectly (holdout AUC {auc} alone); is it "
+                           "filled after the contact? It is left out of the suggestion"),
     },
     "it": {
         "fit cap": "tetto profilo",
@@ -62,6 +68,13 @@ TEXTS = {
         "not a stage": "non è una fase",
         "not an outcome": ("non è un esito (vinto, convertito, sì, 1 o perso, no, 0; vuoto = non noto), quindi "
                            "conta come non noto"),
+        "calibrate grade order": ("il grado {better} converte meno del grado {worse} sui lead di verifica: {rate} "
+                                  "({won} su {leads}) contro {rate_next} ({won_next} su {leads_next})"),
+        "calibrate band order": ("la fascia di punteggio {better} converte meno della fascia {worse} sui lead di "
+                                 "verifica: {rate} ({won} su {leads}) contro {rate_next} ({won_next} su "
+                                 "{leads_next})"),
+        "calibrate leak": ("fuga di informazione: {column} predice l'esito quasi alla perfezione (AUC {auc} da sola "
+                           "sui lead di verifica); viene compilata dopo il contatto? È esclusa dal suggerimento"),
     },
 }
 
