@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from workbook import progress, template, workflow
+from scoring.defaults import header as column_header
 from scoring.errors import LeadScoreError
 from workbook.errors import SheetError
 from workbook.safety import atomic_save
@@ -183,8 +184,9 @@ def _print_summary(report, path, out, made: bool = False) -> None:
                    else "New SQLs: none")
     if s["with_problems"]:
         n = s["with_problems"]
+        column = column_header("problems", s.get("language", "en"))  # The column as the book names it.
         click.echo(f"{n} {'lead has' if n == 1 else 'leads have'} values that could not be used "
-                   f"(see the Problems column; `leadscore check {target}` lists each cell).")
+                   f"(see the {column} column; `leadscore check {target}` lists each cell).")
     for line in report.model_warnings:
         click.echo(f"warning: {line}", err=True)
     for item in report.lost:

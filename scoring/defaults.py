@@ -188,6 +188,19 @@ def italian_holidays(year: int) -> list:
     return sorted(days)
 
 
+ITALIAN_HOLIDAY_NAMES = {(1, 1): "Capodanno", (1, 6): "Epifania", (4, 25): "Festa della Liberazione",
+                         (5, 1): "Festa dei lavoratori", (6, 2): "Festa della Repubblica", (8, 15): "Ferragosto",
+                         (10, 4): "San Francesco d'Assisi", (11, 1): "Ognissanti", (12, 8): "Immacolata Concezione",
+                         (12, 25): "Natale", (12, 26): "Santo Stefano"}
+
+
+def holiday_name(day: dt.date) -> str:
+    """The Italian name of a national holiday ('' for a day that is none)."""
+    if day == easter(day.year) + dt.timedelta(days=1):
+        return "Lunedì dell'Angelo"
+    return ITALIAN_HOLIDAY_NAMES.get((day.month, day.day), "")
+
+
 def _fit_rules(profile: str, language: str) -> list:
     h = lambda m: header(m, language)  # noqa: E731
     if profile == "b2c":

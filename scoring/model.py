@@ -24,10 +24,14 @@ OPERATORS = (
     "=", "<>", "in", "not in", ">", ">=", "<", "<=", "between",
     "contains", "is blank", "not blank",
 )
+# The operators as an Italian book writes them (either spelling is read in any book).
+OPERATOR_WORDS = {"en": OPERATORS, "it": ("=", "<>", "uno di", "nessuno di", ">", ">=", "<", "<=", "tra",
+                                          "contiene", "è vuoto", "non è vuoto")}
 NUMERIC_OPERATORS = (">", ">=", "<", "<=", "between")
 NO_VALUE_OPERATORS = ("is blank", "not blank")
 DECIMAL_CHOICES = ("auto", ",", ".")
 CHANNELS = ("Email", "Phone", "SMS", "WhatsApp", "Task")
+CHANNEL_WORDS = {"en": CHANNELS, "it": ("Email", "Telefono", "SMS", "WhatsApp", "Attività")}
 LANGUAGES = ("en", "it")
 # How a behaviour rule gives points; the hygiene kinds are red flags on an address or a name.
 RULE_KINDS = ("count", "condition", "per unit") + HYGIENE_KINDS
@@ -49,7 +53,7 @@ class FitRule:
     """Points for leads whose column matches operator and value."""
 
     column: str = declare(Text(hint=COLUMN_HINT))
-    operator: str = declare(Choice(OPERATORS))
+    operator: str = declare(Choice(OPERATORS, words=tuple(OPERATOR_WORDS.items())))
     value: object = declare(Raw(), default=None)
     points: float = declare(Number(), default=0)
     label: str = declare(Text(required=False, max_length=100), default="")
@@ -70,7 +74,7 @@ class BehaviourRule:
                                        explain="must be a number above 0 (at most 100,000), "
                                                "or blank for no cap"), default=None)
     kind: str = declare(Choice(RULE_KINDS, blank_ok=True, words=tuple(KIND_WORDS.items())), default="count")
-    operator: str = declare(Choice(OPERATORS, blank_ok=True), default="")
+    operator: str = declare(Choice(OPERATORS, blank_ok=True, words=tuple(OPERATOR_WORDS.items())), default="")
     value: object = declare(Raw(), default=None)
     group: str = declare(GROUP_NAME, default="")  # Blank: the rule counts on its own.
 
@@ -121,7 +125,7 @@ class SequenceStep:
     step: int = declare(Number(low=1, high=1000, whole=True))
     day: int = declare(Number(low=0, high=3650, whole=True,
                               explain="must be a whole number of business days from 0 to 3,650"))
-    channel: str = declare(Choice(CHANNELS))
+    channel: str = declare(Choice(CHANNELS, words=tuple(CHANNEL_WORDS.items())))
     content: str = declare(Text(hint="say what to send or do", max_length=1000))
     owner_role: str = declare(Text(required=False, max_length=100), "owner role")
 
@@ -419,7 +423,8 @@ def _behaviour_values(reader, rules) -> list:
         if rule.kind == "condition":
             if not rule.operator and reader.ok("behaviour_rules", i, "operator"):
                 reader.problem("behaviour_rules", i, "operator", f"is blank; a {words['condition']!r} rule needs one "
-                               f"of {', '.join(OPERATORS)}", attribute="operator", value=rule.operator)
+                               f"of {', '.join(OPERATOR_WORDS.get(reader.language, OPERATORS))}", attribute="operator",
+                               value=rule.operator)
             elif rule.operator:
                 parsed, message = rule_value(rule.operator, rule.value, reader.decimal)
                 if message:

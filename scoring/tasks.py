@@ -89,7 +89,7 @@ import pandas as pd
 from .columns import by_meaning
 from .dates import read_date as _as_date
 from .engine import Scored, checked_model, evaluate_leads
-from .model import CHANNELS, CheckedModel, Model
+from .model import CHANNEL_WORDS, CHANNELS, CheckedModel, Model
 from .parse import text_key
 
 TASK_COLUMNS = ("lead_id", "lead", "company", "task", "channel", "content", "owner", "due",
@@ -372,12 +372,14 @@ def plan_tasks(leads: pd.DataFrame, scored: Scored | pd.DataFrame, model: Model 
     no_email = (step_channel == "Email") & ~email_ok
     channel[no_email] = "Phone"
     note = np.full(len(pos), "", dtype=object)
+    spelt = dict(zip(CHANNELS, CHANNEL_WORDS.get(language, CHANNELS)))  # Channels in the book's language.
     for mask, key in ((no_consent & email_ok, "no consent"), (no_consent & ~email_ok, "no consent no email"),
                       (no_email, "no email")):
         for old in np.unique(step_channel[mask]):
             hit = mask & (step_channel == old)
             for new_channel in np.unique(channel[hit]):
-                note[hit & (channel == new_channel)] = words[key].format(old=old, new=new_channel)
+                note[hit & (channel == new_channel)] = words[key].format(old=spelt.get(old, old),
+                                                                         new=spelt.get(new_channel, new_channel))
 
     # 6. Owner.
     team, spelling = {}, {}
@@ -450,7 +452,7 @@ def plan_tasks(leads: pd.DataFrame, scored: Scored | pd.DataFrame, model: Model 
         "lead": pd.Series(lead[at][order], dtype=object),
         "company": pd.Series(subset("company")[at][order], dtype=object),
         "task": pd.Series(seqs.task[step][order], dtype=object),
-        "channel": pd.Series(channel[order], dtype=object),
+        "channel": pd.Series(_per_value(channel[order], lambda c: spelt.get(c, c), object, ""), dtype=object),
         "content": pd.Series(content[order], dtype=object),
         "owner": pd.Series(owner[order], dtype=object),
         "due": pd.Series(due[order].astype(object), dtype=object),

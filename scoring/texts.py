@@ -1,4 +1,5 @@
 """Words the engine writes into reasons and problems, in English and Italian."""
+import re
 
 # Values forms and exports put in a cell that was never filled in: they read as blank (the
 # Placeholders setting; these are its defaults per language).
@@ -81,3 +82,57 @@ TEXTS = {
 
 def text(language: str, key: str) -> str:
     return TEXTS.get(language, TEXTS["en"])[key]
+
+
+# Model problems are worded in English where they are found (scoring/schema.py, scoring/model.py); an
+# Italian book shows them in Italian through these phrases, longest first. A phrase with no entry stays
+# English rather than reading wrong.
+def _italian_number(m) -> str:
+    """'100,000' -> '100.000', '0.5' -> '0,5': a number in a message as Italian writes it."""
+    return m.group(0).translate({ord(","): ".", ord("."): ","})
+
+
+MESSAGES_IT = (
+    (r"\(needed for between\)", "(serve per tra)"),
+    (r"\(needed for ([<>=]+)\)", r"(serve per \1)"),
+    (r"\bis blank; a ('[^']+') rule needs one of\b", r"è vuoto; una regola \1 richiede uno di"),
+    (r"\bis only for ('[^']+') rules \(this one is ('[^']+')\); set the kind to ('[^']+'), or clear it\b",
+     r"vale solo per le regole \1 (questa è \2); imposta il tipo a \3, o svuotalo"),
+    (r"\bmust be blank for a ('[^']+') rule: its points count once\b",
+     r"deve essere vuoto per una regola \1: i suoi punti contano una volta"),
+    (r"\bmust be a number above (-?[\d.,]+)\b", r"deve essere un numero sopra \1"),
+    (r"\bis a date, not a number\b", "è una data, non un numero"),
+    (r"\bis not a number\b", "non è un numero"),
+    (r"\bis not a column of the Leads table\b", "non è una colonna della tabella Leads"),
+    (r"\bis not a setting\b", "non è un'impostazione"),
+    (r"\(settings: ", "(impostazioni: "),
+    (r"\bis not one of\b", "non è uno di"),
+    (r"\bchoose one of\b", "scegli uno di"),
+    (r"\bis out of range\b", "è fuori dall'intervallo"),
+    (r"\bmust be a whole number\b", "deve essere un numero intero"),
+    (r"\bhas more than (\d+) decimals; round it\b", r"ha più di \1 decimali; arrotondalo"),
+    (r"\bholds the error\b", "contiene l'errore"),
+    (r"\bappears twice\b", "compare due volte"),
+    (r"\bis a date\b", "è una data"),
+    (r"\bis blank\b", "è vuoto"),
+    (r"\benter a whole number\b", "scrivi un numero intero"),
+    (r"\benter a number\b", "scrivi un numero"),
+    (r"\ba whole number\b", "un numero intero"),
+    (r"\ba number\b", "un numero"),
+    (r"\babove (-?[\d.,]+) to\b", r"sopra \1 fino a"),
+    (r"\bfrom (-?[\d.,]+) to\b", r"da \1 a"),
+    (r", or blank for no cap\b", ", o vuoto per nessun tetto"),
+    (r", or blank\b", ", o vuoto"),
+    (r"\bname a column of the Leads table\b", "indica una colonna della tabella Leads"),
+    (r"\btype a name\b", "scrivi un nome"),
+    (r"\bat most\b", "al massimo"),
+)
+
+
+def in_language(message: str, language: str) -> str:
+    """A model problem's message in the book's language (Italian phrases; English as it is)."""
+    if language != "it":
+        return message
+    for pattern, italian in MESSAGES_IT:
+        message = re.sub(pattern, italian, message)
+    return re.sub(r"(?<=[ (])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?\b", _italian_number, message)

@@ -267,7 +267,7 @@ def test_the_template_writes_groups_and_reads_back_the_same_model(tmp_path):
 
 def test_bad_groups_are_named_by_cell_in_the_books_language(tmp_path):
     for language, mode_message in (("en", "mode 'either' is not one of sum, max, all"),
-                                   ("it", "modo 'either' is not one of somma, massimo, tutte")):
+                                   ("it", "modo 'either' non è uno di somma, massimo, tutte")):
         path = book(tmp_path, language, name=f"{language}.xlsx")
         wb = openpyxl.load_workbook(path)
         ws = wb["LeadScore"]
@@ -292,7 +292,10 @@ def test_bad_groups_are_named_by_cell_in_the_books_language(tmp_path):
             f"LeadScore!{b}8: {group} 'Source' already holds fit rules (fit rule 1); a group holds fit rules or "
             "behaviour rules, not both (fit points make the grade, behaviour points do not): use another group",
             f"LeadScore!{m}5: {mode_message}",
-            f"LeadScore!{c}7: {cap} 'lots' must be a number above 0 (at most 100,000), or blank for no cap",
+            f"LeadScore!{c}7: {cap} 'lots' must be a number above 0 (at most 100,000), or blank for no cap"
+            if language == "en" else  # An Italian book says it in Italian, numbers written the Italian way.
+            f"LeadScore!{c}7: {cap} 'lots' deve essere un numero sopra 0 (al massimo 100.000), o vuoto per nessun "
+            "tetto",
         ]
 
 

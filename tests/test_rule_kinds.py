@@ -25,6 +25,7 @@ from workbook.workflow import check
 from native_check import in_cell_inputs, assert_same_as_engine, native_outputs, with_template_columns
 
 OPS = "=, <>, in, not in, >, >=, <, <=, between, contains, is blank, not blank"
+OPS_IT = "=, <>, uno di, nessuno di, >, >=, <, <=, tra, contiene, è vuoto, non è vuoto"  # An Italian book's words.
 
 
 def kinds_model(language="en"):
@@ -171,7 +172,7 @@ def test_bad_rules_in_an_italian_model_list_the_italian_kinds():
     assert [str(p) for p in problems(bad_rules_model("it"))][:2] == [
         "behaviour rule 1, kind: 'sometimes' is not one of conteggio, condizione, per unità, email "
         "usa e getta, email gratuita, email non valida, casella di ruolo, nome fittizio",
-        f"behaviour rule 2, operator: is blank; a 'condizione' rule needs one of {OPS}",
+        f"behaviour rule 2, operator: is blank; a 'condizione' rule needs one of {OPS_IT}",
     ]
 
 
@@ -215,7 +216,7 @@ def test_bad_kind_cells_are_named_by_cell_in_the_books_language(tmp_path):
     for language, kind_word, message in (
             ("en", "sometimes", "kind 'sometimes' is not one of count, condition, per unit, disposable email, "
                                 "free mail, invalid email, role account, fake name"),
-            ("it", "a volte", "tipo 'a volte' is not one of conteggio, condizione, per unità, email usa e getta, "
+            ("it", "a volte", "tipo 'a volte' non è uno di conteggio, condizione, per unità, email usa e getta, "
                               "email gratuita, email non valida, casella di ruolo, nome fittizio")):
         path = book(tmp_path, language, name=f"{language}.xlsx")
         wb = openpyxl.load_workbook(path)
@@ -230,12 +231,18 @@ def test_bad_kind_cells_are_named_by_cell_in_the_books_language(tmp_path):
         op_label = {"en": "operator", "it": "operatore"}[language]
         condition = {"en": "'condition'", "it": "'condizione'"}[language]
         count = {"en": "'count'", "it": "'conteggio'"}[language]
-        assert check(path).errors == [
+        expected = [
             f"LeadScore!{kind}4: {message}",
             f"LeadScore!{operator}5: {op_label} is blank; a {condition} rule needs one of {OPS}",
             f"LeadScore!{operator}8: {op_label} '>' is only for {condition} rules (this one is {count}); set the "
             f"kind to {condition}, or clear it",
+        ] if language == "en" else [  # An Italian book says it in Italian.
+            f"LeadScore!{kind}4: {message}",
+            f"LeadScore!{operator}5: {op_label} è vuoto; una regola {condition} richiede uno di {OPS_IT}",
+            f"LeadScore!{operator}8: {op_label} '>' vale solo per le regole {condition} (questa è {count}); imposta "
+            f"il tipo a {condition}, o svuotalo",
         ]
+        assert check(path).errors == expected
 
 
 def test_a_book_made_before_rule_kinds_reads_its_behaviour_rules_as_counts(tmp_path):

@@ -463,4 +463,5 @@ def test_first_run_on_a_sample_enrols_by_action():
     pd.testing.assert_series_equal(enrolled["sequence"], expected, check_names=False)
     steps = {"Chiamata SQL": 1, "Standard": 5, "Coltivazione": 3, "Osservazione": 1, "Rivalutazione": 1}
     assert len(tasks) == int(expected.map(steps).fillna(0).sum())
-    assert set(tasks["channel"]) <= {"Email", "Phone", "WhatsApp", "SMS", "Task"}
+    assert set(tasks["channel"]) <= {"Email", "Telefono", "WhatsApp", "SMS", "Attività"}  # The book's language.
+    assert "Telefono" in set(tasks["channel"])

@@ -1,6 +1,7 @@
 """Workbook files: template round trips, edits on the LeadScore sheet, rescore read back."""
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 
 import openpyxl
@@ -24,6 +25,17 @@ def test_template_has_tables_names_validation_and_frozen_header(tmp_path):
     new_workbook(path)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Leads", "LeadScore", "Start here"]
+    assert wb.active.title == "Start here"  # A new book opens on its guide.
+    guide = wb["Start here"]
+    assert [(c.value, c.hyperlink.location) for row in guide.iter_rows() for c in row if c.hyperlink] == [
+        ("Go to Leads ›", "'Leads'!A1"), ("Go to LeadScore ›", "'LeadScore'!A1")]
+    model = wb["LeadScore"]
+    assert model.freeze_panes == "B4"  # Titles, headers and the index in column A stay in view.
+    index = [(c.value, c.hyperlink.location) for (c,) in model.iter_rows(min_row=4, max_row=17, max_col=1)]
+    assert index[:3] == [("Fit rules", "'LeadScore'!B2"), ("Behaviour rules", "'LeadScore'!I2"),
+                         ("Rule groups", "'LeadScore'!R2")]
+    assert index[-1] == ("Import", "'LeadScore'!BJ2") and len(index) == 14
+    assert model["BM3"].value == "Operators" and model.column_dimensions["BM"].hidden  # Lists out of the way.
     assert sorted(wb["LeadScore"].tables) == sorted([
         "tblFitRules", "tblBehaviourRules", "tblRoles", "tblGradeBands", "tblScoreBands", "tblMatrix",
         "tblThresholds", "tblSettings", "tblSequences", "tblActionPlans", "tblTeam", "tblHolidays",
@@ -57,6 +69,17 @@ def test_italian_template_headers(tmp_path):
     assert headers[-12:] == ["Profilo", "Grado", "Comportamento", "Punteggio", "Rating", "Stato", "Azione",
                              "Motivi", "Problemi", "Valutato il", "Sequenza", "Inizio sequenza"]
     assert wb["LeadScore"]["B2"].value == "Regole di profilo (chi è il lead)"
+    model = wb["LeadScore"]
+    assert [model.cell(r, 3).value for r in range(4, 8)] == [">=", "uno di", ">", ">"]  # Operators in Italian.
+    channels = {model.cell(r, 48).value for r in range(4, 15)}
+    assert channels == {"Telefono", "Email", "WhatsApp", "Attività"}
+    assert [model.cell(3, c).value for c in range(65, 72)] == [
+        "Operatori", "Colonne lead", "Separatori decimali", "Lingue", "Canali", "Tipi di regola", "Modi dei gruppi"]
+    assert model["BM6"].value == "uno di" and model["BQ5"].value == "Telefono"
+    holidays = {model.cell(r, 59).value.date(): model.cell(r, 60).value for r in range(4, 30)
+                if model.cell(r, 59).value}
+    assert holidays[dt.date(dt.date.today().year, 12, 25)] == "Natale"
+    assert all(holidays.values())
 
 
 def test_rescore_writes_the_worked_examples(tmp_path):

@@ -51,7 +51,7 @@ import numpy as np
 
 from scoring.defaults import ENROLMENT_COLUMNS, OUTPUT_COLUMNS, header
 from scoring.hygiene import HYGIENE_KINDS
-from scoring.model import GROUP_MODES, MODE_WORDS, OPERATORS, Model, split_list
+from scoring.model import GROUP_MODES, MODE_WORDS, OPERATOR_WORDS, OPERATORS, Model, split_list
 from scoring.parse import MAX_AMOUNT, MAX_COUNT, MINUS_SIGNS, NO_WORDS, WHITESPACE, YES_WORDS, text_key
 from scoring.texts import TEXTS
 
@@ -681,13 +681,14 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
     for col, text in ((_B, "Operator #"), (_C, "Points"), (_D, "Value key"), (_E, "Value list"),
                       (_F, "Value number"), (_G, "Min"), (_H, "Max")):
         h.put(fit_first - 1, col, text)
-    ops = "{" + ",".join(_q(o) for o in OPERATORS) + "}"
+    ops = "{" + ",".join(_q(o) for o in OPERATORS + OPERATOR_WORDS["it"]) + "}"  # Either language's words.
 
     def condition(row: int, label: str, rule, spot_, c: int) -> tuple[str, str]:
         """A rule's operator and value on helper row `row` (as a fit rule's): (does it hold for this
         row's lead, its points cell)."""
         h.put(row, _A, label)
-        h.put(row, _B, f'=IFERROR(MATCH(LOWER(TRIM({cells.cell(spot_["operator"])})),{ops},0),0)')
+        h.put(row, _B, f'=IFERROR(MOD(MATCH(LOWER(TRIM({cells.cell(spot_["operator"])})),{ops},0)-1,'
+                       f'{len(OPERATORS)})+1,0)')
         h.put(row, _C, f'={cells.cell(spot_["points"])}')
         if len(split_list(rule.value)) > ITEM_SLOTS:
             problems.append(f"{cells.name(spot_['value'])}: value has {len(split_list(rule.value))} items; native "

@@ -7,6 +7,8 @@ to the cell that holds the bad value, through the same block declarations.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from openpyxl.utils import get_column_letter
 
 from scoring.engine import missing_columns
@@ -15,7 +17,7 @@ from scoring.model import (NOTHING, ActionPlan, BehaviourRule, FitRule, GradeBan
 from scoring.model import LANGUAGES
 from scoring.parse import is_blank, text_key
 from scoring.schema import Choice, shown
-from scoring.texts import PLACEHOLDERS
+from scoring.texts import PLACEHOLDERS, in_language
 
 from .errors import CellProblem, SheetError
 from .layout import BLOCK_OF_PROBLEM, BLOCKS, MODEL_SHEET, OPTIONAL_SETTINGS, SETTING_BY_NAME, SETTINGS
@@ -210,7 +212,12 @@ class ModelSheet:
         return out
 
     def locate(self, p: Problem) -> CellProblem:
-        """A model problem as a CellProblem: the cell that holds the bad value, and the message."""
+        """A model problem as a CellProblem: the cell that holds the bad value, and the message in the
+        book's language."""
+        found = self._locate(p)
+        return replace(found, message=in_language(found.message, self.model.settings.language))
+
+    def _locate(self, p: Problem) -> CellProblem:
         detail = {"value": p.value, "allowed": p.allowed}
         if p.block == "settings":
             settings = self.blocks["settings"]

@@ -15,10 +15,11 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from scoring import OPERATORS, Model, default_model, evaluate_leads, score
-from scoring.defaults import ENROLMENT_COLUMNS, LEAD_COLUMNS, OUTPUT_COLUMNS, header
-from scoring.model import (CHANNELS, DECIMAL_CHOICES, DUPLICATE_WORDS, GROUP_MODES, KEEP_WORDS, KIND_WORDS, LANGUAGES,
-                           MODE_WORDS, RULE_KINDS, YES_NO_WORDS)
+from scoring.defaults import ENROLMENT_COLUMNS, LEAD_COLUMNS, OUTPUT_COLUMNS, header, holiday_name
+from scoring.model import (CHANNEL_WORDS, CHANNELS, DECIMAL_CHOICES, DUPLICATE_WORDS, GROUP_MODES, KEEP_WORDS,
+                           KIND_WORDS, LANGUAGES, MODE_WORDS, OPERATOR_WORDS, RULE_KINDS, YES_NO_WORDS)
 
+from .guide import add_guide, write_guide
 from .layout import (BLOCK, BLOCKS, HEADER_ROW, MODEL_NAME, model_area, LEADS_SHEET, LEADS_TABLE, LISTS_COLUMN,
                      MODEL_SHEET, SETTINGS)
 from .leads import LAST_COLUMNS, output_values
@@ -27,36 +28,6 @@ OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_n
 VALIDATION_ROWS = 200  # Dropdowns reach this many rows below a block's last row.
 GRADE_COLOURS = {"A": "#63BE7B", "B": "#C6EFCE", "C": "#FFEB9C", "D": "#E7E6E6"}
 STATUS_COLOURS = {"SQL": "#F8696B", "MQL": "#FFC000"}
-GUIDE = {
-    "en": [
-        "Lead Score for Excel",
-        "",
-        "1. Leads: one row per lead. Fill the white columns; the grey ones (Fit … Scored at) are written by scoring.",
-        "2. LeadScore: the model. Edit points, bands, thresholds and matrix actions; add rules as table rows.",
-        "3. Rescore: run `leadscore rescore THIS_FILE.xlsx` (or press Rescore when the add-in is installed).",
-        "4. `leadscore check THIS_FILE.xlsx` lists every problem on the LeadScore sheet with its cell.",
-        "",
-        "Grade (A–D) says how well a lead fits your buyer persona; score (0–100) adds what it did.",
-        "Status: SQL at score ≥ 90; MQL at score ≥ 50 for grades A and B; otherwise Lead.",
-        "A stage set by sales (Opportunity, Customer, Disqualified) is never overwritten.",
-        "Reasons list every rule that gave points; they add up exactly to the score.",
-    ],
-    "it": [
-        "Lead Score per Excel",
-        "",
-        "1. Leads: una riga per lead. Compila le colonne bianche; quelle grigie (Profilo … Valutato il) le scrive il punteggio.",
-        "2. LeadScore: il modello. Modifica punti, fasce, soglie e azioni della matrice; aggiungi regole come righe.",
-        "3. Ricalcola: esegui `leadscore rescore QUESTO_FILE.xlsx` (o premi Rescore con il componente aggiuntivo).",
-        "4. `leadscore check QUESTO_FILE.xlsx` elenca ogni problema del foglio LeadScore con la sua cella.",
-        "",
-        "Il grado (A–D) dice quanto il lead somiglia al cliente ideale; il punteggio (0–100) aggiunge cosa ha fatto.",
-        "Stato: SQL con punteggio ≥ 90; MQL con punteggio ≥ 50 per i gradi A e B; altrimenti Lead.",
-        "Una fase indicata dalle vendite (Opportunità, Cliente, Squalificato) non viene mai sovrascritta.",
-        "I motivi elencano ogni regola che ha dato punti; la loro somma è esattamente il punteggio.",
-    ],
-}
-
-
 def _cell_value(value):
     """A pandas/numpy value as XlsxWriter should see it; None for blanks."""
     if value is None or value is pd.NaT:
@@ -107,6 +78,32 @@ def _setting_words(key: str, value, language: str):
     return words.get(value, value)
 
 
+MODEL_WIDTH_CAP = 60  # Longer notes run on into the empty column beside their block.
+
+
+def _is_big(value) -> bool:
+    """A whole number that reads better with thousands separators (1,000,000)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 10_000 \
+        and float(value).is_integer()
+
+
+def _shown_text(value) -> str:
+    """A value as a cell shows it, for sizing its column."""
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "2026-01-01"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def fitted_width(texts, least: float = 8, most: float = 60) -> float:
+    """A column width (Excel's units, about one digit each) for the longest of texts, within [least, most]."""
+    longest = max((len(t) for t in texts), default=0)
+    return float(min(max(least, longest * 1.1 + 2), most))
+
+
 def _block_rows(model: Model, block, language: str) -> list[list]:
     """A block's rows, field by field as layout.py declares them (the model attribute of each field)."""
     if block.key == "roles":
@@ -114,13 +111,19 @@ def _block_rows(model: Model, block, language: str) -> list[list]:
     if block.key == "matrix":
         return [[grade, *actions] for grade, actions in model.matrix.items()]
     if block.key == "holidays":
-        return [[day, None] for day in model.holidays]
+        return [[day, (holiday_name(day) or None) if language == "it" else None] for day in model.holidays]
     if block.key == "imports":
         return []
     if block.key == "settings":
         return [[en if language == "en" else it, _shown(_setting_words(key, getattr(model.settings, key), language)),
                  note_en if language == "en" else note_it] for key, en, it, note_en, note_it in SETTINGS]
     rows = [[_shown(getattr(record, f.attribute)) for f in block.fields] for record in getattr(model, block.attribute)]
+    for key, options, spelt in (("operator", OPERATORS, OPERATOR_WORDS), ("channel", CHANNELS, CHANNEL_WORDS)):
+        if key in [f.key for f in block.fields]:  # Fixed words in the book's language ('in' -> 'uno di').
+            at = [f.key for f in block.fields].index(key)
+            words = dict(zip(options, spelt[language]))
+            for row in rows:
+                row[at] = words.get(row[at], row[at])
     if block.key == "behaviour":  # A rule's kind in the book's language ('count' -> 'conteggio').
         at = [f.key for f in block.fields].index("kind")
         words = dict(zip(RULE_KINDS, KIND_WORDS[language]))
@@ -141,14 +144,20 @@ def _block_headers(model: Model, block, language: str) -> list[str]:
     return headers
 
 
+LIST_TITLES = {"operators": ("Operators", "Operatori"), "columns": ("Lead columns", "Colonne lead"),
+               "decimal": ("Decimal separators", "Separatori decimali"), "languages": ("Languages", "Lingue"),
+               "channels": ("Channels", "Canali"), "kinds": ("Rule kinds", "Tipi di regola"),
+               "modes": ("Group modes", "Modi dei gruppi")}
+
+
 def _write_lists(ws, formats, lead_headers: list[str], language: str) -> dict:
     """Dropdown sources beside the blocks; returns list name -> absolute range."""
     lists = {
-        "operators": list(OPERATORS),
+        "operators": list(OPERATOR_WORDS[language]),
         "columns": lead_headers,
         "decimal": list(DECIMAL_CHOICES),
         "languages": list(LANGUAGES),
-        "channels": list(CHANNELS),
+        "channels": list(CHANNEL_WORDS[language]),
         "kinds": list(KIND_WORDS[language]),
         "modes": list(MODE_WORDS[language]),
     }
@@ -157,14 +166,27 @@ def _write_lists(ws, formats, lead_headers: list[str], language: str) -> dict:
     ranges = {}
     for i, (name, items) in enumerate(lists.items()):
         col = LISTS_COLUMN - 1 + i
-        ws.write_string(HEADER_ROW - 1, col, name, formats["header"])
+        ws.write_string(HEADER_ROW - 1, col, LIST_TITLES[name][language != "en"], formats["header"])
         for j, item in enumerate(items):
             ws.write_string(HEADER_ROW + j, col, item)
         first = xl_rowcol_to_cell(HEADER_ROW, col, row_abs=True, col_abs=True)
         last = xl_rowcol_to_cell(HEADER_ROW + len(items) - 1, col, row_abs=True, col_abs=True)
         ranges[name] = f"={first}:{last}"
-        ws.set_column(col, col, 18)
+        ws.set_column(col, col, 18, None, {"hidden": True})  # Out of the way; the dropdowns still read them.
     return ranges
+
+
+INDEX_TITLE = {"en": "Tables on this sheet", "it": "Tabelle del foglio"}
+
+
+def _write_index(ws, formats, language: str) -> None:
+    """Column A (frozen): a link to each block's title, so that no table is lost across the sheet."""
+    ws.write_string(HEADER_ROW - 1, 0, INDEX_TITLE[language], formats["header"])
+    for i, block in enumerate(BLOCKS):
+        name = block.title(language).split(" (")[0].split(":")[0]
+        target = xl_rowcol_to_cell(HEADER_ROW - 2, block.first_column - 1)
+        ws.write_url(HEADER_ROW + i, 0, f"internal:'{MODEL_SHEET}'!{target}", formats["link"], name)
+    ws.set_column(0, 0, 24)
 
 
 def _write_model_sheet(wb, formats, model: Model, language: str, lead_headers: list[str]) -> None:
@@ -173,6 +195,7 @@ def _write_model_sheet(wb, formats, model: Model, language: str, lead_headers: l
                            "it": "Modello Lead Score — modifica i valori nelle tabelle, poi ricalcola"}[language],
                     formats["heading"])
     lists = _write_lists(ws, formats, lead_headers, language)
+    _write_index(ws, formats, language)
     for block in BLOCKS:
         headers = _block_headers(model, block, language)
         rows = _block_rows(model, block, language)
@@ -186,8 +209,11 @@ def _write_model_sheet(wb, formats, model: Model, language: str, lead_headers: l
             "columns": [{"header": h} for h in headers]})
         for i, row in enumerate(rows):
             for j, value in enumerate(row):
-                _write(ws, header_row + 1 + i, first_col + j, value, formats["input"], formats["date"])
-        ws.set_column(first_col, last_col, block.width)
+                _write(ws, header_row + 1 + i, first_col + j, value,
+                       formats["input_big"] if _is_big(value) else formats["input"], formats["date"])
+        for j, h in enumerate(headers):  # Wide enough for the header and the values, within reason.
+            texts = [h] + [_shown_text(row[j]) for row in rows]
+            ws.set_column(first_col + j, first_col + j, fitted_width(texts, block.width, MODEL_WIDTH_CAP))
         top = xl_rowcol_to_cell(header_row, first_col, row_abs=True, col_abs=True)
         bottom = xl_rowcol_to_cell(last_row, last_col, row_abs=True, col_abs=True)
         wb.define_name(block.name, f"='{MODEL_SHEET}'!{top}:{bottom}")
@@ -203,7 +229,7 @@ def _write_model_sheet(wb, formats, model: Model, language: str, lead_headers: l
             at = first_col + [f.key for f in block.fields].index("operator")
             ws.data_validation(header_row + 1, at, below, at, {
                 "validate": "list", "source": lists["operators"], "ignore_blank": True,
-                "error_message": ", ".join(OPERATORS)})
+                "error_message": ", ".join(OPERATOR_WORDS[language])})
         if block.key == "behaviour":
             at = first_col + [f.key for f in block.fields].index("kind")
             ws.data_validation(header_row + 1, at, below, at, {
@@ -225,21 +251,15 @@ def _write_model_sheet(wb, formats, model: Model, language: str, lead_headers: l
                 "error_message": ", ".join(MODE_WORDS[language])})
         if block.key == "sequences":
             ws.data_validation(header_row + 1, first_col + 3, below, first_col + 3, {
-                "validate": "list", "source": lists["channels"], "error_message": ", ".join(CHANNELS)})
-            ws.set_column(first_col + 4, first_col + 4, 50)
+                "validate": "list", "source": lists["channels"], "error_message": ", ".join(CHANNEL_WORDS[language])})
         if block.key == "settings":
             keys = [key for key, *_ in SETTINGS]
             for key, source in (("decimal", "decimal"), ("language", "languages")):
                 r = header_row + 1 + keys.index(key)
                 ws.data_validation(r, first_col + 1, r, first_col + 1,
                                    {"validate": "list", "source": lists[source]})
-            ws.set_column(first_col + 2, first_col + 2, 48)
     wb.define_name(MODEL_NAME, "=" + model_area())  # All blocks, for the in-cell functions.
-    ws.set_column(BLOCK["fit"].first_column - 1, BLOCK["fit"].first_column - 1, 20)
-    ws.set_column(BLOCK["fit"].first_column + 1, BLOCK["fit"].first_column + 1, 18)
-    ws.set_column(BLOCK["behaviour"].first_column - 1, BLOCK["behaviour"].first_column, 30)
-    ws.set_column(BLOCK["roles"].first_column - 1, BLOCK["roles"].first_column - 1, 24)
-    ws.freeze_panes(HEADER_ROW, 0)
+    ws.freeze_panes(HEADER_ROW, 1)  # Titles, headers and the index stay in view.
 
 
 def _leads_formats(wb, language: str) -> dict:
@@ -352,17 +372,6 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
     ws.activate()
 
 
-def _write_guide(wb, formats, language: str, buttons) -> None:
-    ws = wb.add_worksheet("Start here" if language == "en" else "Inizia qui")
-    for i, line in enumerate(GUIDE[language]):
-        ws.write_string(i, 1, line, formats["heading"] if i == 0 else None)
-    ws.set_column(1, 1, 110)
-    for i, macro in enumerate(buttons):
-        # Form buttons that run a macro of the same name (the add-in supplies it).
-        ws.insert_button(len(GUIDE[language]) + 1, 1 + i, {"macro": macro, "caption": macro,
-                                                          "width": 110, "height": 30})
-
-
 def build(path, model: Model, leads: pd.DataFrame, outputs: pd.DataFrame | None,
           language: str, profile: str, buttons=(), formulas: str = "values", finish=None) -> None:
     """Write a whole new workbook to path (XlsxWriter; path must be a new file or a temp).
@@ -380,7 +389,9 @@ def build(path, model: Model, leads: pd.DataFrame, outputs: pd.DataFrame | None,
         "heading": wb.add_format({"bold": True, "font_size": 14}),
         "title": wb.add_format({"bold": True, "font_color": "#1F4E79"}),
         "header": wb.add_format({"bold": True, "bg_color": "#D9D9D9"}),
+        "link": wb.add_format({"font_color": "#0563C1", "underline": 1}),
         "input": wb.add_format({"font_color": "#1F4E79"}),
+        "input_big": wb.add_format({"font_color": "#1F4E79", "num_format": "#,##0"}),
         "date": wb.add_format({"font_color": "#1F4E79", "num_format": "yyyy-mm-dd"}),
     }
     lead_headers = list(leads.columns)
@@ -393,7 +404,7 @@ def build(path, model: Model, leads: pd.DataFrame, outputs: pd.DataFrame | None,
         native = for_template(model, list(leads.columns), language)
     _write_leads_sheet(wb, formats, leads, outputs, language, profile, model, formulas, native)
     _write_model_sheet(wb, formats, model, language, lead_headers)
-    _write_guide(wb, formats, language, buttons)
+    write_guide(wb, add_guide(wb, language), language, buttons)
     if native is not None:
         native.write(wb)
     if finish is not None:
