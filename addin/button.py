@@ -20,6 +20,7 @@ CAPTIONS = {
     "rescore": "run_all", "ricalcola": "run_all",
     "tasks": "tasks", "attività": "tasks",
     "report": "report",
+    "calibrate": "calibrate", "calibra": "calibrate",
 }
 
 

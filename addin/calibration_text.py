@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from scoring.calibrate import note_text
+
 
 def _pct(x) -> str:
     return "—" if x is None or x != x else f"{x:.1%}"
@@ -48,47 +50,69 @@ def _evidence(table: pd.DataFrame, points: bool) -> list[str]:
     return _table(headers, rows)
 
 
-def report_lines(found, book) -> list[str]:
-    """The calibration report, every figure measured on the holdout."""
+def report_lines(done, book, out=None) -> list[str]:
+    """The calibration report of a workbook.calibration.Calibrated, every figure measured on the holdout,
+    then what was written."""
+    found = done.found
     won_share = found.test_won / found.test_leads if found.test_leads else None
-    out = [f"Calibration of {book} on the outcome column {found.outcome_column!r}: learned on "
-           f"{found.train_leads:,} leads, measured on {found.test_leads:,} held-out leads "
-           f"({found.test_won:,} conversions, {_pct(won_share)}).",
-           f"Split: {found.split}.", "",
-           f"Current model — AUC on the holdout: {_interval(found.auc, found.auc_low, found.auc_high)}"]
+    lines = [f"Calibration of {book} on the outcome column {found.outcome_column!r}: learned on "
+             f"{found.train_leads:,} leads, measured on {found.test_leads:,} held-out leads "
+             f"({found.test_won:,} conversions, {_pct(won_share)}).",
+             f"Split: {found.split}.", "",
+             f"Current model — AUC on the holdout: {_interval(found.auc, found.auc_low, found.auc_high)}"]
     t = found.tables
     for title, key in (("grade", "by_grade"), ("score band", "by_band"), ("status", "by_status")):
-        out += _conversion(title, t[key])
+        lines += _conversion(title, t[key])
     deciles = t["by_decile"]
     rows = [[str(d), f"{_number(r['max_score'])}–{_number(r['min_score'])}" if r["max_score"] is not None else "—",
              f"{int(r['leads']):,}", f"{int(r['won']):,}", _pct(r["rate"])] for d, r in deciles.iterrows()]
-    out += ["Conversion by score decile (1 = highest scores):"] + _table(["decile", "scores", "leads", "won",
-                                                                           "conversion"], rows)
+    lines += ["Conversion by score decile (1 = highest scores):"] + _table(["decile", "scores", "leads", "won",
+                                                                             "conversion"], rows)
     rows = []
     for _, r in t["capture"].iterrows():
         kind, what = r["passed"]
         name = " or ".join(what) if kind == "status" else f"top {what * 10}% by score"
         rows.append([name, _pct(r["share_leads"]), _pct(r["share_won"])])
-    out += ["Leads passed to sales against conversions captured:"] + _table(["passed", "of the leads",
-                                                                             "of the conversions"], rows)
-    out += ["Rules of the current model (conversion of the leads each rule gives points to, and of the others):"]
-    out += _evidence(found.rules, points=False)
-    out += [""] + (["Warnings:"] + [f"  {w}" for w in found.warnings] if found.warnings else ["Warnings: none."])
-    out += ["", f"Suggested model — learned on the training part; AUC on the holdout: "
-                f"{_interval(found.suggested_auc, found.suggested_low, found.suggested_high)}",
-            "Columns learned from: " + (", ".join(f"{c} ({side})" for c, side in found.candidates) or "none")]
+    lines += ["Leads passed to sales against conversions captured:"] + _table(["passed", "of the leads",
+                                                                               "of the conversions"], rows)
+    lines += ["Rules of the current model (conversion of the leads each rule gives points to, and of the others):"]
+    lines += _evidence(found.rules, points=False)
+    lines += [""] + (["Warnings:"] + [f"  {w}" for w in found.warnings] if found.warnings else ["Warnings: none."])
+    if found.suggestion is not None:
+        lines += _suggestion_lines(found)
+    target = book if out is None else out
+    where = "in place" if out is None else f"to {out}"
+    lines += ["", f"Wrote the sheet '{done.sheet}' ({where})."]
+    if done.changes is None:
+        lines.append(f"The LeadScore sheet was not changed; `leadscore calibrate {target} --apply` applies the "
+                     "suggestion.")
+    elif not done.changes:
+        lines.append("The suggestion is the model as it is: nothing to apply.")
+    else:
+        lines.append(f"Applied the suggestion: {len(done.changes)} changes on the LeadScore sheet, each a row of its "
+                     f"Changelog ({done.changelog}). Next: `leadscore rescore {target}` scores the leads with it.")
+    lines += [f"Note: {n}." for n in done.notes]
+    return lines
+
+
+def _suggestion_lines(found) -> list[str]:
+    """The suggested model: its AUC, rules with their evidence, grade bands and status thresholds."""
+    lines = ["", f"Suggested model — learned on the training part; AUC on the holdout: "
+                 f"{_interval(found.suggested_auc, found.suggested_low, found.suggested_high)}",
+             "Columns learned from: " + (", ".join(f"{c} ({side})" for c, side in found.candidates) or "none")]
     rules = found.suggested_rules
-    for side, title in (("fit", "Fit rules"), ("behaviour", "Behaviour rules (conditions)")):
+    for side, title in (("fit", "Fit rules"), ("behaviour", "Behaviour rules")):
         part = rules[rules["side"] == side]
-        out += [f"{title}:"] + (_evidence(part, points=True) if len(part) else ["  none"])
+        lines += [f"{title}:"] + (_evidence(part, points=True) if len(part) else ["  none"])
     bands = found.suggestion.model.grade_bands
-    out.append("Suggested grade bands (fit points): " + ", ".join(
+    lines.append("Suggested grade bands (fit points): " + ", ".join(
         f"{b.grade} below" if b.min_fit is None else f"{b.grade} ≥ {b.min_fit}" for b in bands))
     for _, r in found.capture.iterrows():
         last = r["status"].split(" or ")[-1]
         grades = f" and grade {r['grades']}" if r["grades"] else ""
-        out.append(f"Suggested {last}: score ≥ {int(r['min_score'])}{grades}; {r['status']} would pass "
-                   f"{_pct(r['share_leads'])} of the held-out leads with {_pct(r['share_won'])} of their conversions")
-    out += ["", "Nothing was changed: the LeadScore sheet keeps its rules (applying a suggestion, --apply, is not "
-                "built yet)."]
-    return out
+        lines.append(f"Suggested {last}: score ≥ {int(r['min_score'])}{grades}; {r['status']} would pass "
+                     f"{_pct(r['share_leads'])} of the held-out leads with {_pct(r['share_won'])} of their "
+                     "conversions")
+    for note in found.suggested_notes:
+        lines.append(f"Warning about the suggested model: {note_text(note)}")
+    return lines

@@ -491,32 +491,39 @@ def _since(ctx, param, value):
 @click.option("--exclude", multiple=True, metavar="COLUMN", help="A column never to learn from (repeat for more).")
 @click.option("--behaviour", multiple=True, metavar="COLUMN",
               help="A column no rule uses yet whose points go to behaviour, not fit (repeat for more).")
+@click.option("--apply", "apply_", is_flag=True,
+              help="Also apply the suggestion: the LeadScore tables take its points, rules, grade bands and "
+                   "thresholds, and a Changelog table on the LeadScore sheet records every change (old and new "
+                   "value, why).")
+@_out_option
+@_as_of_option
 @friendly
-def calibrate(book, outcome, holdout, since, capacity, seed, columns, exclude, behaviour):
-    """Measure BOOK's model on the leads' outcomes and suggest points and thresholds (nothing is changed).
+def calibrate(book, outcome, holdout, since, capacity, seed, columns, exclude, behaviour, apply_, out, as_of):
+    """Measure BOOK's model on the leads' outcomes and suggest points and thresholds; write it all to the
+    Calibration sheet.
 
     Everything is measured on held-out leads: AUC with its interval, conversion by grade, score band,
     status and decile, capture, each rule's evidence, warnings; then a suggested model of integer points
-    learned on the other leads, with its evidence.
+    learned on the other leads, with its evidence. The LeadScore sheet changes only with --apply.
+    Nothing is written if anything is wrong.
     """
-    from scoring.calibrate import CalibrationError, calibrate as run
-    from workbook.leads import is_helper_column
+    from scoring.calibrate import CalibrationError
+    from workbook.calibration import calibrate_file
 
     from .calibration_text import report_lines
 
     if since is not None and holdout is not None:
         raise click.BadParameter("give --holdout or --since, not both", param_hint="--since")
-    with workflow.open_book(book) as opened:
-        sheet, _, frame, _ = workflow.read_checked(opened)
-    frame = frame[[c for c in frame.columns if not is_helper_column(c)]]
     try:
-        found = run(frame, sheet.model, outcome=outcome, holdout=0.3 if holdout is None else holdout, since=since,
-                    capacity=capacity, seed=seed, columns=list(columns) or None, exclude=tuple(exclude),
-                    behaviour=tuple(behaviour))
+        done = calibrate_file(book, out=out, apply=apply_, when=as_of, outcome=outcome,
+                              holdout=0.3 if holdout is None else holdout, since=since, capacity=capacity, seed=seed,
+                              columns=list(columns) or None, exclude=tuple(exclude), behaviour=tuple(behaviour))
     except CalibrationError as exc:
         _fail([f"Error: {book}: {exc}"])
-    for line in report_lines(found, book):
+    for line in report_lines(done, book, out):
         click.echo(line)
+    for item in done.lost:
+        click.echo(f"Note: the copy lacks {item} (the original keeps it).", err=True)
 
 
 @cli.command()

@@ -1,4 +1,5 @@
-"""Lead Score for Excel in xlwings Lite: the scripts rescore, tasks, report, run_all and the LEAD functions.
+"""Lead Score for Excel in xlwings Lite: the scripts rescore, tasks, report, run_all, calibrate and
+calibrate_apply, and the LEAD functions.
 
 `leadscore lite BOOK` stores this file as the workbook's main.py. Lead Score's own
 pure-Python packages (scoring, workbook, addin) travel at the end of this file as
@@ -86,6 +87,18 @@ def report(book: xw.Book):
 def run_all(book: xw.Book):
     """Rescore, tasks and report in one go (what the desktop Rescore button does)."""
     print(_macros().run_all(book, quiet=True))
+
+
+@script
+def calibrate(book: xw.Book):
+    """Measure the model on the outcomes and write the Calibration sheet (the LeadScore sheet stays as it is)."""
+    print(_macros().calibrate(book, quiet=True))
+
+
+@script
+def calibrate_apply(book: xw.Book):
+    """Calibrate, then apply the suggestion to the LeadScore tables (each change a row of the Changelog)."""
+    print(_macros().calibrate_apply(book, quiet=True))
 
 
 # Functions ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The macros behind the Rescore, Tasks and Report buttons, for desktop Excel and xlwings Lite.
+"""The macros behind the Rescore, Tasks, Report and Calibrate buttons, for desktop Excel and xlwings Lite.
 
 Each takes an xlwings Book, wraps it in workbook.xlbook.XlBook and runs the same
 workflow the command line runs on files (workbook.workflow.run_book). Problems
@@ -79,6 +79,67 @@ def report(book, as_of=None, quiet=False) -> str:
 
 def run_all(book, as_of=None, quiet=False) -> str:
     return run_steps(book, ("rescore", "tasks", "report"), as_of, quiet)
+
+
+def _no_learner(missing: str) -> str:
+    """Where scikit-learn is missing: what to do, in one line (xlwings Lite runs in Pyodide, which provides it)."""
+    import sys
+
+    if sys.platform == "emscripten":
+        return ("The suggestion needs scikit-learn, which xlwings Lite has not loaded: add the line scikit-learn to "
+                "requirements.txt in the xlwings Lite editor (Pyodide provides it; it is a large download), then run "
+                "calibrate again.")
+    return f"The suggestion needs scikit-learn: {missing}; install it (pip install scikit-learn) and run Calibrate again."
+
+
+def calibration_text(done, missing: str | None = None) -> str:
+    """A few lines for a message box: the holdout AUCs, and what was written or changed."""
+    f = done.found
+    lines = [f"Calibration sheet '{done.sheet}' written: {f.test_leads:,} held-out leads ({f.split})."]
+    auc = "—" if f.auc is None else f"{f.auc:.3f}"
+    if f.suggestion is not None:
+        lines.append(f"AUC on the holdout: current model {auc}, suggested model {f.suggested_auc:.3f}.")
+    else:
+        lines.append(f"AUC on the holdout: current model {auc}.")
+    if missing:
+        lines.append(_no_learner(missing))
+    elif done.changes is None:
+        lines.append("The LeadScore sheet was not changed; run calibrate_apply to apply the suggestion.")
+    elif done.changes:
+        lines.append(f"Applied: {len(done.changes)} changes on the LeadScore sheet, each a row of its Changelog "
+                     f"({done.changelog}); rescore to score the leads with it.")
+    else:
+        lines.append("The suggestion is the model as it is: nothing to apply.")
+    return "\n".join(lines + [f"Note: {n}." for n in done.notes])
+
+
+def calibrate(book, apply: bool = False, as_of: dt.datetime | None = None, quiet: bool = False) -> str:
+    """Measure the model on the leads' outcomes (the Outcome column setting; 30% held out at random,
+    seed 0; capacity 12%, as the command line by default) and write the Calibration sheet; with apply,
+    also put the suggestion into the LeadScore tables with a Changelog. Where scikit-learn is missing
+    (xlwings Lite without it), the sheet shows the current model's figures and the message says why."""
+    from workbook.calibration import calibrate_book, learner_missing
+
+    missing = learner_missing()
+    try:
+        if missing and apply:
+            text = "Nothing was changed: " + _no_learner(missing)
+        else:
+            text = calibration_text(calibrate_book(XlBook(book), apply=apply, when=as_of, learn=missing is None),
+                                    missing)
+    except LeadScoreError as exc:
+        lines = exc.lines()
+        text = f"Nothing was changed: {len(lines)} problem(s).\n" + "\n".join(lines[:20])
+    except Exception as exc:  # noqa: BLE001  A bug: say so in one message, never a traceback.
+        text = (f"Nothing was changed: Lead Score stopped on an unexpected {type(exc).__name__}: {exc}. "
+                "This is a bug in Lead Score, not in your workbook; please report it.")
+    if not quiet:
+        _alert(book, text)
+    return text
+
+
+def calibrate_apply(book, as_of: dt.datetime | None = None, quiet: bool = False) -> str:
+    return calibrate(book, apply=True, as_of=as_of, quiet=quiet)
 
 
 def main() -> None:

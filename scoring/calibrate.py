@@ -100,7 +100,7 @@ def _outcome_column(leads: pd.DataFrame, model: Model, outcome: str | None):
 
 
 def _split(known: np.ndarray, won: np.ndarray, leads, holdout, since, date_column, seed):
-    """(train, test, description) masks over the leads with a known outcome."""
+    """(train, test, description, date column) over the leads with a known outcome."""
     n = len(known)
     if since is None:
         rng = np.random.default_rng(seed)
@@ -108,7 +108,7 @@ def _split(known: np.ndarray, won: np.ndarray, leads, holdout, since, date_colum
         for part in (known & won, known & ~won):
             where = np.flatnonzero(part)
             test[rng.permutation(where)[:int(round(holdout * len(where)))]] = True
-        return known & ~test, test, f"random, stratified by outcome: {holdout:.0%} held out (seed {seed})"
+        return known & ~test, test, f"random, stratified by outcome: {holdout:.0%} held out (seed {seed})", None
     column = find(leads.columns, date_column) if date_column else by_meaning(leads.columns, "created")
     if column is None:
         wanted = date_column or HEADERS["created"][0]
@@ -119,7 +119,7 @@ def _split(known: np.ndarray, won: np.ndarray, leads, holdout, since, date_colum
     dated = ~np.isnat(stamps)
     train, test = known & dated & (stamps < cut), known & dated & (stamps >= cut)
     day = pd.Timestamp(since).date().isoformat()
-    return train, test, f"by date ({column}): learned before {day}, tested on {day} and after"
+    return train, test, f"by date ({column}): learned before {day}, tested on {day} and after", str(column)
 
 
 def _counted(part: str, won: np.ndarray, mask: np.ndarray) -> None:
@@ -276,7 +276,7 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     if n_won < MIN_OUTCOMES or n_lost < MIN_OUTCOMES:
         raise CalibrationError(f"too little data: {n_won} conversions and {n_lost} non-conversions in "
                                f"{str(outcome_col)!r}; calibrate needs at least {MIN_OUTCOMES} of each")
-    train, test, split = _split(known, won, leads, holdout, since, date_column, seed)
+    train, test, split, date_column = _split(known, won, leads, holdout, since, date_column, seed)
     _counted("training part", won, train)
     _counted("holdout", won, test)
 

@@ -19,7 +19,7 @@ A regularised logistic regression (scikit-learn, L2) learns one weight per piece
 leads. Each column's bins are shifted so that its lowest bin has 0 points, then every weight is
 multiplied by one factor, the largest that keeps the best possible fit points within the fit
 maximum and the best behaviour points within the behaviour maximum, and rounded to a whole number. Grade bands are cut at shares of the training leads' fit points
-(GRADE_SHARES), the SQL and MQL thresholds at the capacity and twice it.
+(GRADE_SHARES), the SQL and MQL thresholds at the capacity and twice it (MQL at least a point below SQL).
 """
 from __future__ import annotations
 
@@ -84,6 +84,11 @@ class Suggestion:
     # Per rule of the suggested model (fit rules, then behaviour rules): the piece it comes from, or
     # None for an existing rule that no piece keeps (a count or per unit rule, replaced by its column's bins).
     origins: list = field(default_factory=list)
+
+    def origins_of(self, side: str) -> list:
+        """The origins of one side's rules ('fit' or 'behaviour')."""
+        n = len(self.model.fit_rules)
+        return self.origins[:n] if side == "fit" else self.origins[n:]
 
 
 def _category_pieces(column: Column, name, side, group, train: np.ndarray) -> list[Piece]:
@@ -242,7 +247,8 @@ def suggest(model: Model, pieces: list, hits: np.ndarray, won: np.ndarray, train
     fit = np.minimum(raw[:, side].sum(axis=1), float(s.fit_max))
     scores = held_points(raw[:, side].sum(axis=1), raw[:, ~side].sum(axis=1), s)
     sql = threshold(scores[train], capacity)
-    mql = min(threshold(scores[train], MQL_FACTOR * capacity), sql)
+    # MQL below SQL, so that it takes leads of its own (an equal threshold would never be reached).
+    mql = min(threshold(scores[train], MQL_FACTOR * capacity), max(sql - 1, float(s.score_min)))
     suggested = copy.deepcopy(model)
     rules, origins = _rules(model, pieces, points)
     suggested.fit_rules, suggested.behaviour_rules = rules["fit"], rules["behaviour"]

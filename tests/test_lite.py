@@ -261,7 +261,7 @@ def test_the_embedded_code_runs_from_its_bundle_alone(lite_book, tmp_path):
 def test_main_py_defines_the_scripts_and_functions():
     source = lite.main_py()
     scripts = re.findall(r"^@script\ndef (\w+)\(book: xw\.Book\):", source, re.M)
-    assert scripts == ["rescore", "tasks", "report", "run_all"]
+    assert scripts == ["rescore", "tasks", "report", "run_all", "calibrate", "calibrate_apply"]
     functions = re.findall(r"^@func\n(?:@arg\(.*\)\n)+def (LEAD\w+)\(leads, headers, model\):", source, re.M)
     assert sorted(functions) == sorted("LEAD" + n for n in udf_core.NAMES)
     assert "import threading" not in source

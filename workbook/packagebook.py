@@ -506,6 +506,60 @@ class PackageBook(Book):
             self.edit.put(chart, parts["chart"], "chart")
         self._added(REPORT_SHEET)
 
+    def styles_for(self, specs: dict) -> dict:
+        """{key: cellXfs index} of these formats ({key: StyleSpec}), appended to styles.xml where missing."""
+        self._style("date")  # The product's own formats first (it checks that there is a styles part).
+        part = self.package.styles_part
+        xml, index = styles_append(self.edit.read(part), list(specs.values()))
+        self.edit.put(part, xml)
+        return {key: index[spec] for key, spec in specs.items()}
+
+    def put_sheet(self, title: str, sheet_xml: bytes, charts=()) -> None:
+        """Add a sheet of ours, replacing one of that name (any case) at the same position. With charts,
+        [(xlsx.chart.Anchor, chart part bytes)], sheet_xml names its drawing as relationship rId1."""
+        from dataclasses import replace
+
+        from .xlsx.chart import drawing_xml
+
+        existing = next((n for n in self._names if n.casefold() == title.casefold()), None)
+        index = self._remove_sheet(existing) if existing is not None else None
+        part = self.edit.add_sheet(title, sheet_xml, index)
+        if charts:
+            drawing = self.edit.free_name("xl/drawings/drawing{}.xml")
+            anchors = []
+            for anchor, xml in charts:
+                chart = self.edit.free_name("xl/charts/chart{}.xml")
+                self.edit.put(chart, xml, "chart")
+                anchors.append(replace(anchor, rel_id=self.edit.relate(drawing, "chart", chart)))
+            self.edit.put(drawing, drawing_xml(anchors), "drawing")
+            if self.edit.relate(part, "drawing", drawing) != "rId1":
+                raise RuntimeError("the new sheet's drawing relationship is not rId1")
+        self._added(title)
+
+    def add_table(self, sheet: str, name: str, top: int, left: int, headers, rows, style="TableStyleLight9"):
+        """Make a new table on an existing sheet: its header row at (top, left), then rows (at least one,
+        blank if none); the cells must be empty. Returns its TableSpot."""
+        from .xlsx.transplant import add_table
+
+        rows = [list(r) for r in rows] or [[None] * len(headers)]
+        cells = {(top, left + j): h for j, h in enumerate(headers)}
+        cells.update({(top + 1 + i, left + j): v for i, row in enumerate(rows) for j, v in enumerate(row)})
+        grid = self.read(sheet, top, left, top + len(rows), left + len(headers) - 1)
+        busy = next(((r, c) for r, c in cells if grid.value(r, c) not in (None, "")), None)
+        if busy is not None:
+            raise SheetError([f"{sheet}!{col_letter(busy[1])}{busy[0]}: Lead Score adds its table {name} here but "
+                              "the cell is not empty; move what is there"])
+        self.write_cells(TableSpot(sheet, name, top, left, top, left), cells)
+        ref = range_ref(top, left, top + len(rows), left + len(headers) - 1)
+        try:
+            table_part = add_table(self.edit, self._part(sheet), name, ref, [str(h) for h in headers], style)
+        except ValueError as exc:
+            raise SheetError([f"{sheet}!{col_letter(left)}{top}: {exc}"]) from None
+        rec = _Table(sheet, table_part, name, top, left, top + len(rows), left + len(headers) - 1, 0,
+                     top + len(rows))
+        self._all_tables().append(rec)
+        return rec.spot()
+
     # Saving.
 
     def _shared_strings(self) -> SharedStrings:
