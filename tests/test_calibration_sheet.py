@@ -339,6 +339,7 @@ def test_the_italian_book_gets_the_sheet_and_the_changelog_in_italian(tmp_path):
     new_row = next(r for r in range(4, 40) if str(ws.cell(r, 76).value).startswith("Nuova regola di comportamento"))
     row = int(re.search(r"\(riga (\d+)\)", ws.cell(new_row, 76).value).group(1))
     assert ws.cell(row, 13).value == "condizione"  # The rule's kind, in the book's words (column M).
+    assert [ws.cell(row, c).value for c in (10, 14, 15)] == ["Richieste demo", "=", "1"]  # Column, operator, value.
     why = ws.cell(new_row, 80).value
     assert why.startswith("appreso sui lead di addestramento; sui lead di verifica lo ricevono ") and "%" in why
     assert run("check", book)[0] == 0

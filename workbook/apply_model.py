@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
 
-from scoring.model import KIND_WORDS, RULE_KINDS
+from scoring.model import KIND_WORDS, OPERATOR_WORDS, OPERATORS, RULE_KINDS
 from scoring.parse import is_blank
 from scoring.suggest import GRADE_SHARES
 
@@ -120,11 +120,8 @@ def _evidence(r, language: str) -> str:
 
 
 def _operator(op: str, language: str) -> str:
-    """An operator as the book's language writes it (English is read in any book)."""
-    from scoring import model
-
-    words = getattr(model, "OPERATOR_WORDS", {}).get(language)
-    return dict(zip(model.OPERATORS, words)).get(op, op) if words else op
+    """An operator as the book's language writes it (either language's is read in any book)."""
+    return dict(zip(OPERATORS, OPERATOR_WORDS.get(language, OPERATORS))).get(op, op)
 
 
 class _Plan:
