@@ -1203,3 +1203,73 @@ def test_new_shared_strings_are_numbered_in_the_order_the_cells_go():
     patch_columns(xml, [Column(2, 2, values)], shared_strings=sst)
     assert sorted(sst._lookup, key=sst._lookup.get) == ["zeta", "alpha", "mu"]
     assert sst.refs_delta == 120
+
+
+@pytest.mark.parametrize("blank_share", [0.0, 0.3, 0.8, 1.0])
+def test_new_rows_made_a_chunk_at_a_time_equal_the_cell_merge(blank_share, monkeypatch):
+    # Rows added below the sheet's last row (an import) are laid out a chunk at a time; whatever the
+    # share of blank cells, with or without a style, in columns of one type or of several (texts,
+    # numbers beyond 2**53, many datetimes), they are what the cell merge writes, and the shared
+    # strings are counted alike.
+    rng = random.Random(int(blank_share * 10))
+    xml = b'<worksheet %s><dimension ref="A1:B2"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row>' \
+          b'<row r="2"><c r="B2" t="s"><v>0</v></c></row></sheetData></worksheet>' % NS
+    stamps = [dt.datetime(2020, 1, 1) + dt.timedelta(seconds=rng.randrange(10 ** 8), microseconds=rng.randrange(10 ** 6))
+              for _ in range(300)]
+    pools = [["a<b", "c&d", "e", "f\x01g", "_x0041_"], [1, 2, 3, 2 ** 60, -(2 ** 60)], stamps,
+             ["x", 4, 2.5, dt.date(2021, 5, 6), dt.datetime(1900, 1, 1, 12), True] + stamps[:5]]
+
+    def values(pool, n):
+        return [None if rng.random() < blank_share else rng.choice(pool) for _ in range(n)]
+
+    from workbook.xlsx import patch as xpatch
+
+    monkeypatch.setattr(xpatch._Pass, "CHUNK", 256)
+    n = 1000  # Several chunks of rows (of 256 here; 8,192 in use).
+    styles = (None, None) if blank_share == 1.0 else (None, 5)  # All blank, no style: no row at all.
+    columns = [Column(c, 3, values(pools[c % 4], n), style=styles[c % 2]) for c in range(1, 9)]
+    columns.append(Column(10, 3, values(stamps, n)))  # No style and blank cells: rows may hold no cell.
+    cells = {(c.first_row + i, c.col): Cell(v, c.kind, c.style) for c in columns for i, v in enumerate(c.values)}
+    old = b'<sst %s count="1" uniqueCount="1"><si><t>h</t></si></sst>' % NS
+    sst_a, sst_b = SharedStrings(old), SharedStrings(old)
+    by_cols = b"".join(iter_patch_columns(xml, columns, shared_strings=sst_a))
+    by_cells = patch_cells(xml, cells, shared_strings=sst_b).xml
+    if blank_share == 1.0:  # (Without a cell written, the cell merge leaves the dimension as it was.)
+        by_cells = by_cells.replace(b'<dimension ref="A1:B2"/>', b'<dimension ref="A1:J1002"/>')
+    # New text may be numbered in another order (column by column): the cells read the same.
+    assert _strings_resolved(by_cols, sst_a) == _strings_resolved(by_cells, sst_b)
+    assert sorted(sst_a._new) == sorted(sst_b._new) and sst_a.refs_delta == sst_b.refs_delta
+    ET.fromstring(by_cols)
+    assert (b'<row r="3"' in by_cols) == (blank_share < 1.0)
+    assert by_cols.count(b"<row ") == len({r for (r, c), cell in cells.items() if cell.value is not None or
+                                           cell.style is not None} | {1, 2})
+
+
+def test_many_texts_made_as_excel_holds_them_at_once_equal_one_by_one():
+    from hypothesis import given, settings, strategies as st
+    from workbook.xlsx.splice import escape_text, escape_texts, excel_texts
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.lists(st.text(alphabet=st.characters(), max_size=30), max_size=12))
+    def check(texts):
+        kept = excel_texts(texts)
+        assert kept == [excel_text(t) for t in texts]
+        assert escape_texts(kept) == [escape_text(t) for t in kept]
+
+    check()
+    long = ["y" * (CELL_LIMIT // 2 + 1) * 2, "z"]
+    assert excel_texts(long) == [excel_text(t) for t in long] and len(excel_texts(long)[0]) == CELL_LIMIT
+    assert escape_texts(["a\x00b", "<"]) == [b"a\x00b", b"&lt;"]  # A NUL (never left by excel_text): one by one.
+
+
+def test_many_dates_as_serial_numbers_at_once_equal_one_by_one():
+    from workbook.xlsx.patch import date_serials
+
+    rng = random.Random(3)
+    moments = [dt.datetime(1899, 12, 30) + dt.timedelta(microseconds=rng.randrange(200 * 365 * 86400 * 10 ** 6))
+               for _ in range(20000)]
+    moments += [dt.datetime(1900, 2, 28, 23, 59, 59, 999999), dt.datetime(1900, 3, 1), dt.datetime(1, 1, 1),
+                dt.datetime(9999, 12, 31, 23, 59, 59, 999999), dt.datetime(1904, 1, 1)]
+    for date1904 in (False, True):
+        assert [repr(x) for x in date_serials(moments, date1904)] == \
+               [repr(date_serial(m, date1904)) for m in moments]

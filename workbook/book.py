@@ -145,6 +145,10 @@ class Book:
         """Write rows (one value per table column) below the table's last row and grow the table."""
         raise NotImplementedError
 
+    def append_columns(self, table: TableSpot, columns: list[list]) -> None:
+        """append_rows given column by column (one list of values per table column, all as long)."""
+        self.append_rows(table, [list(row) for row in zip(*columns)])
+
     def formula_cells(self, table: TableSpot, cells) -> set:
         """Which of these (row, column) cells hold a formula (an import never overwrites one)."""
         return set()

@@ -107,18 +107,25 @@ def read_csv(path) -> Incoming:
     text = _decode(data, name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     headers, rows, lines, skipped = None, [], [], []
+    add_row, add_line = rows.append, lines.append
+    width = -1
     for fields in reader:
-        line = reader.line_num
-        if not any(f.strip() for f in fields):
+        if not "".join(fields).strip():  # No field with anything but spaces: a blank line.
             continue
+        if len(fields) == width:
+            add_row(fields)
+            add_line(reader.line_num)
+            continue
+        line = reader.line_num
         if headers is None:
             headers = [f.strip() for f in fields]
+            width = len(headers)
             continue
-        if len(fields) > len(headers) and any(f.strip() for f in fields[len(headers):]):
-            skipped.append((line, f"it has {len(fields)} fields but the header has {len(headers)}"))
+        if len(fields) > width and "".join(fields[width:]).strip():
+            skipped.append((line, f"it has {len(fields)} fields but the header has {width}"))
             continue
-        rows.append(fields[:len(headers)] + [""] * (len(headers) - len(fields)))
-        lines.append(line)
+        add_row(fields[:width] + [""] * (width - len(fields)))
+        add_line(line)
     if headers is None:
         raise WrongFileType(path, f"{name} holds no header row; an export needs one line of column names "
                                   "and one line per lead")

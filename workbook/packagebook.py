@@ -344,13 +344,20 @@ class PackageBook(Book):
         if not rows:
             return
         refuse_totals_row(table)
+        self._append(table, _columns_of(rows, table.max_col - table.min_col + 1))
+
+    def append_columns(self, table, columns) -> None:
+        if columns and columns[0]:
+            refuse_totals_row(table)
+            self._append(table, columns)
+
+    def _append(self, table, columns: list) -> None:
         rec = self._record(table)
         start = table.max_row + 1
         pending = self._pending_of(table.sheet)
-        width = table.max_col - table.min_col + 1
-        for j, values in enumerate(_columns_of(rows, width)):
+        for j, values in enumerate(columns):
             pending.put_column(table.min_col + j, start, _values(values))
-        rec.max_row = table.max_row = start + len(rows) - 1
+        rec.max_row = table.max_row = start + len(columns[0]) - 1
         rec.ref_last = max(rec.ref_last, rec.max_row)
         rec.changed = True
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -490,6 +491,7 @@ def _merge(book, lt, incoming, columns, key_column) -> dict:
     source = {col: j for j, col in target_cols}
     slots = [source.get(c) for c in range(spot.min_col, spot.max_col + 1)]
     fields = [j for j, _ in target_cols]
+    used = itemgetter(*fields) if len(fields) > 1 else (lambda row: (row[fields[0]],)) if fields else None
     for line, row in zip(incoming.lines, incoming.rows):
         key = key_of(row[key_index]) if key_index is not None else ""
         if key and key in seen:
@@ -507,10 +509,10 @@ def _merge(book, lt, incoming, columns, key_column) -> dict:
             else:
                 counts["unchanged"] += 1
         else:
-            if all(is_blank(row[j]) for j in fields):
+            if used is None or all(map(is_blank, used(row))):
                 skipped.append((line, "it has no value in any column the table uses"))
                 continue
-            appended.append([None if j is None else row[j] for j in slots])
+            appended.append(row)
     formulas = book.formula_cells(spot, list(updates))
     for cell in formulas:  # A cell that computes itself is the user's: an export does not overwrite it.
         del updates[cell]
@@ -519,10 +521,13 @@ def _merge(book, lt, incoming, columns, key_column) -> dict:
     book.write_cells(spot, updates)
     # New leads fill the blank rows at the end of the table first, then grow it.
     free = list(range((filled[-1] if filled else spot.min_row) + 1, spot.max_row + 1))
-    into_free = dict(zip(free, appended))
+    into_free = {r: [None if j is None else row[j] for j in slots] for r, row in zip(free, appended)}
     # (Blank values too: those rows are blank, and whole columns of writes are the fast case.)
     book.write_cells(spot, {(r, spot.min_col + j): v for r, row in into_free.items() for j, v in enumerate(row)})
-    book.append_rows(spot, appended[len(into_free):])
+    below = appended[len(into_free):]
+    if below:  # Column by column: a table column filled by no field of the export stays blank.
+        book.append_columns(spot, [[None] * len(below) if j is None else list(map(itemgetter(j), below))
+                                   for j in slots])
     counts["added"] = len(appended)
     counts["skipped"] = skipped
     return counts

@@ -47,8 +47,8 @@ from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from .runs import find_runs, run_pattern
 from .splice import (MAIN_NS, STRICT_MAIN_NS, SpliceError, cell_ref, col_letter, col_number,
-                     escape_text, excel_text, find_element, get_attr, open_empty, parse_range, prefix_for,
-                     range_ref, root, set_attrs, unescape)
+                     escape_text, escape_texts, excel_text, excel_texts, find_element, get_attr, open_empty,
+                     parse_range, prefix_for, range_ref, root, set_attrs, unescape)
 
 KINDS = ("number", "text", "bool", "date", "formula", "blank")
 
@@ -136,6 +136,21 @@ def date_serial(value, date1904: bool = False) -> float:
             delta -= dt.timedelta(days=1)
     serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
     return float(serial) if serial % 1 else serial
+
+
+def date_serials(values: list, date1904: bool = False) -> list:
+    """date_serial of many naive datetimes (or many dates) at once, equal to it value by value:
+    the same sum of days, seconds and microseconds in floating point, done by numpy."""
+    import numpy as np  # Only big columns of dates need it.
+
+    moments = np.array(values, dtype="datetime64[us]").astype(np.int64)
+    epoch = _EPOCH_1904 if date1904 else _EPOCH_1900
+    micros = moments - int((epoch - dt.datetime(1970, 1, 1)) / dt.timedelta(microseconds=1))
+    days, rest = np.divmod(micros, 86_400_000_000)
+    if not date1904:
+        days -= moments < int((_LEAP_BUG - dt.datetime(1970, 1, 1)) / dt.timedelta(microseconds=1))
+    seconds, micro = np.divmod(rest, 1_000_000)
+    return (days.astype(np.float64) + seconds / 86400 + micro / 86400e6).tolist()
 
 
 # Values as XML.
@@ -249,6 +264,22 @@ class SharedStrings:
             p = self.prefix
             self._new.append(b'<%ssi><%st xml:space="preserve">%s</%st></%ssi>' % (p, p, escape_text(text), p, p))
         return found
+
+    def indices(self, texts: list) -> list:
+        """index() of each of texts (distinct, already in Excel's form), new ones appended in order."""
+        if self._lookup is None:
+            self._lookup = self._build_lookup()
+        found = list(map(self._lookup.get, texts))
+        new = [t for t, f in zip(texts, found) if f is None]
+        if not new:
+            return found
+        first = len(self)
+        numbers = iter(range(first, first + len(new)))
+        self._lookup.update(zip(new, range(first, first + len(new))))
+        p = self.prefix
+        start, end = b'<%ssi><%st xml:space="preserve">' % (p, p), b"</%st></%ssi>" % (p, p)
+        self._new.extend(start + e + end for e in escape_texts(new))
+        return [f if f is not None else next(numbers) for f in found]
 
     def xml(self) -> bytes:
         """The part's bytes with the new strings appended."""
@@ -487,27 +518,56 @@ class _Writer:
         # In order of first appearance, so that new shared strings are numbered as the cells go.
         distinct = dict.fromkeys(values)
         kinds = set(map(type, distinct))
+        if kind is None and not kinds <= {str, type(None)}:
+            return self._bodies_by_type(values, distinct, kinds)
         if kind in (None, "text") and kinds <= {str, type(None)} and self.sst is not None:
             encoded = self._shared_text_bodies(distinct)  # Text: the common case, without body()'s turns.
+            # Each distinct text counted one reference; the repeats are the others.
+            self.sst.refs_delta += len(values) - values.count(None) - (len(encoded) - (None in encoded))
         else:
             encoded = {v: body(v, kind, None) for v in distinct}  # Each text body counts one reference.
-        if texts and self.sst is not None:
+        if texts and self.sst is not None and not kinds <= {str, type(None)}:
             counts = Counter(values)
             self.sst.refs_delta += sum(counts[v] - 1 for v, b in encoded.items()
                                        if type(v) is str and b is not None and b.startswith(b' t="s"'))
         return list(map(encoded.__getitem__, values))
 
+    def _bodies_by_type(self, values: list, distinct: dict, kinds: set) -> list:
+        """_bodies_by_value for a column of several types (no kind given): the values of each type
+        are encoded together."""
+        encoded: dict = {None: None}
+        rest = []
+        if str in kinds and self.sst is not None:
+            encoded.update(self._shared_text_bodies([v for v in distinct if type(v) is str]))
+            repeats = list(map(type, values)).count(str) - (len(encoded) - 1)
+            self.sst.refs_delta += repeats  # Each repeat of a text is one more reference.
+            kinds = kinds - {str}
+        v_open, v_close = self.v_open, self.v_close
+        for t in kinds - {type(None)}:
+            some = [v for v in distinct if type(v) is t]
+            if t is int and all(-(1 << 53) <= v <= 1 << 53 for v in some):
+                encoded.update(zip(some, [v_open + b"%d" % v + v_close for v in some]))
+            elif t is dt.datetime and len(some) > 100 and not any(v.tzinfo is not None for v in some):
+                texts = [_number(x) for x in date_serials(some, self.date1904)]
+                encoded.update(zip(some, [v_open + x + v_close for x in texts]))
+            else:
+                rest.extend(some)
+        encoded.update((v, self.body(v, None, None)) for v in rest)
+        return list(map(encoded.__getitem__, values))
+
     def _shared_text_bodies(self, distinct) -> dict:
         """{text: body} for distinct texts (and None), as body() writes them with shared strings."""
         sst, v_open, v_close = self.sst, b' t="s"' + self.v_open, self.v_close
-        index = sst.index
-        out = {}
-        for v in distinct:
-            if v is None:
-                out[v] = None
-            else:
-                out[v] = v_open + b"%d" % index(excel_text(v)) + v_close
-        sst.refs_delta += len(out) - (None in out)
+        texts = [v for v in distinct if v is not None]
+        keys = excel_texts(texts)
+        if len(set(keys)) == len(keys):
+            numbers = sst.indices(keys)
+        else:  # Two texts Excel stores alike (cut at its length limit): the first one's entry serves both.
+            numbers = list(map(sst.index, keys))
+        out = dict(zip(texts, [v_open + b"%d" % n + v_close for n in numbers]))
+        if None in distinct:
+            out[None] = None
+        sst.refs_delta += len(texts)
         return out
 
     def formula(self, text, cached) -> bytes:
@@ -603,6 +663,7 @@ _LETTER_BYTES: dict[int, bytes] = {}
 _BODY = object()  # A target's kind when its value is the cell's body, already encoded.
 _EMPTY = b"/>"  # The body of an empty cell kept in place (Column.keep_blank).
 _MISSING = object()
+_NOTHING = (b"", b"", b"")
 _is_none = partial(operator.is_, None)
 _RICH = re.compile(rb"<(?:[\w.-]+:)?(?:r|rPh|phoneticPr)[\s/>]")  # Rich text runs and phonetic guides.
 _NUMERIC = frozenset((int, float, bool))
@@ -814,45 +875,60 @@ class _Pass:
         out.append(xml[seg:close])
         return b"".join(out), new_cols
 
-    def fresh_rows(self, first: int, size: int = 1 << 22) -> Iterator[bytes]:
+    def fresh_rows(self, first: int) -> Iterator[bytes]:
         """New rows for the column values from index first on (rows the sheet does not have), as
-        new_row writes them: a cell only where there is a body or a style. Rows alike in which of
-        their cells are blank share one format, filled with the row's number and bodies."""
+        new_row writes them: a cell only where there is a body or a style. A chunk of rows is one
+        join of its pieces, laid out by slice assignment: Python loops only over blank cells."""
         p = self.sheet.prefix
         c_open = self.writer.c_open
-        cells_ = []
-        for k, c in enumerate(self.columns):
-            head = (c_open + _letters(c.col)).replace(b"%", b"%%") + b"%(r)s"
-            tail = b'"' if c.style is None else b'" s="%d"' % c.style
-            cells_.append((head + tail + b"%%(%d)s" % k, None if c.style is None else head + tail + b"/>"))
-        row_open, row_close = b'<%srow r="%%(r)s">' % p.replace(b"%", b"%%"), b"</%srow>" % p.replace(b"%", b"%%")
-        keys = [b"%d" % k for k in range(len(self.columns))]
-        formats: dict[tuple, bytes | None] = {}
-        out: list[bytes] = []
-        length = 0
+        heads = [c_open + _letters(c.col) for c in self.columns]
+        tails = [b'"' if c.style is None else b'" s="%d"' % c.style for c in self.columns]
+        row_open, row_close = b'<%srow r="' % p, b"</%srow>" % p
+        # Per row: `<row r="`, its number, `">`, then per cell `<c r="B`, number, `" s="3"`, body; `</row>`.
+        width = 4 + 4 * len(self.columns)
         total = len(self.columns[0].values)
         for a in range(first - first % self.CHUNK, total, self.CHUNK):
             self.load(a)
             start = max(a, first)
-            columns = [col[start - a:] for col in self.chunk]
-            for i, bodies in enumerate(zip(*columns), start=start):
-                blanks = tuple(map(_is_none, bodies))
-                form = formats.get(blanks, _MISSING)
-                if form is _MISSING:
-                    parts = [empty if blank else full for (full, empty), blank in zip(cells_, blanks)]
-                    parts = [x for x in parts if x is not None]
-                    form = formats[blanks] = row_open + b"".join(parts) + row_close if parts else None
-                if form is None:
-                    continue  # No cell to write: no row either.
-                values = dict(zip(keys, bodies))
-                values[b"r"] = b"%d" % (self.first_row + i)
-                new = form % values
-                out.append(new)
-                length += len(new)
-                if length > size:
-                    yield b"".join(out)
-                    out, length = [], 0
-        yield b"".join(out)
+            numbers = [b"%d" % (self.first_row + i) for i in range(start, min(a + self.CHUNK, total))]
+            n = len(numbers)
+            pieces: list = [b""] * (n * width)
+            pieces[0::width] = [row_open] * n
+            pieces[1::width] = numbers
+            pieces[2::width] = [b'">'] * n
+            pieces[width - 1::width] = [row_close] * n
+            every_row = False  # Whether some column gives every row a cell (then no row is empty).
+            for k, c in enumerate(self.columns):
+                bodies = self.chunk[k][start - a:]
+                at = 3 + 4 * k
+                head, tail = heads[k], tails[k]
+                blanks = bodies.count(None)
+                if blanks and c.style is None:  # A blank cell without a style is not written.
+                    if blanks * 2 > n:
+                        for i in [i for i, b in enumerate(bodies) if b is not None]:
+                            j = i * width + at
+                            pieces[j:j + 4] = head, numbers[i], tail, bodies[i]
+                    else:
+                        pieces[at::width] = [head] * n
+                        pieces[at + 1::width] = numbers
+                        pieces[at + 2::width] = [tail] * n
+                        pieces[at + 3::width] = [b"" if b is None else b for b in bodies]
+                        for i in [i for i, b in enumerate(bodies) if b is None]:
+                            j = i * width + at
+                            pieces[j:j + 3] = _NOTHING
+                    continue
+                every_row = True
+                pieces[at::width] = [head] * n
+                pieces[at + 1::width] = numbers
+                pieces[at + 2::width] = [tail] * n
+                # A blank cell with a style keeps it: `<c r="B5" s="3"/>`.
+                pieces[at + 3::width] = [_EMPTY if b is None else b for b in bodies] if blanks else bodies
+            if every_row:
+                yield b"".join(pieces)
+            else:  # A row without any cell is not written.
+                rows = [b"".join(pieces[i:i + width]) for i in range(0, n * width, width)]
+                empty = b'">' + row_close
+                yield b"".join(r for r in rows if not r.endswith(empty))
 
     def whole_runs(self, start: int, end: int):
         """The rows' new content when every row holds its run of cells whole (runs.py), else None."""

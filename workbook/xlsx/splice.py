@@ -217,6 +217,32 @@ def excel_text(text: str, limit: int = CELL_LIMIT) -> str:
     return _ILLEGAL.sub(lambda m: "_x%04X_" % ord(m.group()), text)
 
 
+# Anything excel_text would change, apart from length: checked over many texts joined by NUL.
+_CHANGED = re.compile("[\x01-\x08\x0b\x0c\r\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_x")
+
+
+def excel_texts(texts: list, limit: int = CELL_LIMIT) -> list:
+    """excel_text of each text, at once: the texts themselves when none needs a change (the usual
+    case: one search over all of them joined instead of three per text)."""
+    if not texts:
+        return []
+    joined = "\x00".join(texts)
+    if joined.count("\x00") == len(texts) - 1 and not _CHANGED.search(joined) and \
+            max(map(len, texts)) <= limit // 2:
+        return list(texts)
+    return [excel_text(t, limit) for t in texts]
+
+
+def escape_texts(texts: list) -> list:
+    """escape_text of each text, at once. The texts must be as excel_text leaves them (no NUL)."""
+    if not texts:
+        return []
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:
+        return [escape_text(t) for t in texts]
+    return _sax_escape(joined).encode("utf-8").split(b"\x00")
+
+
 def name_text(text: str) -> str:
     """Text for a name attribute (a table column's name): control characters, line breaks and
     tabs as '_xHHHH_', as Excel writes them there."""
