@@ -18,6 +18,7 @@ from .columns import by_meaning, find, not_a_column
 from .defaults import HEADERS
 from .dates import read_date
 from .explain import LeadProblem, Parts, Reason, number_text, signed
+from .explain import rule_label as explain_label
 from .duplicates import Duplicates, find_duplicates, needed_columns
 from .groups import RulePoints, Tally
 from .hygiene import HYGIENE_KINDS, hygiene_hits
@@ -25,7 +26,6 @@ from .outcomes import UNREADABLE, outcome_codes
 from .model import NUMERIC_OPERATORS, CheckedModel, Model, ModelError, Problem, in_sheet_order
 from .parse import AMBIGUOUS, BAD, MAX_AMOUNT, MAX_COUNT, OK, Column, ambiguous_message, is_blank, text_key
 from .rules import evaluate
-from .schema import split_list
 from .texts import text
 
 OUTPUTS = ("fit", "grade", "behaviour", "score", "rating", "status", "action", "reasons", "problems")
@@ -35,19 +35,9 @@ __all__ = ["OUTPUTS", "Scored", "evaluate_leads", "missing_columns", "number_tex
            "signed"]
 
 
-def rule_label(rule) -> str:
-    """How reasons name a fit rule: its Label, else column, operator and value."""
-    if rule.label:
-        return rule.label
-    value = rule.value
-    if rule.operator in ("is blank", "not blank"):
-        return f"{rule.column} {rule.operator}"
-    if rule.operator in ("in", "not in", "between", "contains"):
-        value = ";".join(split_list(value))
-    elif isinstance(value, float):
-        value = number_text(value)
-    sep = " " if rule.operator[0].isalpha() else ""
-    return f"{rule.column}{sep}{rule.operator}{sep}{value}"
+def rule_label(rule, language: str = "en", parsed=None) -> str:
+    """How reasons name a fit rule: its Label, else its column and condition in words (explain.rule_label)."""
+    return explain_label(rule, language, parsed)
 
 
 @dataclass
@@ -177,7 +167,7 @@ def _fit(leads, checked, columns, reasons, problems, flagged) -> np.ndarray:
             column = cache.setdefault(source, Column(leads[source], s.decimal, _held(model)))
         hit, state = evaluate(column, rule, value)
         tally.add(i, rule, RulePoints(np.where(hit, float(rule.points), 0.0), hit, hit.view(np.int8) - np.int8(1),
-                                      [Reason(rule_label(rule), float(rule.points), kind="fit", rule=i)]))
+                                      [Reason(rule_label(rule, s.language, value), float(rule.points), kind="fit", rule=i)]))
         if rule.operator in NUMERIC_OPERATORS and (source, "number") not in flagged and state is not None:
             flagged.add((source, "number"))
             _flag_states(problems, column, state, s.language)

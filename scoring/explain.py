@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .schema import split_list
 from .texts import text
 
 CELL_LIMIT = 32_767  # Characters Excel keeps in a cell.
@@ -27,6 +28,79 @@ def number_text(x: float) -> str:
     if x == 0:
         return "0"
     return str(int(x)) if x.is_integer() else f"{x:.6f}".rstrip("0")
+
+
+def number_words(x: float, language: str = "en") -> str:
+    """A number as the language writes it in a sentence: 1000000 -> '1,000,000' ('1.000.000' in
+    Italian), 2.5 -> '2.5' ('2,5'); at most 6 decimals."""
+    x = round(float(x), 6)
+    whole, _, decimals = f"{abs(x):,.6f}".rstrip("0").partition(".")
+    shown = ("-" if x < 0 else "") + whole + ("." + decimals if decimals else "")
+    return shown.translate({ord(","): ".", ord("."): ","}) if language == "it" else shown
+
+
+# How a fit rule's condition reads in reasons, per operator: '{c}' the column, '{v}' the value, '{a}'
+# and '{b}' the ends of a between.
+CONDITIONS = {
+    "en": {"=": "{c}: {v}", "<>": "{c}: not {v}", "in": "{c}: {v}", "not in": "{c}: none of {v}",
+           ">": "{c} > {v}", ">=": "{c} \u2265 {v}", "<": "{c} < {v}", "<=": "{c} \u2264 {v}",
+           "between": "{c} {a}\u2013{b}", "contains": "{c} contains {v}", "is blank": "{c}: blank",
+           "not blank": "{c}: filled in"},
+    "it": {"=": "{c}: {v}", "<>": "{c}: non {v}", "in": "{c}: {v}", "not in": "{c}: nessuno di {v}",
+           ">": "{c} > {v}", ">=": "{c} \u2265 {v}", "<": "{c} < {v}", "<=": "{c} \u2264 {v}",
+           "between": "{c} {a}\u2013{b}", "contains": "{c} contiene {v}", "is blank": "{c}: vuoto",
+           "not blank": "{c}: compilato"},
+}
+OR = {"en": "or", "it": "o"}
+NUMERIC = {"=": "{c} = {v}", "<>": "{c} \u2260 {v}"}  # A number compared reads as a formula does.
+
+
+def _is_number(value) -> bool:
+    """A number, or text that is one as typed ('3', '-2.5')."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit()
+
+
+def _item(value, language: str) -> str:
+    """A value of a rule as a reason shows it: numbers as the language writes them, text as typed."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number_words(value, language)
+    text_value = str(value).strip()
+    return number_words(float(text_value), language) if _is_number(text_value) else text_value
+
+
+def _alternatives(items: list[str], word: str) -> str:
+    """'IT or Manufacturing', 'A, B or C'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def rule_label(rule, language: str = "en", parsed=None) -> str:
+    """How reasons name a fit rule (or a condition): its Label, else its column and condition in words,
+    as a person reads them ('Annual revenue > 1,000,000', 'Industry: IT or Manufacturing'). parsed: the
+    rule's model.RuleValue, whose numbers a threshold shows (a '1.000.000' typed as text reads 1,000,000)."""
+    if getattr(rule, "label", ""):
+        return rule.label
+    words = CONDITIONS.get(language, CONDITIONS["en"])
+    op = rule.operator
+    if op in ("is blank", "not blank"):
+        return words[op].format(c=rule.column)
+    if parsed is not None and op == "between" and parsed.low is not None:
+        items = [_item(parsed.low, language), _item(parsed.high, language)]
+    elif parsed is not None and op in (">", ">=", "<", "<=") and parsed.limit is not None:
+        items = [_item(parsed.limit, language)]
+    elif op in ("in", "not in", "between", "contains") and not isinstance(rule.value, (int, float)):
+        items = [_item(v, language) for v in split_list(rule.value)] or [""]
+    else:
+        items = [_item(rule.value, language)]
+    if op == "between":
+        return words[op].format(c=rule.column, a=items[0], b=items[-1])
+    if op in NUMERIC and _is_number(rule.value):
+        return NUMERIC[op].format(c=rule.column, v=items[0])
+    joined = ", ".join(items) if op == "not in" else _alternatives(items, OR.get(language, OR["en"]))
+    return words[op].format(c=rule.column, v=joined)
 
 
 def signed(x: float) -> str:

@@ -59,7 +59,7 @@ def test_one_row_gives_one_value_the_design_examples(known):
     assert udfs.LEADGRADE([rows[1]], headers, model) == "B"
     assert udfs.LEADSCORE([rows[1]], headers, model) == 50
     assert udfs.LEADREASONS([rows[1]], headers, model) == \
-        "Role level>=3 +15; Employees>50 +10; Annual revenue>1000000 +15; White paper / case study downloaded +10"
+        "Role level ≥ 3 +15; Employees > 50 +10; Annual revenue > 1,000,000 +15; White paper / case study downloaded +10"
 
 
 def test_whole_columns_give_a_column_equal_to_the_engine(tmp_path):

@@ -9,8 +9,8 @@ import pytest
 from scoring import BehaviourRule, FitRule, StatusRule, default_model, score
 from scoring.defaults import ACTIONS
 
-A85_REASONS = ("Role level>=3 +15; Industry in IT;Manufacturing +10; Employees>50 +10; "
-               "Annual revenue>1000000 +15; Pricing page visit ×5 +25; "
+A85_REASONS = ("Role level ≥ 3 +15; Industry: IT or Manufacturing +10; Employees > 50 +10; "
+               "Annual revenue > 1,000,000 +15; Pricing page visit ×5 +25; "
                "White paper / case study downloaded +10")
 GRADE_FIT = {"A": 45, "B": 30, "C": 15, "D": 0}
 BAND_SCORES = ((0, 49), (50, 89), (90,))  # scores tried in each matrix column
@@ -49,8 +49,8 @@ def test_a85_italian_template(score_one):
     assert row["status"] == "MQL"
     assert row["action"] == "Contatto prioritario"
     assert row["reasons"] == (
-        "Livello ruolo>=3 +15; Settore in IT;Manifatturiero +10; Dipendenti>50 +10; "
-        "Fatturato annuo>1000000 +15; Visita pagina prezzi ×5 +25; "
+        "Livello ruolo ≥ 3 +15; Settore: IT o Manifatturiero +10; Dipendenti > 50 +10; "
+        "Fatturato annuo > 1.000.000 +15; Visita pagina prezzi ×5 +25; "
         "White paper / caso studio scaricato +10")
     assert row["problems"] == ""
 
@@ -65,7 +65,7 @@ def test_b50_hr_manager(score_one):
     assert row["rating"] == "B50"
     assert row["status"] == "MQL"
     assert row["action"] == "MQL"
-    assert row["reasons"] == ("Role level>=3 +15; Employees>50 +10; Annual revenue>1000000 +15; "
+    assert row["reasons"] == ("Role level ≥ 3 +15; Employees > 50 +10; Annual revenue > 1,000,000 +15; "
                               "White paper / case study downloaded +10")
     assert row["problems"] == ""
 
@@ -83,7 +83,7 @@ def test_unknown_role_is_a_problem(score_one):
     row = score_one(role="Wizard", industry="IT", employees=1200, revenue=2_000_000)
     assert row["fit"] == 35
     assert row["rating"] == "B35"
-    assert row["reasons"] == "Industry in IT;Manufacturing +10; Employees>50 +10; Annual revenue>1000000 +15"
+    assert row["reasons"] == "Industry: IT or Manufacturing +10; Employees > 50 +10; Annual revenue > 1,000,000 +15"
     assert row["problems"] == "Role: 'Wizard' is not in the Roles table"
 
 
@@ -97,16 +97,16 @@ def test_unknown_role_is_a_problem_in_italian(score_one):
 def test_blank_role_is_not_a_problem(score_one):
     row = score_one(role="   ", industry="IT")
     assert row["problems"] == ""
-    assert row["reasons"] == "Industry in IT;Manufacturing +10"
+    assert row["reasons"] == "Industry: IT or Manufacturing +10"
 
 
 def test_b2c_default_model(score_one):
     row = score_one(profile="b2c", age="30", location="north", marital="Married",
                     interests="Travel, cooking", newsletter="yes", webinars=2)
     assert (row["fit"], row["grade"], row["behaviour"], row["score"]) == (40, "A", 30, 70)
-    assert row["reasons"] == ("Age between 25;45 +10; Location in North;Centre +10; "
-                              "Marital status in Married;Cohabiting +10; "
-                              "Interests contains Travel;Wellness;Home +10; "
+    assert row["reasons"] == ("Age 25–45 +10; Location: North or Centre +10; "
+                              "Marital status: Married or Cohabiting +10; "
+                              "Interests contains Travel, Wellness or Home +10; "
                               "Newsletter signup +10; Webinar attended ×2 +20")
     assert (row["status"], row["action"]) == ("MQL", "Priority contact")
 
@@ -132,8 +132,8 @@ def test_score_92_in_default_model_is_sql(make_lead):
     assert out["rating"] == "B92"
     assert out["status"] == "SQL"
     assert out["action"] == "SQL"
-    assert out["reasons"] == ("Role level>=3 +15; Employees>50 +10; Annual revenue>1000000 +15; "
-                              "Country=Italy +2; Pricing page visit ×2 +10; Demo or trial requested ×2 +40")
+    assert out["reasons"] == ("Role level ≥ 3 +15; Employees > 50 +10; Annual revenue > 1,000,000 +15; "
+                              "Country: Italy +2; Pricing page visit ×2 +10; Demo or trial requested ×2 +40")
 
 
 # --- Matrix (DESIGN §2, default matrix) ------------------------------------------------
@@ -190,7 +190,7 @@ def test_band_edges_for_grade_b(grid, score_, action):
 def test_grade_edges(grid, fit, grade):
     out = grid([(fit, 0)]).iloc[0]
     assert (out["fit"], out["grade"], out["rating"]) == (fit, grade, f"{grade}{fit}")
-    assert out["reasons"] == ("" if fit == 0 else f"Fit={fit} +{fit}")
+    assert out["reasons"] == ("" if fit == 0 else f"Fit = {fit} +{fit}")
 
 
 def test_grade_edges_with_negative_fit(make_grid_model):
@@ -200,8 +200,8 @@ def test_grade_edges_with_negative_fit(make_grid_model):
     assert list(out["fit"]) == [-5, 15]
     assert list(out["grade"]) == ["D", "C"]
     assert list(out["score"]) == [55, 75]
-    assert list(out["reasons"]) == ["Red flag not blank −5; Points ×60 +60",
-                                    "Fit=20 +20; Red flag not blank −5; Points ×60 +60"]
+    assert list(out["reasons"]) == ["Red flag: filled in −5; Points ×60 +60",
+                                    "Fit = 20 +20; Red flag: filled in −5; Points ×60 +60"]
 
 
 # --- Statuses (DESIGN §2, thresholds) -------------------------------------------------
@@ -241,7 +241,7 @@ def test_sales_stages_are_kept(grid, stage, kept):
     assert list(out["problems"]) == [""] * 3
     # The score itself is still computed and explained.
     assert list(out["rating"]) == ["A95", "D0", "B50"]
-    assert out.loc[0, "reasons"] == "Fit=45 +45; Points ×50 +50"
+    assert out.loc[0, "reasons"] == "Fit = 45 +45; Points ×50 +50"
 
 
 def test_sales_stages_italian(grid):
@@ -326,7 +326,7 @@ def test_negative_points_use_true_minus(score_one):
 def test_behaviour_floor(score_one):
     row = score_one(industry="IT", unsubscribed="yes")
     assert (row["fit"], row["behaviour"], row["score"]) == (10, 0, 10)
-    assert row["reasons"] == ("Industry in IT;Manufacturing +10; Unsubscribed or bounced \u221210; "
+    assert row["reasons"] == ("Industry: IT or Manufacturing +10; Unsubscribed or bounced \u221210; "
                               "behaviour floor +10")
 
 
@@ -377,10 +377,10 @@ def test_score_floor_with_red_flags(score_one):
     row = score_one(model=model, email="Mario.Rossi@GMAIL.com", industry="IT", pricing=1)
     assert (row["fit"], row["grade"], row["behaviour"], row["score"]) == (-10, "D", 5, 0)
     assert row["rating"] == "D0"
-    assert row["reasons"] == ("Industry in IT;Manufacturing +10; Email contains @gmail.;@hotmail. \u221220; "
+    assert row["reasons"] == ("Industry: IT or Manufacturing +10; Email contains @gmail. or @hotmail. \u221220; "
                               "Pricing page visit +5; score floor +5")
     row = score_one(model=model, email="x@hotmail.it")
-    assert row["reasons"] == "Email contains @gmail.;@hotmail. \u221220; score floor +20"
+    assert row["reasons"] == "Email contains @gmail. or @hotmail. \u221220; score floor +20"
     assert (row["fit"], row["score"], row["rating"]) == (-20, 0, "D0")
 
 
@@ -389,8 +389,8 @@ def test_fit_cap(score_one):
     model.settings.fit_max = 40
     row = score_one(model=model, role="CEO", industry="IT", employees=100, revenue=2e6, pricing=1)
     assert (row["fit"], row["grade"], row["behaviour"], row["score"]) == (50, "A", 5, 45)
-    assert row["reasons"] == ("Role level>=3 +15; Industry in IT;Manufacturing +10; Employees>50 +10; "
-                              "Annual revenue>1000000 +15; Pricing page visit +5; fit cap \u221210")
+    assert row["reasons"] == ("Role level ≥ 3 +15; Industry: IT or Manufacturing +10; Employees > 50 +10; "
+                              "Annual revenue > 1,000,000 +15; Pricing page visit +5; fit cap \u221210")
 
 
 def test_score_cap(score_one):
@@ -442,7 +442,7 @@ def test_problems_in_order_and_once_per_cell(score_one):
         "Annual revenue: '€ 2M' is not a number; "
         "Pricing page visits: '-1' is not a count (a whole number from 0 to 1000000, or yes/no); "
         "White papers downloaded: 'many' is not a count (a whole number from 0 to 1000000, or yes/no)")
-    assert row["reasons"] == ("Industry in IT;Manufacturing +10; Unsubscribed or bounced \u221210; "
+    assert row["reasons"] == ("Industry: IT or Manufacturing +10; Unsubscribed or bounced \u221210; "
                               "behaviour floor +10")
     assert (row["rating"], row["status"], row["action"]) == ("D10", "Lead", "No action")
 
@@ -453,7 +453,7 @@ def test_fractional_points(make_grid_model):
     out = score(pd.DataFrame({"Fit": [45, 45], "Points": [3, 2]}), model)
     assert list(out["score"]) == [52.5, 50.0]
     assert list(out["rating"]) == ["A52.5", "A50"]
-    assert list(out["reasons"]) == ["Fit=45 +45; Half ×3 +7.5", "Fit=45 +45; Half ×2 +5"]
+    assert list(out["reasons"]) == ["Fit = 45 +45; Half ×3 +7.5", "Fit = 45 +45; Half ×2 +5"]
 
 
 def test_reason_shows_fit_threshold_exactly(score_one):
@@ -461,7 +461,7 @@ def test_reason_shows_fit_threshold_exactly(score_one):
     model = default_model()
     model.fit_rules[3] = FitRule("Annual revenue", ">", 1234567.5, 15)
     row = score_one(model=model, revenue=2_000_000)
-    assert row["reasons"] == "Annual revenue>1234567.5 +15"
+    assert row["reasons"] == "Annual revenue > 1,234,567.5 +15"
 
 
 def test_custom_label_in_reasons(score_one):
@@ -519,12 +519,12 @@ def test_hundred_thousand_leads(make_lead):
                   stage="Customer"),
     ]
     expected = [("A85", "MQL", "Priority contact", A85_REASONS, ""),
-                ("B50", "MQL", "MQL", "Role level>=3 +15; Employees>50 +10; Annual revenue>1000000 +15; "
+                ("B50", "MQL", "MQL", "Role level ≥ 3 +15; Employees > 50 +10; Annual revenue > 1,000,000 +15; "
                                       "White paper / case study downloaded +10", ""),
-                ("D10", "Lead", "No action", "Industry in IT;Manufacturing +10; "
+                ("D10", "Lead", "No action", "Industry: IT or Manufacturing +10; "
                                              "Unsubscribed or bounced −10; behaviour floor +10", ""),
                 ("C75", "Customer", "Owned by sales",
-                 "Role level>=3 +15; Industry in IT;Manufacturing +10; "
+                 "Role level ≥ 3 +15; Industry: IT or Manufacturing +10; "
                  "Demo or trial requested ×3 +60; behaviour cap −10",
                  "Employees: '1.2k' is not a number; Annual revenue: '€ 2M' is not a number")]
     cycle = pd.DataFrame(known)
@@ -571,5 +571,5 @@ def test_absurd_counts_still_give_a_consistent_score(make_lead, score_many):
     assert out["rating"].tolist() == ["D10", "D10", "D10", "D60"]
     assert out.iloc[1]["problems"] == ("Demo requests: '1e+308' is not a count "
                                        "(a whole number from 0 to 1000000, or yes/no)")
-    assert out.iloc[3]["reasons"] == ("Industry in IT;Manufacturing +10; Demo or trial requested "
+    assert out.iloc[3]["reasons"] == ("Industry: IT or Manufacturing +10; Demo or trial requested "
                                       "×1000000 +20000000; behaviour cap −19999950")

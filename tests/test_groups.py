@@ -76,16 +76,16 @@ def test_every_mode_and_cap_gives_exact_reasons_that_add_up():
     out = score(LEADS, groups_model())
     assert out["reasons"].tolist() == [
         # max: two rules hold, the best counts; all: every rule holds, capped at 25; sum capped at 30.
-        "Source: Web form +20 (best of 2); Enterprise: Employees>50 +10; Enterprise: Industry in IT;Manufacturing "
-        "+10; Enterprise: Revenue>=1000000 +15; Enterprise: group cap −10; Country=Italy +5; "
+        "Source: Web form +20 (best of 2); Enterprise: Employees > 50 +10; Enterprise: Industry: IT or Manufacturing "
+        "+10; Enterprise: Revenue ≥ 1,000,000 +15; Enterprise: group cap −10; Country: Italy +5; "
         "Engagement: Pricing visit ×3 +15; Engagement: Demo +20; Engagement: group cap −5; "
         "Interest: Long visit +12 (best of 2); Interest: group cap −2",
         # one Source rule only: no note; 600 is not > 600, so only the per unit rule holds.
-        "Source: Web form +20; Enterprise: Employees>50 +10; Enterprise: Industry in IT;Manufacturing +10; "
-        "Enterprise: Revenue>=1000000 +15; Enterprise: group cap −10; Engagement: Pricing visit ×5 +25; "
+        "Source: Web form +20; Enterprise: Employees > 50 +10; Enterprise: Industry: IT or Manufacturing +10; "
+        "Enterprise: Revenue ≥ 1,000,000 +15; Enterprise: group cap −10; Engagement: Pricing visit ×5 +25; "
         "Engagement: Demo +20; Engagement: group cap −15; Interest: Pages ×3 +12; Interest: group cap −2",
         # all: Employees 50 is not > 50, so the group gives nothing.
-        "Source: Referral +15; Country=Italy +5; Unsubscribed −10; behaviour floor +10",
+        "Source: Referral +15; Country: Italy +5; Unsubscribed −10; behaviour floor +10",
         # all: 999,999.99 is below 1,000,000: nothing; a sum exactly at its cap (30): no cap reason;
         # max: the condition (12) beats 2.75 pages (11).
         "Source: Fair +20; Engagement: Pricing visit ×6 +30; Interest: Long visit +12 (best of 2); "

@@ -129,7 +129,7 @@ def test_a_formula_cell_keeps_its_value_over_ten_rescores(tmp_path):
         assert report.summary["changed_grade"] == report.summary["changed_score"] == 0
     last = workflow.read_leads(book)
     assert last["Rating"].tolist() == first["Rating"].tolist()
-    assert "Employees>50 +10" in last.loc[0, "Reasons"]
+    assert "Employees > 50 +10" in last.loc[0, "Reasons"]
     with zipfile.ZipFile(book) as zf:
         sheet = zf.read("xl/worksheets/sheet1.xml")
     assert b"<f>200*5</f><v>1000</v>" in sheet

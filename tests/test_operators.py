@@ -62,7 +62,7 @@ def test_equals_numbers_written_any_way():
 def test_equals_in_a_numeric_column():
     out = score(pd.DataFrame({"X": [3, 4, np.nan]}), one_rule_model(FitRule("X", "=", "3", 10)))
     assert list(out["fit"]) == [10, 0, 0]
-    assert list(out["reasons"]) == ["X=3 +10", "", ""]
+    assert list(out["reasons"]) == ["X = 3 +10", "", ""]
 
 
 def test_not_equal_never_matches_blank():
@@ -164,7 +164,7 @@ def test_a_bad_cell_is_reported_once_for_several_numeric_rules():
     out = score(pd.DataFrame({"Employees": ["1.2k", "60", "2.000.000"]}), model)
     assert list(out["fit"]) == [0, 15, 10]
     assert list(out["problems"]) == ["Employees: '1.2k' is not a number", "", ""]
-    assert list(out["reasons"]) == ["", "Employees>50 +10; Employees<=1000 +5", "Employees>50 +10"]
+    assert list(out["reasons"]) == ["", "Employees > 50 +10; Employees ≤ 1,000 +5", "Employees > 50 +10"]
 
 
 def test_text_operators_do_not_flag_text():
@@ -239,19 +239,20 @@ def test_is_blank_with_pandas_missing_values():
 # --- labels in reasons ------------------------------------------------------------------
 
 @pytest.mark.parametrize("operator,value,cell,reason", [
-    ("=", "IT", "it", "X=IT +10"),
-    ("=", 3.0, "3", "X=3 +10"),
-    ("<>", "IT", "Retail", "X<>IT +10"),
-    ("in", "IT ; Manufacturing", "IT", "X in IT;Manufacturing +10"),
-    ("not in", "a;b", "c", "X not in a;b +10"),
-    (">", 50, 60, "X>50 +10"),
-    (">=", "1.000.000", 10**6, "X>=1.000.000 +10"),
-    ("<", 2.5, 1, "X<2.5 +10"),
-    ("<=", 0, -1, "X<=0 +10"),
-    ("between", " 25 ; 45 ", 30, "X between 25;45 +10"),
-    ("contains", "gold; silver", "Silver plan", "X contains gold;silver +10"),
-    ("is blank", None, None, "X is blank +10"),
-    ("not blank", None, "x", "X not blank +10")])
+    ("=", "IT", "it", "X: IT +10"),
+    ("=", 3.0, "3", "X = 3 +10"),
+    ("<>", "IT", "Retail", "X: not IT +10"),
+    ("in", "IT ; Manufacturing", "IT", "X: IT or Manufacturing +10"),
+    ("in", "a;b;c", "c", "X: a, b or c +10"),
+    ("not in", "a;b", "c", "X: none of a, b +10"),
+    (">", 50, 60, "X > 50 +10"),
+    (">=", "1.000.000", 10**6, "X ≥ 1,000,000 +10"),  # The number the rule compares with, as English writes it.
+    ("<", 2.5, 1, "X < 2.5 +10"),
+    ("<=", 0, -1, "X ≤ 0 +10"),
+    ("between", " 25 ; 45 ", 30, "X 25–45 +10"),
+    ("contains", "gold; silver", "Silver plan", "X contains gold or silver +10"),
+    ("is blank", None, None, "X: blank +10"),
+    ("not blank", None, "x", "X: filled in +10")])
 def test_rule_labels_in_reasons(operator, value, cell, reason):
     out = run(operator, value, [cell])
     assert out.loc[0, "reasons"] == reason
@@ -283,3 +284,23 @@ def test_decimal_setting_changes_comparisons():
     assert list(out["problems"]) == [
         "X: '1.200' is ambiguous: 1200 or 1.2? Type one of them, or set the Decimal separator on the LeadScore sheet",
         "X: '1,200' is ambiguous: 1200 or 1,2? Type one of them, or set the Decimal separator on the LeadScore sheet"]
+
+
+@pytest.mark.parametrize("operator,value,cell,reason", [
+    ("in", "IT;Manifatturiero", "IT", "X: IT o Manifatturiero +10"),
+    ("not in", "a;b", "c", "X: nessuno di a, b +10"),
+    (">", 1_000_000, 2_000_000, "X > 1.000.000 +10"),
+    (">=", 2.5, 3, "X ≥ 2,5 +10"),
+    ("between", "25;45", 30, "X 25–45 +10"),
+    ("contains", "oro; argento", "Piano argento", "X contiene oro o argento +10"),
+    ("is blank", None, None, "X: vuoto +10"),
+    ("not blank", None, "x", "X: compilato +10")])
+def test_rule_labels_in_an_italian_book_read_as_italian_writes_them(operator, value, cell, reason):
+    model = one_rule_model(FitRule("X", operator, value, 10))
+    model.settings.language = "it"
+    assert score(pd.DataFrame({"X": [cell]}), model).loc[0, "reasons"] == reason
+
+
+def test_a_rules_label_still_names_it_in_reasons():
+    model = one_rule_model(FitRule("X", ">", 1_000_000, 10, label="Big company"))
+    assert score(pd.DataFrame({"X": [2_000_000]}), model).loc[0, "reasons"] == "Big company +10"

@@ -37,12 +37,12 @@ LEADS = pd.DataFrame({
 def test_placeholders_read_as_blank_and_raise_no_problem():
     out = score(LEADS, blank_model())
     assert out["reasons"].tolist() == [
-        "Source is blank +1", "Source is blank +1", "Source is blank +1; Size>10 +8; Visits ×2 +2",
-        "Source is blank +1",
-        "Source not blank +2; Visits +1; Known source +32",
-        "Source not blank +2; Source<>Fair +4; Source not in Fair;Web +16; Known source +32",
-        "Source is blank +1",
-        "Source is blank +1; Size>10 +8"]
+        "Source: blank +1", "Source: blank +1", "Source: blank +1; Size > 10 +8; Visits ×2 +2",
+        "Source: blank +1",
+        "Source: filled in +2; Visits +1; Known source +32",
+        "Source: filled in +2; Source: not Fair +4; Source: none of Fair, Web +16; Known source +32",
+        "Source: blank +1",
+        "Source: blank +1; Size > 10 +8"]
     assert out["problems"].tolist() == ["", "", "", "", "", "Size: 'lots' is not a number", "", ""]
 
 

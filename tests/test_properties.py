@@ -42,7 +42,7 @@ def reason_sum(reasons: str) -> float:
 
 def test_reason_sum_helper():
     assert reason_sum("") == 0
-    assert reason_sum("Role level>=3 +15; Industry in IT;Manufacturing +10; "
+    assert reason_sum("Role level ≥ 3 +15; Industry: IT or Manufacturing +10; "
                       "Pricing page visit ×5 +25; behaviour cap \u22125") == 45
     assert reason_sum("Pricing page visit ×4 +15 (cap); Unsubscribed or bounced ×3 \u221215 (cap)") == 0
     assert reason_sum("Half ×3 +7.5; Visita pagina prezzi ×4 +15 (tetto)") == 22.5
@@ -202,7 +202,7 @@ def test_grid_of_fit_and_behaviour(language, pairs):
         grade = "A" if fit >= 45 else "B" if fit >= 30 else "C" if fit >= 15 else "D"
         band = 2 if total >= 90 else 1 if total >= 50 else 0
         status = "SQL" if total >= 90 else "MQL" if total >= 50 and grade in "AB" else "Lead"
-        parts = ([f"Fit={fit} +{fit}"] if fit else []) + (
+        parts = ([f"Fit = {fit} +{fit}"] if fit else []) + (
             [f"Points ×{behaviour} +{behaviour}" if behaviour != 1 else "Points +1"] if behaviour else []) + (
             [f"{cap_word} \u2212{fit + behaviour - 100}"] if fit + behaviour > 100 else [])
         assert (row["fit"], row["grade"], row["behaviour"], row["score"]) == (fit, grade, behaviour, total)

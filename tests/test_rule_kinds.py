@@ -64,11 +64,11 @@ def points(reasons: str) -> float:
 def test_each_kind_gives_its_points_with_exact_reasons():
     out = score(LEADS, kinds_model())
     assert out["reasons"].tolist() == [
-        "Industry=IT +30; Previous success +20; Long visit +10; Pages per visit ×1.5 +3; Calls ×1 −2",
-        "Industry=IT +30; Previous success +20; Pages per visit ×2.5 +5; Calls ×7 −10 (cap); Demo +15",
+        "Industry: IT +30; Previous success +20; Long visit +10; Pages per visit ×1.5 +3; Calls ×1 −2",
+        "Industry: IT +30; Previous success +20; Pages per visit ×2.5 +5; Calls ×7 −10 (cap); Demo +15",
         "Calls ×3 −6; score floor +6",
-        "Industry=IT +30; Long visit +10; Pages per visit ×0.333333 +0.666666; Calls ×2.5 −5",
-        "Industry=IT +30; Demo +15",
+        "Industry: IT +30; Long visit +10; Pages per visit ×0.333333 +0.666666; Calls ×2.5 −5",
+        "Industry: IT +30; Demo +15",
     ]
     assert out["behaviour"].tolist() == [31, 30, -6, 5.666666, 15]
     assert out["score"].tolist() == [61, 60, 0, 35.666666, 45]
@@ -355,8 +355,8 @@ def test_bank_style_reasons_name_each_rule_cap_and_floor():
                           "campaign": [3, 25], "poutcome": ["success", "failure"], "duration": [700, 100]})
     out = score(leads, bank_model())
     assert out["reasons"].tolist() == [
-        "age between 25;60 +20; job in admin.;management +25; Previous campaign success +30; Mobile contact +10; "
+        "age 25–60 +20; job: admin. or management +25; Previous campaign success +30; Mobile contact +10; "
         "Long call +20; Calls this campaign ×3 −6; behaviour cap −4",
-        "age between 25;60 +20; Calls this campaign ×25 −50; behaviour floor +30"]
+        "age 25–60 +20; Calls this campaign ×25 −50; behaviour floor +30"]
     assert out["behaviour"].tolist() == [50, -20]
     assert out["score"].tolist() == [95, 0]

@@ -92,8 +92,8 @@ def test_columns_types_and_the_full_sql_call_row():
         "content": CALL_EN + " — Source: Web form; seen: Pricing page visit ×3, Promotional email "
                              "opened, Demo or trial requested; score A90",
         "owner": "Marco Bianchi", "due": D(2026, 12, 7), "priority": 1,
-        "reason": "SQL · A90 · new in SQL call · Demo or trial requested +20; Role level>=3 +15; "
-                  "Annual revenue>1000000 +15",
+        "reason": "SQL · A90 · new in SQL call · Demo or trial requested +20; Role level ≥ 3 +15; "
+                  "Annual revenue > 1,000,000 +15",
     }]
     assert type(tasks.loc[0, "due"]) is dt.date
     assert tasks["priority"].dtype == np.int64
@@ -171,8 +171,8 @@ def test_whatsapp_only_with_consent_else_email_else_phone():
     tasks, _, _ = run(rows, FRI)
     step3 = tasks[tasks["task"] == "Standard 3/5"].set_index("lead_id")
     assert list(step3["channel"]) == ["WhatsApp"] * 8 + ["Email", "Email", "Phone", "Phone"]
-    assert step3.loc["L001", "reason"] == ("MQL · B50 · new in Standard · Role level>=3 +15; "
-                                           "Annual revenue>1000000 +15; Employees>50 +10")
+    assert step3.loc["L001", "reason"] == ("MQL · B50 · new in Standard · Role level ≥ 3 +15; "
+                                           "Annual revenue > 1,000,000 +15; Employees > 50 +10")
     assert step3.loc["L001", "content"] == STANDARD_EN[2]
     assert step3.loc["L009", "reason"].endswith(" · no consent for WhatsApp: Email instead")
     assert step3.loc["L009", "content"] == STANDARD_EN[2]
@@ -265,8 +265,8 @@ def test_due_steps_of_an_earlier_enrolment_and_day_n():
     mon = D(2026, 11, 30)
     tasks, enrolled, _ = run([B50_MQL], D(2026, 12, 7), {0: ("Standard", mon)})  # Day 5: step 3.
     assert rows_of(tasks, "task", "due", "channel") == [("Standard 3/5", D(2026, 12, 7), "Email")]
-    assert tasks.loc[0, "reason"] == ("MQL · B50 · day 5 of Standard · Role level>=3 +15; "
-                                      "Annual revenue>1000000 +15; Employees>50 +10 · no consent for "
+    assert tasks.loc[0, "reason"] == ("MQL · B50 · day 5 of Standard · Role level ≥ 3 +15; "
+                                      "Annual revenue > 1,000,000 +15; Employees > 50 +10 · no consent for "
                                       "WhatsApp: Email instead")
     assert enrolled.to_dict("list") == {"sequence": ["Standard"], "start": [mon]}
 
@@ -381,7 +381,7 @@ def test_reason_text_top_three_positive_and_caps():
     assert "Pricing page visit ×6 +20 (cap)" in scored.loc[0, "reasons"]
     assert "Unsubscribed or bounced \u221210" in scored.loc[0, "reasons"]
     assert tasks.loc[0, "reason"] == ("MQL · B60 · new in Standard · Pricing page visit ×6 +20 (cap); "
-                                      "Role level>=3 +15; Annual revenue>1000000 +15")
+                                      "Role level ≥ 3 +15; Annual revenue > 1,000,000 +15")
     last = tasks[tasks["task"] == "Standard 5/5"]["content"].item()
     assert last == (STANDARD_EN[4] + " — seen: Pricing page visit ×6, White paper / case study "
                                      "downloaded, Unsubscribed or bounced; score B60")
@@ -394,7 +394,7 @@ def test_italian_words():
         "Chiamare entro 1 giorno lavorativo: bisogno, budget e tempi — Fonte: Fiera; visto: "
         "Visita pagina prezzi ×3, Email promozionale aperta, Demo o prova richiesta; punteggio A90")
     assert tasks.loc[0, "reason"] == ("SQL · A90 · nuovo in Chiamata SQL · Demo o prova richiesta +20; "
-                                      "Livello ruolo>=3 +15; Fatturato annuo>1000000 +15")
+                                      "Livello ruolo ≥ 3 +15; Fatturato annuo > 1.000.000 +15")
 
 
 # --- Idempotency --------------------------------------------------------------------------

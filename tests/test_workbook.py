@@ -89,8 +89,8 @@ def test_rescore_writes_the_worked_examples(tmp_path):
     a85, b50 = rows[0], rows[1]
     assert (a85["Fit"], a85["Grade"], a85["Behaviour"], a85["Score"], a85["Rating"], a85["Status"],
             a85["Action"]) == (50, "A", 35, 85, "A85", "MQL", "Priority contact")
-    assert a85["Reasons"] == ("Role level>=3 +15; Industry in IT;Manufacturing +10; Employees>50 +10; "
-                              "Annual revenue>1000000 +15; Pricing page visit ×5 +25; "
+    assert a85["Reasons"] == ("Role level ≥ 3 +15; Industry: IT or Manufacturing +10; Employees > 50 +10; "
+                              "Annual revenue > 1,000,000 +15; Pricing page visit ×5 +25; "
                               "White paper / case study downloaded +10")
     assert a85["Problems"] is None
     assert a85["Scored at"] == AS_OF
@@ -145,8 +145,8 @@ def test_edited_weights_thresholds_and_matrix_are_read_back_and_used(tmp_path):
     rows = leads_outputs(path)
     # Fit 15+10+12+15+3 = 55, held at the fit maximum 50 in the score; behaviour 35 -> A85.
     assert (rows[0]["Fit"], rows[0]["Score"], rows[0]["Rating"], rows[0]["Status"]) == (55, 85, "A85", "MQL")
-    assert rows[0]["Reasons"] == ("Role level>=3 +15; Industry in IT;Manufacturing +10; Employees>50 +12; "
-                                  "Annual revenue>1000000 +15; Country=Italy +3; Pricing page visit ×5 +25; "
+    assert rows[0]["Reasons"] == ("Role level ≥ 3 +15; Industry: IT or Manufacturing +10; Employees > 50 +12; "
+                                  "Annual revenue > 1,000,000 +15; Country: Italy +3; Pricing page visit ×5 +25; "
                                   "White paper / case study downloaded +10; fit cap −5")
     assert rows[0]["Action"] == "Call today"
     # B50 is no longer an MQL: the threshold moved to 55.
@@ -196,7 +196,7 @@ def test_italian_book_scores_in_italian(tmp_path):
     rescore(path, as_of=AS_OF)
     rows = leads_outputs(path)
     assert (rows[0]["Rating"], rows[0]["Stato"], rows[0]["Azione"]) == ("A85", "MQL", "Contatto prioritario")
-    assert rows[0]["Motivi"].startswith("Livello ruolo>=3 +15; Settore in IT;Manifatturiero +10")
+    assert rows[0]["Motivi"].startswith("Livello ruolo ≥ 3 +15; Settore: IT o Manifatturiero +10")
 
 
 def test_rescore_to_out_leaves_the_original_untouched(tmp_path):
