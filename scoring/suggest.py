@@ -226,13 +226,18 @@ def _rule_of(piece: Piece, points: int):
 def suggest(model: Model, pieces: list, hits: np.ndarray, won: np.ndarray, train: np.ndarray,
             capacity: float, seed: int = 0) -> Suggestion:
     """Learn the pieces' weights on the training leads (won: bool per lead) and make the model."""
+    from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
     s = model.settings
-    x = hits.astype(np.float32)
     weights = np.zeros(len(pieces))
     if len(pieces):
-        fitted = LogisticRegression(C=STRENGTH, max_iter=2000, random_state=seed).fit(x[train], won[train])
+        # The pieces hold for few leads each: a sparse matrix makes each of the solver's steps cheap
+        # (41,188 bank leads x 119 pieces: 4.0 s dense, 1.0 s sparse, the same weights). The steps of a
+        # number column are nested, so the solver converges slowly: at its default tolerance (1e-4) it
+        # stops far enough from the optimum to cost holdout AUC (0.797 against 0.801 at 1e-5, in 4 s).
+        x = sparse.csr_matrix(hits[train], dtype=np.float64)
+        fitted = LogisticRegression(C=STRENGTH, max_iter=2000, tol=1e-5, random_state=seed).fit(x, won[train])
         weights = fitted.coef_[0]
     totals, groups = _totals(pieces, weights)
     best = {"fit": 0.0, "behaviour": 0.0}
