@@ -212,6 +212,7 @@ def bank_leads() -> tuple[pd.DataFrame, object]:
     return leads, model
 
 
+@pytest.mark.slow
 def test_the_real_bank_leads_get_a_suggestion_with_a_holdout_auc_of_at_least_073():
     leads, model = bank_leads()
     found = calibrate(leads, model, outcome="y", seed=42)

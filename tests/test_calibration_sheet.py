@@ -375,6 +375,7 @@ def test_apply_never_writes_over_a_cell_below_a_rule_table(tmp_path):
     assert sha256(book) == before
 
 
+@pytest.mark.slow
 def test_the_calibrate_macro_writes_what_the_command_line_writes(english):
     book = xlstub.from_file(english["book"])
     text = macros.calibrate(book, as_of=WHEN, quiet=False)
