@@ -386,8 +386,12 @@ def test_the_calibrate_macro_writes_what_the_command_line_writes(english):
         "(seed 0)).", f"AUC on the holdout: current model {found.auc:.3f}, suggested model {found.suggested_auc:.3f}."]
     assert text.splitlines()[-1] == "The LeadScore sheet was not changed; run calibrate_apply to apply the suggestion."
     sheet = book.sheets["Calibration"]
-    assert sheet.value_rows(1, 1, 4, 2)[:3] == [["Calibration of the model – 2026-11-23", None], ["Run at", WHEN],
-                                                ["Outcome column", "Outcome"]]
+    # Cell for cell what the command line's defaults write to a file (30% held out, seed 0).
+    copy = english["folder"] / "by-file.xlsx"
+    calibrate_file(english["book"], out=copy, when=WHEN)
+    stored = lambda v: float(v) if isinstance(v, int) and not isinstance(v, bool) else v  # noqa: E731
+    file_rows = [[stored(v) for v in r] for r in sheet_rows(copy, "Calibration")]
+    assert sheet.value_rows(1, 1, len(file_rows), len(file_rows[0])) == file_rows
     assert [c.chart_type for c in sheet.charts] == ["line_markers", "column_clustered"]
     assert book.sheets["LeadScore"].tables[-1].name != "tblChangelog"
     applied = macros.calibrate_apply(book, as_of=WHEN, quiet=True)
