@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .parse import Column, is_blank
+from .parse import Column, filled_values
 
 HYGIENE_KINDS = ("disposable email", "free mail", "invalid email", "role account", "fake name")
 HYGIENE_WORDS_IT = ("email usa e getta", "email gratuita", "email non valida", "casella di ruolo", "nome fittizio")
@@ -50,6 +50,18 @@ _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 # A plain ASCII address whose local part is valid as it stands: only its domain still needs a look.
 _PLAIN = re.compile(rf"({_ATEXT}+(?:\.{_ATEXT}+)*)@({_LABEL}(?:\.{_LABEL})+)")
+# The same over many addresses, one per line: each line gives (local part, domain), or ('', '').
+_PLAIN_LINES = re.compile(rf"^(?:({_ATEXT}+(?:\.{_ATEXT}+)*)@({_LABEL}(?:\.{_LABEL})+)$|.*$)", re.M)
+
+
+def _plain_parts(texts: list) -> list:
+    """[_PLAIN.fullmatch(t).groups() or None for t in texts], in one search over them all."""
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1:
+        pairs = _PLAIN_LINES.findall(joined)
+        if len(pairs) == len(texts):
+            return [None if p[0] == "" else p for p in pairs]
+    return [m.groups() if (m := _PLAIN.fullmatch(t)) else None for t in texts]
 
 
 @lru_cache(maxsize=1)
@@ -95,8 +107,11 @@ class Emails:
     def __init__(self, column: Column):
         codes, uniques = column.factors
         self.codes = codes
-        texts = [v.strip().lower() if isinstance(v, str) else str(v).lower() for v in uniques]
-        parts = [m.groups() if (m := _PLAIN.fullmatch(t)) else None for t in texts]
+        if all(map(str.__instancecheck__, uniques)):
+            texts = list(map(str.lower, map(str.strip, uniques)))
+        else:
+            texts = [v.strip().lower() if isinstance(v, str) else str(v).lower() for v in uniques]
+        parts = _plain_parts(texts)
         local = [p[0] if p else t.rpartition("@")[0].strip() for p, t in zip(parts, texts)]
         domain = [p[1] if p else t.rpartition("@")[2].strip() for p, t in zip(parts, texts)]
         n = len(texts)
@@ -163,7 +178,7 @@ def fake_names(values, fakes: frozenset) -> np.ndarray:
     """fake_name for many values at once: the text is folded and split in one go, and each
     distinct word is judged once (names are many, their words few)."""
     words_of = frozenset(w for f in fakes for w in _NOT_LETTER.split(fold(f)) if w)
-    text = fold("\x01".join(str(v) for v in values))
+    text = fold("\x01".join(map(str, values)))
     names = text.split("\x01")
     words = _NOT_LETTER_OR_MARK.sub(" ", text.replace("\x01", " \x01 ")).split()
     if not words:
@@ -186,7 +201,7 @@ def hygiene_hits(kind: str, column: Column, settings, cache: dict) -> np.ndarray
     codes, uniques = column.factors
     filled = cache.get((column.name, "filled"))
     if filled is None:  # '' or spaces are blank.
-        filled = cache[(column.name, "filled")] = np.fromiter((not is_blank(v) for v in uniques), bool, len(uniques))
+        filled = cache[(column.name, "filled")] = filled_values(uniques)
     if kind == "fake name":
         per_unique = fake_names(uniques, frozenset(settings.fake_names)) if len(uniques) else np.zeros(0, bool)
         return column.spread(per_unique & filled, False)
@@ -203,6 +218,6 @@ def hygiene_hits(kind: str, column: Column, settings, cache: dict) -> np.ndarray
         per_unique = emails.valid & emails.per_domain(lambda d: d in free)
     else:  # role account
         roles = frozenset(r.casefold() for r in settings.role_accounts)
-        per_unique = emails.valid & np.fromiter((lo.partition("+")[0] in roles for lo in emails.local), bool,
-                                                len(emails.local))
+        tagged = [lo.partition("+")[0] if "+" in lo else lo for lo in emails.local]  # info+x@ is info@.
+        per_unique = emails.valid & np.fromiter(map(roles.__contains__, tagged), bool, len(tagged))
     return column.spread(np.asarray(per_unique, dtype=bool) & filled, False)

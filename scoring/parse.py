@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -103,6 +104,13 @@ def is_blank(value) -> bool:
     if isinstance(value, (int, dt.date, dt.time)):
         return False
     return pd.isna(value) is True
+
+
+def filled_values(values) -> np.ndarray:
+    """[not is_blank(v) for v in values] as an array; texts (the common case) tested all at once."""
+    if all(map(str.__instancecheck__, values)):
+        return np.fromiter(map(bool, map(str.strip, values)), bool, len(values))
+    return np.fromiter((not is_blank(v) for v in values), bool, len(values))
 
 
 def _from_digits(body: str, decimal: str, money: bool) -> tuple[float | None, int, str]:
@@ -222,6 +230,26 @@ def _shrinks(text: str) -> bool:
     return text[:1].isspace() or text[-1:].isspace() or "  " in text or not text.isprintable()
 
 
+def _placeholders_among(values, placeholders: frozenset) -> np.ndarray:
+    """Per value: whether it is text whose text_key is one of the placeholders. Only a text no longer
+    than the longest placeholder, or one whose spaces shrink, can be one: those are found for all
+    values at once, and only they are keyed."""
+    n = len(values)
+    longest = max(map(len, placeholders))
+    if not all(map(str.__instancecheck__, values)):
+        return np.fromiter((isinstance(v, str) and (len(v) <= longest or _shrinks(v)) and
+                            text_key(v) in placeholders for v in values), dtype=bool, count=n)
+    lengths = np.fromiter(map(len, values), np.int64, n)
+    maybe = lengths <= longest
+    maybe |= np.fromiter(map(len, map(str.strip, values)), np.int64, n) != lengths  # Spaces around it.
+    maybe |= np.fromiter(map(str.__contains__, values, repeat("  ")), bool, n)  # Two spaces in a row.
+    maybe |= ~np.fromiter(map(str.isprintable, values), bool, n)  # Other whitespace (or control characters).
+    held = np.zeros(n, dtype=bool)
+    at = np.flatnonzero(maybe)
+    held[at] = [text_key(values[i]) in placeholders for i in at]
+    return held
+
+
 class Column:
     """One lead column, factorized once and parsed lazily.
 
@@ -251,10 +279,7 @@ class Column:
             if self.placeholders and not self.numeric:
                 # A placeholder's leads get the blank code: everything reads them as blank.
                 # Only a text no longer than the longest placeholder, or one whose spaces shrink, can be one.
-                longest = max(map(len, self.placeholders))
-                held = np.fromiter((isinstance(v, str) and (len(v) <= longest or _shrinks(v))
-                                    and text_key(v) in self.placeholders for v in uniques),
-                                   dtype=bool, count=len(uniques))
+                held = _placeholders_among(uniques, self.placeholders)
                 if held.any():
                     table = np.append(np.where(held, -1, np.arange(len(uniques))), -1)
                     codes = table[codes]

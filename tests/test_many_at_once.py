@@ -1,0 +1,55 @@
+"""Checks made for many distinct values at once equal the same checks made one value at a time.
+
+The engine tests a column's distinct values (a million e-mail addresses, names) for placeholders,
+blanks and plain address syntax without a Python call per value; these properties pin the fast
+forms to the plain ones they replace.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from scoring.hygiene import _PLAIN, _plain_parts
+from scoring.parse import _placeholders_among, _shrinks, filled_values, is_blank, text_key
+from scoring.texts import PLACEHOLDERS
+
+PLACES = frozenset(text_key(p) for p in PLACEHOLDERS["en"] + PLACEHOLDERS["it"])
+# Placeholders as people type them, and texts whose spaces or control characters matter.
+TRICKY = ["Select", " n/a ", "N/A", "—", "-", "non  noto", "unknown\u00a0", "\tnone", "none\u2028",
+          "Seleziona\r\n", "x  y", "abc", "", " ", "\u3000", "nessuno\x00"]
+texts = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=14)), max_size=30)
+
+
+def _placeholders_one_by_one(values) -> list:
+    longest = max(map(len, PLACES))
+    return [isinstance(v, str) and (len(v) <= longest or _shrinks(v)) and text_key(v) in PLACES for v in values]
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_placeholders_found_at_once_are_those_found_one_by_one(values):
+    array = np.array(values, dtype=object)
+    assert _placeholders_among(array, PLACES).tolist() == _placeholders_one_by_one(values)
+
+
+def test_placeholders_among_values_that_are_not_all_text():
+    values = np.array(["Select", 3, None, " unknown ", 2.5, "Mario  Rossi"], dtype=object)
+    assert _placeholders_among(values, PLACES).tolist() == [True, False, False, True, False, False]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=8), st.none(), st.integers(), st.floats()), max_size=20))
+def test_filled_values_are_those_not_blank(values):
+    assert filled_values(values).tolist() == [not is_blank(v) for v in values]
+
+
+parts = st.text(alphabet="ab9.-_+", min_size=1, max_size=8)
+addresses = st.lists(st.one_of(st.tuples(parts, parts).map("@".join), st.text(alphabet="ab.@-_+ \n\r", max_size=12),
+                               st.sampled_from(["a@b.com", "x y@z.com", "@x.com", "a@b", "", "a..b@c.com",
+                                                "é@x.com", "a@b.c", "info+x@ditta.it"])), max_size=25)
+
+
+@settings(max_examples=200, deadline=None)
+@given(addresses)
+def test_addresses_split_at_once_as_one_by_one(values):
+    assert _plain_parts(values) == [m.groups() if (m := _PLAIN.fullmatch(t)) else None for t in values]
