@@ -367,6 +367,12 @@ def checked_model(model) -> CheckedModel:
     return model if isinstance(model, CheckedModel) else model.validate()
 
 
+def _taken(distinct: np.ndarray, codes: np.ndarray):
+    """distinct[codes] as a frame holds it (text as pandas' text type where that is the default),
+    made from the distinct values: pandas then looks at each distinct text once, not at every lead's."""
+    return pd.Series(distinct, dtype=object).infer_objects().take(codes).array
+
+
 def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
     """Score every lead, keeping reasons and problems as data (see Scored).
 
@@ -399,7 +405,7 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
     mins = np.array([-np.inf if b.min_fit is None else float(b.min_fit) for b in bands])
     letters = [b.grade for b in bands]
     gidx = np.clip(np.searchsorted(mins, fit, side="right") - 1, 0, None)
-    grade = np.array(letters, dtype=object)[gidx]
+    grade_letters = np.array(letters, dtype=object)
     band_mins = np.array([float(b.min_score) for b in model.score_bands])
     band = np.clip(np.searchsorted(band_mins, total, side="right") - 1, 0, None)
     nb = len(band_mins)
@@ -428,17 +434,17 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
 
     codes, uniq = pd.factorize(total)
     texts = [number_text(u) for u in uniq]
-    rating = np.array([g + t for g in letters for t in texts], dtype=object)[gidx * len(uniq) + codes]
+    ratings = np.array([g + t for g in letters for t in texts], dtype=object)
     frame = pd.DataFrame({
         "fit": _as_int_if_whole(np.round(fit, 6)),
-        "grade": grade,
+        "grade": _taken(grade_letters, gidx),
         "behaviour": _as_int_if_whole(np.round(behaviour, 6)),
         "score": _as_int_if_whole(total),
-        "rating": rating,
-        "status": status,
+        "rating": _taken(ratings, gidx * len(uniq) + codes),
+        "status": status,  # (Sales stages have changed some: no codes left to take from.)
         "action": action,
-        "reasons": reasons.texts(s.language),
-        "problems": problems.texts(s.language),
+        "reasons": _taken(*reasons.coded_texts(s.language)),
+        "problems": _taken(*problems.coded_texts(s.language)),
     }, index=leads.index, copy=False)
     return Scored(frame, reasons, problems, checked, dups, set_aside, hits)
 

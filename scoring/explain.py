@@ -183,8 +183,13 @@ class Parts:
 
     def texts(self, language: str = "en", limit: int = CELL_LIMIT) -> np.ndarray:
         """One '; '-separated text per lead, within limit characters."""
+        texts, inverse = self.coded_texts(language, limit)
+        return texts[inverse]
+
+    def coded_texts(self, language: str = "en", limit: int = CELL_LIMIT) -> tuple[np.ndarray, np.ndarray]:
+        """texts() as (distinct texts, each lead's index among them)."""
         if not self.parts:
-            return np.full(self.n, "", dtype=object)
+            return np.array([""], dtype=object), np.zeros(self.n, dtype=np.intp)
         inverse, first = self.groups()
         # Each part adds its piece to every combination that shows it (one array operation per
         # part); the rare combination over the limit is joined again with a summary.
@@ -198,7 +203,7 @@ class Parts:
         for k in np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) > limit):
             i = first[k]
             texts[k] = joined([items[codes[i]] for codes, items in self.parts if codes[i] >= 0], language, limit)
-        return texts[inverse]
+        return texts, inverse
 
 
 def joined(items: list, language: str = "en", limit: int = CELL_LIMIT) -> str:
