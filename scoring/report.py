@@ -117,6 +117,17 @@ class Funnel:
     grades: list = field(default_factory=list)
     bands: list = field(default_factory=list)
     outcomes: dict | None = None
+    heat_priority: pd.DataFrame | None = None  # Per heat cell: the plan priority of its matrix action (NaN: none).
+    heat_conversion: pd.DataFrame | None = None  # Per heat cell, with outcomes: won / known (NaN: none known).
+    # The funnel's steps: the default status, the status rules' statuses (lowest threshold first), and the
+    # sales stages up to the customer stage (Lead, MQL, SQL, Opportunity, Customer).
+    steps: list = field(default_factory=list)
+
+    def reached(self) -> list[tuple[str, int]]:
+        """(step, leads that reached it): every lead reached the first step; a later one, the leads whose
+        Status is that step or a later one (a Disqualified lead reached only the first)."""
+        counts = [int(self.status_counts.get(k, 0)) for k in self.steps]
+        return [(k, self.leads if i == 0 else sum(counts[i:])) for i, k in enumerate(self.steps)]
 
 
 _SPLIT_WS = np.array([9, 10, 11, 12, 13, 28, 29, 30, 31, 32], dtype=np.uint32)  # ASCII str.split() blanks.
@@ -309,6 +320,15 @@ def funnel(leads: pd.DataFrame, scored: pd.DataFrame, history: pd.DataFrame, mod
                           bcode, bands, scored["score"].to_numpy(dtype=object), list(dict.fromkeys(passed)))
         figures["column"] = str(outcome_col)
         figures["unreadable"] = int((outcome_codes(values, held) == UNREADABLE).sum())
+        codes = outcomes(values, status, customer, held)
+        cell = np.where(ok, gcode.astype(np.int64) * len(bands) + bcode, -1)
+        won = np.bincount(cell[ok & (codes == 1)], minlength=len(grades) * len(bands))
+        known = np.bincount(cell[ok & (codes >= 0)], minlength=len(grades) * len(bands))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = np.where(known > 0, won / np.maximum(known, 1), np.nan)
+        heat_conversion = pd.DataFrame(rate.reshape(len(grades), len(bands)), index=heat.index, columns=heat.columns)
+    else:
+        heat_conversion = None
 
     return Funnel(
         leads=n, heat=heat, status_counts=status_counts, status_shares=status_shares,
@@ -321,5 +341,19 @@ def funnel(leads: pd.DataFrame, scored: pd.DataFrame, history: pd.DataFrame, mod
         customer_stage=customer, ever_mql=ever_mql, mql_then_sql=then_sql, customers=customers,
         days_to_sql_leads=len(to_sql), days_to_customer_leads=len(to_customer),
         has_stage=has_stage, has_created=created_col is not None, grades=grades, bands=bands,
-        outcomes=figures,
+        outcomes=figures, heat_priority=_heat_priority(model, heat), heat_conversion=heat_conversion,
+        steps=list(dict.fromkeys([s.default_status, *rules, *s.sales_stages[:2]])),
     )
+
+
+def _heat_priority(model: Model, heat: pd.DataFrame) -> pd.DataFrame:
+    """Per grade x score band: the priority of the action plan of the matrix's action there (1 = first)."""
+    plans = {}
+    for plan in model.action_plans:
+        plans.setdefault(text_key(plan.action), float(plan.priority))
+    rows = []
+    for grade in heat.index:
+        actions = next((a for g, a in model.matrix.items() if text_key(g) == text_key(grade)), ())
+        rows.append([plans.get(text_key(a), np.nan) if a is not None else np.nan
+                     for a in list(actions)[:len(heat.columns)]] + [np.nan] * max(0, len(heat.columns) - len(actions)))
+    return pd.DataFrame(rows, index=heat.index, columns=heat.columns, dtype=float)

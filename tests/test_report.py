@@ -22,6 +22,7 @@ from scoring.report import Funnel, funnel
 from scoring.sample import sample_leads
 from workbook import workflow
 from workbook.report_sheet import KPIS, LABELS, NONE, REPORT_SHEET, write_report
+from workbook.xlsx.report_xml import SHADES
 from workbooks import AS_OF, known_book, table_cell
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -331,7 +332,7 @@ def test_report_sheet_read_back(tmp_path, language):
     assert (f.pct_mql, f.pct_sql, f.mql_to_sql, f.lead_to_customer) == (0.4, 0.2, 0.5, 0.2)
     assert (f.median_days_to_sql, f.median_days_to_customer) == (11.0, None)
     ws = openpyxl.load_workbook(path)[REPORT_SHEET]
-    assert "2026-11-23" in ws["A1"].value or "23/11/2026" in ws["A1"].value
+    assert "2026-11-23" in ws["A1"].value and ws["B2"].number_format == "yyyy-mm-dd"  # One date format.
 
     top = find_row(ws, LABELS["grade"][lang])
     assert [c.value for c in ws[top]][:5] == ["Grade" if lang == 0 else "Grado", *BANDS, LABELS["total"][lang]]
@@ -339,10 +340,14 @@ def test_report_sheet_read_back(tmp_path, language):
         assert [c.value for c in ws[top + i]][:4] == [grade, *f.heat.loc[grade].tolist()]
     assert f.heat.to_numpy().tolist() == [[0, 1, 2], [0, 1, 0], [0, 0, 0], [1, 0, 0]]
     assert ws.cell(top + 5, 5).value == 5  # Grand total.
-    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
-    assert [r.type for r in rules] == ["colorScale"]
-    assert len(rules[0].colorScale.color) == 3
-    assert [str(cf.sqref) for cf in ws.conditional_formatting] == [f"B{top + 1}:D{top + 4}"]
+    # Shaded by the priority of each cell's action (no outcomes): the A 90+ cell (Potential SQL,
+    # priority 1) darkest, Priority contact and MQL (2) next, Wait and No action (5) not at all.
+    fills = [[ws.cell(top + i, c).fill.fgColor.rgb[-6:] if ws.cell(top + i, c).fill.fill_type else None
+              for c in (2, 3, 4)] for i in range(1, 5)]
+    assert fills == [[None, SHADES[1], SHADES[0]], [SHADES[2], SHADES[1], SHADES[0]],
+                     [None, SHADES[3], SHADES[2]], [None, SHADES[3], SHADES[2]]]
+    assert ws.cell(top + 6, 1).value == LABELS["shade_priority"][lang]
+    assert not ws.conditional_formatting
 
     status = find_row(ws, LABELS["status"][lang])
     for i, (name, count) in enumerate(f.status_counts.items(), start=1):
@@ -364,12 +369,20 @@ def test_report_sheet_read_back(tmp_path, language):
     assert [[c.value for c in ws[conv + i]][:4] for i in (1, 2, 3)] == [
         [BANDS[0], 1, 0, 0], [BANDS[1], 2, 0, 0], [BANDS[2], 2, 1, 0.5]]
 
-    assert len(ws._charts) == 1
+    assert len(ws._charts) == 1  # Leads by status without Lead (it would dwarf the rest), with data labels.
     chart = ws._charts[0]
-    assert chart.tagname == "barChart"
+    assert chart.tagname == "barChart" and chart.dataLabels.showVal
     ref = chart.series[0].val.numRef.f
-    assert ref == f"'{REPORT_SHEET}'!$B${status + 1}:$B${status + len(f.status_counts)}" or \
-        ref == f"{REPORT_SHEET}!$B${status + 1}:$B${status + len(f.status_counts)}"
+    assert ref.replace("'", "") == f"{REPORT_SHEET}!$B${status + 2}:$B${status + len(f.status_counts)}"
+
+    # The funnel: everybody reached Lead; MQL counts MQL and later (SQL, Customer), and so on.
+    step = find_row(ws, LABELS["step"][lang])
+    customer = "Customer" if lang == 0 else "Cliente"
+    opportunity = "Opportunity" if lang == 0 else "Opportunità"
+    assert [[c.value for c in ws[step + i]][:4] for i in range(1, 6)] == [
+        ["Lead", 5, 1.0, NONE], ["MQL", 4, 0.8, 0.8], ["SQL", 2, 0.4, 0.5], [opportunity, 1, 0.2, 0.5],
+        [customer, 1, 0.2, 1.0]]
+    assert [ws.cell(step + i, 5).value for i in range(1, 6)] == ["\u2588" * n for n in (20, 16, 8, 4, 4)]
 
 
 def test_report_replaces_itself_in_place_and_keeps_text_as_text(tmp_path):
@@ -378,11 +391,11 @@ def test_report_replaces_itself_in_place_and_keeps_text_as_text(tmp_path):
     wb.move_sheet(REPORT_SHEET, offset=-(wb.sheetnames.index(REPORT_SHEET) - 1))
     wb.create_sheet("After")
     position = wb.sheetnames.index(REPORT_SHEET)
-    wb[REPORT_SHEET]["A40"] = "old content"
+    wb[REPORT_SHEET]["A140"] = "old content"
     write_report(wb, f, "en", AS_OF)
     assert wb.sheetnames.index(REPORT_SHEET) == position
     assert [n.casefold() for n in wb.sheetnames].count("report") == 1
-    assert wb[REPORT_SHEET]["A40"].value is None
+    assert wb[REPORT_SHEET]["A140"].value is None
     wb.save(path)
     ws = openpyxl.load_workbook(path)[REPORT_SHEET]
     cells = [c for row in ws.iter_rows() for c in row if c.value == "=90+"]
@@ -428,7 +441,10 @@ def test_libreoffice_reads_the_report(tmp_path, language):
     sheets = export_csv(path, tmp_path)
     assert REPORT_SHEET in sheets
     rows = [r + [""] * (6 - len(r)) for r in sheets[REPORT_SHEET]]
-    by_label = {r[0]: r for r in rows if r and r[0]}
+    by_label = {}
+    for r in rows:  # The first row of each label (the funnel's rows repeat the statuses).
+        if r and r[0]:
+            by_label.setdefault(r[0], r)
     top = next(i for i, r in enumerate(rows) if r[0] == LABELS["grade"][lang])
     assert rows[top][:5] == [LABELS["grade"][lang], *BANDS, LABELS["total"][lang]]
     for i, grade in enumerate("ABCD", start=1):

@@ -56,7 +56,17 @@ def test_template_has_tables_names_validation_and_frozen_header(tmp_path):
         "Sequence start"]
     operator_lists = [dv for dv in wb["LeadScore"].data_validations.dataValidation if "C4" in dv.sqref]
     assert len(operator_lists) == 1 and operator_lists[0].type == "list"
-    assert len(leads.conditional_formatting) >= 2
+    # Grade and status colours go by the header above each cell, over every row and beyond the last
+    # column, so they follow the table's columns and its whole length; the Stage list covers its column.
+    (area,) = [str(cf.sqref) for cf in leads.conditional_formatting]
+    assert area == "A2:BM1048576"  # 35 columns and 30 more.
+    rules = [r.formula[0] for cf in leads.conditional_formatting for r in cf.rules]
+    assert rules == [f'AND(OR(A$1="Grade",A$1="Grado"),A2="{g}")' for g in "ABCD"] + [
+        f'AND(OR(A$1="Status",A$1="Stato"),A2="{s}")' for s in ("SQL", "MQL")]
+    stage = [dv for dv in leads.data_validations.dataValidation if dv.type == "list"]
+    assert [str(dv.sqref) for dv in stage] == ["M2:M1048576"]
+    assert leads["A1"].font.b and leads["A1"].fill.fgColor.rgb[-6:] == "1F4E79"  # Inputs: blue headers.
+    assert leads["X1"].value == "Fit" and leads["X1"].fill.fgColor.rgb[-6:] == "D9D9D9"  # Outputs: grey.
 
 
 def test_italian_template_headers(tmp_path):

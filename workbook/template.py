@@ -15,7 +15,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from scoring import OPERATORS, Model, default_model, evaluate_leads, score
-from scoring.defaults import ENROLMENT_COLUMNS, LEAD_COLUMNS, OUTPUT_COLUMNS, header, holiday_name
+from scoring.defaults import ENROLMENT_COLUMNS, HEADERS, LEAD_COLUMNS, OUTPUT_COLUMNS, header, holiday_name
 from scoring.model import (CHANNEL_WORDS, CHANNELS, DECIMAL_CHOICES, DUPLICATE_WORDS, GROUP_MODES, KEEP_WORDS,
                            KIND_WORDS, LANGUAGES, MODE_WORDS, OPERATOR_WORDS, RULE_KINDS, YES_NO_WORDS)
 
@@ -96,6 +96,18 @@ def _shown_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+WIDTH_SAMPLE = 2000  # Leads looked at for a column's width.
+LOOKS_MARGIN = 30  # Columns right of the table that the grade and status colours also cover.
+MAX_ROWS = 1_048_576
+
+
+def _most(texts: list[str]) -> list[str]:
+    """The shorter nine tenths of texts: a column fits most of its values, not its one longest."""
+    if len(texts) < 10:
+        return texts
+    return sorted(texts, key=len)[: -(len(texts) // 10) or None]
 
 
 def fitted_width(texts, least: float = 8, most: float = 60) -> float:
@@ -267,7 +279,9 @@ def _leads_formats(wb, language: str) -> dict:
         "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
         "stamp": wb.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
         "money": wb.add_format({"num_format": "#,##0"}),
-        "out_header": wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1}),
+        "out_header": wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "border_color": "#BFBFBF"}),
+        "in_header": wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79", "border": 1,
+                                    "border_color": "#BFBFBF"}),
     }
 
 
@@ -305,8 +319,7 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
     columns = []
     for h in headers:
         column = {"header": h}
-        if h in out_headers:
-            column["header_format"] = lf["out_header"]
+        column["header_format"] = lf["out_header"] if h in out_headers else lf["in_header"]
         if h in udf:
             column["formula"] = udf_formula(udf[h], inputs)
         columns.append(column)
@@ -340,33 +353,34 @@ def _write_leads_sheet(wb, formats, leads: pd.DataFrame, outputs: pd.DataFrame |
                 _write(ws, i + 1, headers.index(h), outputs[meaning.removeprefix("last_")].iat[i])
     if native and n == 0:
         native.write_cells(ws, 1, headers)
-    widths = {header("reasons", language): 60, header("problems", language): 40,
-              header("action", language): 18, header("email", language): 28,
-              header("company", language): 22, header("name", language): 20,
-              header("scored_at", language): 16}
-    for j, h in enumerate(headers):
-        ws.set_column(j, j, widths.get(h, max(10, min(len(h) + 2, 22))), col_format.get(h))
+    caps = {header("reasons", language): 120, header("problems", language): 70}
+    shown = {h: [h] + [_shown_text(v) for v in column[:WIDTH_SAMPLE]]
+             for h, column in zip(inputs, values[:WIDTH_SAMPLE].T)} if n else {}
+    for h, column in (out_values or {}).items():
+        shown[h] = [h] + [_shown_text(v) for v in list(column)[:WIDTH_SAMPLE]]
+    least = {header("reasons", language): 60, header("problems", language): 30, header("email", language): 26,
+             header("company", language): 20, header("name", language): 18, header("scored_at", language): 16,
+             header("action", language): 16}
+    for j, h in enumerate(headers):  # The header (bold, with its filter button) and most values fit.
+        texts = [t for t in shown.get(h, [h]) if t]
+        width = max(fitted_width([h], 8, 40) + 2, fitted_width(_most(texts[1:]), least.get(h, 8), caps.get(h, 40)))
+        ws.set_column(j, j, width, col_format.get(h))
     if native:
         native.hide_columns(ws, headers)
     for h in last_headers:
         ws.set_column(headers.index(h), headers.index(h), 10, None, {"hidden": True})
     ws.freeze_panes(1, 2)
-    end = max(n, 1) + 1000
-
-    def column_range(meaning):
-        col = headers.index(header(meaning, language))
-        return xl_col_to_name(col) + "2:" + xl_col_to_name(col) + str(end)
-
-    for grade, colour in GRADE_COLOURS.items():
-        ws.conditional_format(column_range("grade"), {
-            "type": "cell", "criteria": "==", "value": f'"{grade}"',
-            "format": wb.add_format({"bg_color": colour})})
-    for status, colour in STATUS_COLOURS.items():
-        ws.conditional_format(column_range("status"), {
-            "type": "cell", "criteria": "==", "value": f'"{status}"',
-            "format": wb.add_format({"bg_color": colour, "bold": True})})
+    # Grade and status colours go by the header above each cell, over every row and beyond the last
+    # column: they follow the columns wherever they are moved, and the table however long it grows.
+    area = f"A2:{xl_col_to_name(len(headers) - 1 + LOOKS_MARGIN)}{MAX_ROWS}"
+    for meaning, colours, bold in (("grade", GRADE_COLOURS, False), ("status", STATUS_COLOURS, True)):
+        named = ",".join(f'A$1="{name}"' for name in dict.fromkeys(HEADERS[meaning]))  # Either language.
+        for value, colour in colours.items():
+            ws.conditional_format(area, {
+                "type": "formula", "criteria": f'=AND(OR({named}),A2="{value}")',
+                "format": wb.add_format({"bg_color": colour, "bold": bold})})
     stage_col = headers.index(header("stage", language))
-    ws.data_validation(1, stage_col, end - 1, stage_col, {
+    ws.data_validation(1, stage_col, MAX_ROWS - 1, stage_col, {
         "validate": "list", "source": ["Lead", "MQL", "SQL", *model.settings.sales_stages],
         "error_type": "warning"})
     ws.activate()

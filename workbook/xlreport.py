@@ -2,9 +2,9 @@
 
 report_sheet.write_report lays the report out on an in-memory openpyxl sheet (no
 file is involved); this module copies its values in one write, then its number
-formats, bold labels, heat-map colours, column widths and the status chart.
-The heat map is coloured cell by cell from the same three-colour scale (xlwings
-has no conditional-formatting API shared by desktop and Lite). Where the Excel
+formats, bold labels, fills (headers, the heat map's shades), column widths and the
+status chart. A colour scale would be coloured cell by cell (xlwings has no
+conditional-formatting API shared by desktop and Lite). Where the Excel
 host cannot add a chart (older xlwings Lite), the report goes without it.
 """
 from __future__ import annotations
@@ -56,7 +56,10 @@ def put_report(book, funnel, language, as_of, new_sql) -> None:
                 sheet.range((cell.row, cell.column)).number_format = cell.number_format
             if cell.font is not None and cell.font.b:
                 sheet.range((cell.row, cell.column)).font.bold = True
-    for cf in ws.conditional_formatting:
+            if cell.fill is not None and cell.fill.fill_type == "solid":  # Headers and the heat map's shades.
+                rgb = str(cell.fill.fgColor.rgb)[-6:]
+                sheet.range((cell.row, cell.column)).color = tuple(int(rgb[i:i + 2], 16) for i in (0, 2, 4))
+    for cf in ws.conditional_formatting:  # Colour scales, cell by cell (the Report has none today).
         for ref in str(cf.sqref).split():
             min_col, min_row, max_col, max_row = range_boundaries(ref)
             cells = [(r, c) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1)]

@@ -53,6 +53,11 @@ class BarChart:
     number_format: str = "General"
 
 
+# The chart's text in the workbook's sans-serif font (a viewer without it would pick its own, often a serif).
+TEXT_PROPERTIES = (b'<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="1000"><a:latin typeface="Calibri"/>'
+                   b'<a:cs typeface="Calibri"/></a:defRPr></a:pPr><a:endParaRPr lang="en-US"/></a:p></c:txPr>')
+
+
 def _text(text: str) -> bytes:
     return escape_text(excel_text(text, limit=255))
 
@@ -112,7 +117,8 @@ def bar_chart_xml(chart: BarChart) -> bytes:
         b'<c:numFmt formatCode="General" sourceLinked="1"/><c:majorTickMark val="out"/>'
         b'<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="10"/>'
         b'<c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx>',
-        b'</c:plotArea><c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>'])
+        b'</c:plotArea><c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>', TEXT_PROPERTIES,
+        b'</c:chartSpace>'])
 
 
 @dataclass
