@@ -81,7 +81,7 @@ def run_all(book, as_of=None, quiet=False) -> str:
     return run_steps(book, ("rescore", "tasks", "report"), as_of, quiet)
 
 
-def _no_learner(missing: str) -> str:
+def _no_learner() -> str:
     """Where scikit-learn is missing: what to do, in one line (xlwings Lite runs in Pyodide, which provides it)."""
     import sys
 
@@ -89,7 +89,8 @@ def _no_learner(missing: str) -> str:
         return ("The suggestion needs scikit-learn, which xlwings Lite has not loaded: add the line scikit-learn to "
                 "requirements.txt in the xlwings Lite editor (Pyodide provides it; it is a large download), then run "
                 "calibrate again.")
-    return f"The suggestion needs scikit-learn: {missing}; install it (pip install scikit-learn) and run Calibrate again."
+    return "The suggestion needs scikit-learn, which this Python lacks: install it (pip install scikit-learn) and run " \
+        "Calibrate again."
 
 
 def calibration_text(done, missing: str | None = None) -> str:
@@ -102,7 +103,7 @@ def calibration_text(done, missing: str | None = None) -> str:
     else:
         lines.append(f"AUC on the holdout: current model {auc}.")
     if missing:
-        lines.append(_no_learner(missing))
+        lines.append(_no_learner())
     elif done.changes is None:
         lines.append("The LeadScore sheet was not changed; run calibrate_apply to apply the suggestion.")
     elif done.changes:
@@ -123,7 +124,7 @@ def calibrate(book, apply: bool = False, as_of: dt.datetime | None = None, quiet
     missing = learner_missing()
     try:
         if missing and apply:
-            text = "Nothing was changed: " + _no_learner(missing)
+            text = "Nothing was changed: " + _no_learner()
         else:
             text = calibration_text(calibrate_book(XlBook(book), apply=apply, when=as_of, learn=missing is None),
                                     missing)

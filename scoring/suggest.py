@@ -18,7 +18,8 @@ model gives exactly the points that were learned:
 A regularised logistic regression (scikit-learn, L2) learns one weight per piece on the training
 leads. Each column's bins are shifted so that its lowest bin has 0 points, then every weight is
 multiplied by one factor, the largest that keeps the best possible fit points within the fit
-maximum and the best behaviour points within the behaviour maximum, and rounded to a whole number. Grade bands are cut at shares of the training leads' fit points
+maximum and the best behaviour points within the behaviour maximum, and rounded to a whole number.
+Grade bands are cut at shares of the training leads' fit points
 (GRADE_SHARES), the SQL and MQL thresholds at the capacity and twice it (MQL at least a point below SQL).
 """
 from __future__ import annotations

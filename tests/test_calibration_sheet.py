@@ -132,7 +132,8 @@ def test_the_sheet_has_conversion_by_grade_band_status_and_decile_for_both_model
     assert grade[0] == ["Grade", "Leads", "Won", "Conversion", "Suggested: leads", "Suggested: won",
                         "Suggested: conversion"]
     # The default model grades every hand lead D: fit is at most 10 (IT) of the 50 an A needs.
-    assert [r[:4] for r in grade[1:]] == [["A", 0, 0, "—"], ["B", 0, 0, "—"], ["C", 0, 0, "—"], ["D", 100, 30, 0.3]]
+    assert [r[:4] for r in grade[1:]] == [["A", 0, 0, "—"], ["B", 0, 0, "—"], ["C", 0, 0, "—"],
+                                          ["D", 100, 30, 0.3]]
     s = english["done"].found.suggested_tables["by_grade"]
     assert [r[4:] for r in grade[1:]] == [[int(s.loc[g, "leads"]), int(s.loc[g, "won"]),
                                            "—" if s.loc[g, "rate"] is None else s.loc[g, "rate"]] for g in "ABCD"]
@@ -183,8 +184,10 @@ def test_the_capture_table_and_curve_and_the_rule_evidence(english):
     expected = [(r.points, "fit") for r in model.fit_rules] + [(r.points, "behaviour") for r in model.behaviour_rules]
     assert [(r[3], r[1]) for r in suggested[1:]] == expected
     # The existing rules first, with their current points; then the new ones, with none.
-    old = [r.points for r in current.fit_rules] + [None] * (len(model.fit_rules) - len(current.fit_rules)) + \
-        [r.points for r in current.behaviour_rules] + [None] * (len(model.behaviour_rules) - len(current.behaviour_rules))
+    new_fit, new_behaviour = (len(model.fit_rules) - len(current.fit_rules),
+                              len(model.behaviour_rules) - len(current.behaviour_rules))
+    old = [r.points for r in current.fit_rules] + [None] * new_fit + \
+        [r.points for r in current.behaviour_rules] + [None] * new_behaviour
     assert [r[2] for r in suggested[1:]] == old
 
 
@@ -458,3 +461,64 @@ def test_the_bank_leads_applied_check_and_rescore_to_the_suggested_scores(tmp_pa
     assert frame["Score"].astype(float).tolist() == expected.suggestion.scores.astype(float).tolist()
     assert expected.suggested_auc >= 0.73 and np.isfinite(expected.suggested_auc)
     assert len(applied.fit_rules) == len(expected.suggestion.model.fit_rules)
+
+
+LITE_RUNNER = r'''
+import importlib.abc, importlib.machinery, json, sys
+bundle, tests, book_path, block = sys.argv[1:5]
+PACKAGES = ("scoring", "workbook", "addin")
+
+
+class OnlyTheBundle(importlib.abc.MetaPathFinder):
+    """Our packages load from the bundle zip or not at all, as in xlwings Lite."""
+
+    def find_spec(self, name, path=None, target=None):
+        if block == "yes" and name.partition(".")[0] == "sklearn":
+            raise ModuleNotFoundError(f"{name} is blocked in this test")
+        if name.partition(".")[0] not in PACKAGES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, [bundle] if path is None else
+                                                        [p for p in path if str(p).startswith(bundle)])
+        if spec is None:
+            raise ModuleNotFoundError(f"{name} is not in the bundle")
+        return spec
+
+
+sys.meta_path.insert(0, OnlyTheBundle())
+sys.path.insert(0, bundle)
+sys.path.append(tests)
+import datetime as dt
+import xlstub
+from addin import macros
+book = xlstub.from_file(book_path, lite=True)
+text = macros.calibrate_apply(book, as_of=dt.datetime(2026, 11, 23, 9), quiet=True)
+names = sorted(n for n, m in sys.modules.items() if n.partition(".")[0] in PACKAGES and getattr(m, "__file__", ""))
+print("RESULT " + json.dumps({"text": text, "sheets": [s.name for s in book.sheets], "modules": names}))
+'''
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("learner", ["scikit-learn", "none"])
+def test_the_lite_scripts_run_from_the_bundle_alone(english, tmp_path, learner):
+    import json
+    import subprocess
+
+    from addin import lite
+
+    bundle = tmp_path / "leadscore-bundle.zip"
+    bundle.write_bytes(lite.bundle())
+    runner = tmp_path / "runner.py"
+    runner.write_text(LITE_RUNNER, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, str(runner), str(bundle), str(Path(__file__).parent), str(english["book"]),
+                           "yes" if learner == "none" else "no"], capture_output=True, text=True, cwd=tmp_path,
+                          env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))[len("RESULT "):])
+    assert "Calibration" in result["sheets"]
+    assert not [m for m in result["modules"] if m.startswith("workbook.xlsx")]
+    if learner == "none":
+        assert result["text"] == ("Nothing was changed: The suggestion needs scikit-learn, which this Python lacks: "
+                                  "install it (pip install scikit-learn) and run Calibrate again.")
+    else:
+        assert "changes on the LeadScore sheet, each a row of its Changelog (LeadScore!BW3)" in result["text"]

@@ -240,9 +240,10 @@ class _Plan:
                 continue
             r = passed.get(new.status)
             statuses = _word("or", self.language).join(r["status"].split(" or ")) if r is not None else new.status
-            why = _word("status why", self.language).format(
-                capacity=capacity, statuses=statuses, leads=_pct(None if r is None else r["share_leads"], self.language),
-                won=_pct(None if r is None else r["share_won"], self.language))
+            leads, won = (None, None) if r is None else (r["share_leads"], r["share_won"])
+            why = _word("status why", self.language).format(capacity=capacity, statuses=statuses,
+                                                            leads=_pct(leads, self.language),
+                                                            won=_pct(won, self.language))
             self.write(row, col, values.get(col), int(new.min_score),
                        _word("status", self.language).format(status=new.status), why)
 

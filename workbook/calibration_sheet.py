@@ -11,31 +11,86 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from scoring.calibrate import note_text
 
 from .sheets import cell_text
-from .xlsx.chart import Anchor, sheet_range
-from .xlsx.report_xml import SheetCell
-from .xlsx.series_chart import Series, SeriesChart
-from .xlsx.styles_write import StyleSpec
 
 CALIBRATION_SHEET = {"en": "Calibration", "it": "Calibrazione"}
 NONE = "\u2014"  # Shown where a figure cannot be computed.
 HEADER_FILL = "DDEBF7"
+# The sheet's cell formats by key, as xlsx.styles_write.StyleSpec arguments. This module imports nothing
+# of workbook/xlsx, which the xlwings Lite bundle leaves out: live Excel lays the sheet out from here too.
 STYLES = {
-    "title": StyleSpec(bold=True, size=14),
-    "bold": StyleSpec(bold=True),
-    "header": StyleSpec(bold=True, fill=HEADER_FILL),
-    "dash": StyleSpec(horizontal="right"),
-    "int": StyleSpec("#,##0"),
-    "percent": StyleSpec("0.0%"),
-    "auc": StyleSpec("0.000"),
-    "lift": StyleSpec("0.00"),
-    "stamp": StyleSpec("yyyy-mm-dd hh:mm"),
-    "stamp_it": StyleSpec("dd/mm/yyyy hh:mm"),
+    "title": {"bold": True, "size": 14},
+    "bold": {"bold": True},
+    "header": {"bold": True, "fill": HEADER_FILL},
+    "dash": {"horizontal": "right"},
+    "int": {"num_format": "#,##0"},
+    "percent": {"num_format": "0.0%"},
+    "auc": {"num_format": "0.000"},
+    "lift": {"num_format": "0.00"},
+    "stamp": {"num_format": "yyyy-mm-dd hh:mm"},
+    "stamp_it": {"num_format": "dd/mm/yyyy hh:mm"},
 }
 CHART_COLUMN = 11  # Column K: the charts sit right of the widest table (A to I).
+
+
+class SheetCell(NamedTuple):
+    """A cell of the sheet: 1-based row and column, value, key of its format in STYLES (or None)."""
+
+    row: int
+    col: int
+    value: object
+    style: str | None = None
+
+
+@dataclass
+class Series:
+    """One series of a chart: its name (cell and text) and its values (cells and numbers)."""
+
+    name_ref: str
+    name: str
+    values_ref: str
+    values: list
+
+
+@dataclass
+class Chart:
+    """A chart of the sheet: kind 'line' or 'bar', categories (cells and texts), series, titles, the value
+    axis' number format and top, and where it sits (top-left cell, size in centimetres)."""
+
+    kind: str
+    categories_ref: str
+    categories: list
+    series: list
+    title: str
+    x_title: str
+    y_title: str
+    number_format: str
+    row: int
+    col: int
+    name: str
+    maximum: float | None = None
+    width_cm: float = 16.0
+    height_cm: float = 8.0
+
+
+def _letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def sheet_range(sheet: str, first_row: int, col: int, last_row: int | None = None) -> str:
+    """A formula reference to cells of one column: 'Calibration'!$B$14 or 'Calibration'!$A$15:$A$17."""
+    quoted = "'" + sheet.replace("'", "''") + "'"
+    top = f"${_letters(col)}${first_row}"
+    return f"{quoted}!{top}" if last_row is None or last_row == first_row else \
+        f"{quoted}!{top}:${_letters(col)}${last_row}"
 
 LABELS = {
     "title": ("Calibration of the model \u2013 {date}", "Calibrazione del modello \u2013 {date}"),
@@ -137,8 +192,8 @@ LABELS = {
 
 @dataclass
 class CalibrationLayout:
-    """The sheet as data: cells (SheetCell), column widths, charts [(Anchor, SeriesChart)], and the
-    first row of each block by key (for readers and tests)."""
+    """The sheet as data: cells (SheetCell), column widths, charts (Chart), and the first row of each
+    block by key (for readers and tests)."""
 
     sheet_name: str
     cells: list = field(default_factory=list)
@@ -313,10 +368,9 @@ def calibration_layout(found, language: str, when: dt.datetime, applied: int | N
     series = [Series(sheet_range(sheet, head, 2 + j), name, sheet_range(sheet, first, 2 + j, last), values)
               for j, (name, values) in enumerate(zip(names, [tops] + ([s_tops] if has else []) +
                                                      [[k / 10 for k in range(len(tops))]]))]
-    curve = SeriesChart("line", sheet_range(sheet, first, 1, last), [f"{k * 10}%" for k in range(len(tops))],
-                        series, title=label("curve_chart"), x_title=label("top_share"), y_title=label("share_won"),
-                        number_format="0%", maximum=1)
-    w.layout.charts.append((Anchor(4, CHART_COLUMN, "", 16, 8, "Capture curve"), curve))
+    w.layout.charts.append(Chart("line", sheet_range(sheet, first, 1, last), [f"{k * 10}%" for k in range(len(tops))],
+                                 series, label("curve_chart"), label("top_share"), label("share_won"), "0%", 4,
+                                 CHART_COLUMN, "Capture curve", maximum=1))
 
     # Conversion by score band, as the column chart draws it.
     w.title("band_rates")
@@ -331,9 +385,9 @@ def calibration_layout(found, language: str, when: dt.datetime, applied: int | N
     series = [Series(sheet_range(sheet, head, 2 + j), name, sheet_range(sheet, first, 2 + j, last),
                      [None if v is None else float(v) for v in values])
               for j, (name, values) in enumerate(zip(names[:2 if has else 1], [rates] + ([s_rates] if has else [])))]
-    chart = SeriesChart("bar", sheet_range(sheet, first, 1, last), [str(b) for b in bands], series,
-                        title=label("band_chart"), x_title=label("band"), y_title=label("rate"), number_format="0%")
-    w.layout.charts.append((Anchor(22, CHART_COLUMN, "", 16, 8, "Conversion by band"), chart))
+    w.layout.charts.append(Chart("bar", sheet_range(sheet, first, 1, last), [str(b) for b in bands], series,
+                                 label("band_chart"), label("band"), label("rate"), "0%", 22, CHART_COLUMN,
+                                 "Conversion by band"))
 
     # Each rule's evidence.
     w.title("rules")

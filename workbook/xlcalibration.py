@@ -1,6 +1,7 @@
 """Calibrate's writes for either book: the Calibration sheet and a new table on an existing sheet.
 
-A file (PackageBook) gets its parts from the package layer: the sheet from xlsx/report_xml.sheet_xml,
+A file (PackageBook) gets its parts from the package layer (imported only then: the xlwings Lite
+bundle carries no workbook/xlsx): the sheet from xlsx/report_xml.sheet_xml,
 the charts from xlsx/series_chart.py, a table from xlsx/transplant.add_table. Live Excel (XlBook:
 desktop or xlwings Lite) gets the same cells in one write, then number formats, bold cells and fills
 a run of cells at a time, column widths, and the charts through xlwings' chart API from the same
@@ -12,8 +13,6 @@ from .book import TableSpot
 from .calibration_sheet import HEADER_FILL, STYLES
 from .errors import SheetError
 from .xlbook import XlBook, bounds, column_letter
-from .xlsx.report_xml import sheet_xml
-from .xlsx.series_chart import series_chart_xml
 
 CHART_TYPES = {"line": "line_markers", "bar": "column_clustered"}
 POINTS_PER_CM = 28.35
@@ -24,10 +23,22 @@ def put_calibration(book, layout) -> None:
     if isinstance(book, XlBook):
         _put_live(book, layout)
         return
-    styles = book.styles_for(STYLES)
+    # The package layer, imported here: the xlwings Lite bundle carries no workbook/xlsx.
+    from .xlsx.chart import Anchor
+    from .xlsx.report_xml import sheet_xml
+    from .xlsx.series_chart import Series, SeriesChart, series_chart_xml
+    from .xlsx.styles_write import StyleSpec
+
+    styles = book.styles_for({key: StyleSpec(**spec) for key, spec in STYLES.items()})
     xml = sheet_xml(layout.cells, styles, widths=layout.widths, drawing_rel_id="rId1" if layout.charts else None,
                     date1904=book.date1904)
-    book.put_sheet(layout.sheet_name, xml, [(anchor, series_chart_xml(chart)) for anchor, chart in layout.charts])
+    charts = []
+    for c in layout.charts:
+        series = [Series(s.name_ref, s.name, s.values_ref, s.values) for s in c.series]
+        chart = SeriesChart(c.kind, c.categories_ref, c.categories, series, c.title, c.x_title, c.y_title,
+                            c.number_format, c.maximum)
+        charts.append((Anchor(c.row, c.col, "", c.width_cm, c.height_cm, c.name), series_chart_xml(chart)))
+    book.put_sheet(layout.sheet_name, xml, charts)
 
 
 def new_table(book, sheet: str, name: str, top: int, left: int, headers, rows) -> TableSpot:
@@ -74,23 +85,24 @@ def _put_live(book: XlBook, layout) -> None:
     for c in layout.cells:
         rows[c.row - 1][c.col - 1] = c.value
     book._put(title, 1, 1, rows)
-    formats = {k: s.num_format for k, s in STYLES.items() if s.num_format}
+    formats = {k: s["num_format"] for k, s in STYLES.items() if "num_format" in s}
     for fmt, col, r1, r2 in _runs(layout.cells, lambda c: None if isinstance(c.value, str) else formats.get(c.style)):
         sheet.range((r1, col), (r2, col)).number_format = fmt
-    for _, col, r1, r2 in _runs(layout.cells, lambda c: True if STYLES.get(c.style) and STYLES[c.style].bold else None):
+    bold = {k for k, s in STYLES.items() if s.get("bold")}
+    for _, col, r1, r2 in _runs(layout.cells, lambda c: True if c.style in bold else None):
         sheet.range((r1, col), (r2, col)).font.bold = True
     fill = tuple(int(HEADER_FILL[i:i + 2], 16) for i in (0, 2, 4))
     for _, col, r1, r2 in _runs(layout.cells, lambda c: True if c.style == "header" else None):
         sheet.range((r1, col), (r2, col)).color = fill
     for col, w in layout.widths.items():
         sheet.range((1, col)).column_width = w
-    for anchor, chart in layout.charts:
+    for chart in layout.charts:
         first, _, last, _ = bounds(chart.categories_ref)
         source = sheet.range((first - 1, 1), (last, 1 + len(chart.series)))
         try:
-            cell = sheet.range((anchor.row, anchor.col))
-            made = sheet.charts.add(left=cell.left, top=cell.top, width=anchor.width_cm * POINTS_PER_CM,
-                                    height=anchor.height_cm * POINTS_PER_CM)
+            cell = sheet.range((chart.row, chart.col))
+            made = sheet.charts.add(left=cell.left, top=cell.top, width=chart.width_cm * POINTS_PER_CM,
+                                    height=chart.height_cm * POINTS_PER_CM)
             made.set_source_data(source)
             made.chart_type = CHART_TYPES[chart.kind]
         except (AttributeError, NotImplementedError):
