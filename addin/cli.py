@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+from openpyxl.utils import get_column_letter
 
 from workbook import progress, template, workflow
 from scoring.defaults import header as column_header
@@ -235,6 +236,29 @@ def _print_tasks(report) -> None:
                + (f" ({urgent} of priority {first})" if len(tasks) else ""))
 
 
+    line = sample_team_warning(report)
+    if line:
+        click.echo(f"warning: {line}", err=True)
+
+
+def sample_team_warning(report) -> str:
+    """'' unless tasks went to the template's sample people because the Team table still lists them."""
+    from scoring.defaults import TEAM
+    from workbook.layout import BLOCK, HEADER_ROW, MODEL_SHEET
+
+    tasks, scored = report.tasks, report.scored
+    if tasks is None or not len(tasks) or scored is None:
+        return ""
+    language = scored.checked.model.settings.language
+    sample = [name for name, _ in TEAM.get(language, TEAM["en"])]
+    team = {m.name.strip().casefold() for m in scored.checked.model.team}
+    kept = [name for name in sample if name.casefold() in team]
+    n = int(tasks["owner"].astype(str).str.strip().str.casefold().isin({k.casefold() for k in kept}).sum())
+    if not n:
+        return ""
+    cell = f"{MODEL_SHEET}!{get_column_letter(BLOCK['team'].first_column)}{HEADER_ROW + 1}"
+    return (f"{n:,} of {len(tasks):,} tasks went to the template's sample people ({', '.join(kept)}); "
+            f"put your team in the Team table ({cell}) and run again")
 def _pct(x) -> str:
     return "—" if x is None else f"{x:.1%}"
 

@@ -18,8 +18,9 @@ Outputs
 -------
 ``(tasks, new_enrolment)``. ``tasks`` has exactly TASK_COLUMNS: lead_id, lead, company, task
 ("<sequence> <n>/<steps>", e.g. "Standard 2/5"), channel, content, owner, due
-(datetime.date), priority (int), reason; sorted by due, priority, lead id (then step), index
-reset. ``new_enrolment`` is ``enrolment`` (same index, other columns kept) with ``sequence``
+(datetime.date), priority (int), reason; today's work first: the tasks due by the next business
+day (today's steps, the SQL calls) by priority, due, lead id (then step); then the later steps
+by due, priority, lead id (then step); index reset. ``new_enrolment`` is ``enrolment`` (same index, other columns kept) with ``sequence``
 (the model's spelling of the name, or None) and ``start`` (datetime.date or None) replaced.
 
 Rules
@@ -446,7 +447,12 @@ def plan_tasks(leads: pd.DataFrame, scored: Scored | pd.DataFrame, model: Model 
         is_text = pd.Series(raw, dtype=object).map(type).to_numpy() == str
         lead_id = np.where(is_text | (trimmed == ""), trimmed, raw)
 
-    order = np.lexsort((seqs.pos[step], rank[pos], priority, due.astype(np.int64)))
+    # Today's work first, by priority: what is due by the next business day (today's steps and the SQL
+    # calls, whose day is 1); then the later steps of today's enrolments, by due date and priority.
+    soon = due <= np.busday_offset(today, 1, roll="forward", busdaycal=cal)
+    days = due.astype(np.int64)
+    order = np.lexsort((seqs.pos[step], rank[pos], np.where(soon, days, priority), np.where(soon, priority, days),
+                        ~soon))
     tasks = pd.DataFrame({
         "lead_id": pd.Series(lead_id[at][order], dtype=object),
         "lead": pd.Series(lead[at][order], dtype=object),

@@ -107,17 +107,27 @@ def test_no_leads_gives_an_empty_list_with_the_columns():
     assert list(tasks.columns) == list(TASK_COLUMNS) and len(tasks) == 0 and len(enrolled) == 0
 
 
-def test_sorted_by_due_then_priority_then_lead_id():
+def test_todays_work_first_by_priority_then_later_steps_by_due_date():
     tasks, _, _ = run([B50_MQL, A90_SQL, B90_SQL, dict(B50_MQL, id="L000")], FRI)
+    # Due by the next business day (Monday 7 December): the SQL calls first, then today's emails.
     assert rows_of(tasks, "due", "priority", "lead_id", "task")[:6] == [
-        (D(2026, 12, 4), 2, "L000", "Standard 1/5"),
-        (D(2026, 12, 4), 2, "L001", "Standard 1/5"),
         (D(2026, 12, 7), 1, "L002", "SQL call 1/1"),
         (D(2026, 12, 7), 1, "L003", "SQL call 1/1"),
-        (D(2026, 12, 8), 2, "L000", "Standard 2/5"),
+        (D(2026, 12, 4), 2, "L000", "Standard 1/5"),
+        (D(2026, 12, 4), 2, "L001", "Standard 1/5"),
+        (D(2026, 12, 8), 2, "L000", "Standard 2/5"),  # Then the later steps, by due date.
         (D(2026, 12, 8), 2, "L001", "Standard 2/5"),
     ]
     assert len(tasks) == 12
+    later = tasks.iloc[4:]
+    assert list(later["due"]) == sorted(later["due"])
+
+
+def test_a_later_step_of_better_priority_waits_for_its_day():
+    nurture = dict(B40_NURTURE, id="L001")  # Nurture: priority 3, its first step today.
+    tasks, _, _ = run([nurture, dict(B50_MQL, id="L002")], FRI)
+    assert rows_of(tasks, "lead_id", "task", "priority")[:3] == [
+        ("L002", "Standard 1/5", 2), ("L001", "Nurture 1/3", 3), ("L002", "Standard 2/5", 2)]
 
 
 # --- Due dates: weekends and Italian holidays --------------------------------------------

@@ -28,11 +28,12 @@ def test_tasks_sheet_lists_the_days_work_sorted_and_records_enrolment(tmp_path):
     assert rows[0] == ("Lead ID", "Lead", "Company", "Task", "Channel", "Content", "Owner", "Due", "Priority",
                        "Reason")
     # Lead, task, due, priority, owner: L1 and L2 start Standard, L3 (SQL) gets the call;
-    # L4 (No action) and L5 (Customer, owned by sales) get nothing.
+    # L4 (No action) and L5 (Customer, owned by sales) get nothing. Today's work first, by
+    # priority (the call, due by the next business day, then today's emails), later steps after.
     assert [(r[0], r[3], r[7].date(), r[8], r[6]) for r in rows[1:]] == [
+        ("L3", "SQL call 1/1", D(2026, 11, 24), 1, "Marco Bianchi"),
         ("L1", "Standard 1/5", D(2026, 11, 23), 2, "Sara Ferri"),
         ("L2", "Standard 1/5", D(2026, 11, 23), 2, "Sara Ferri"),
-        ("L3", "SQL call 1/1", D(2026, 11, 24), 1, "Marco Bianchi"),
         ("L1", "Standard 2/5", D(2026, 11, 25), 2, "Sara Ferri"),
         ("L2", "Standard 2/5", D(2026, 11, 25), 2, "Sara Ferri"),
         ("L1", "Standard 3/5", D(2026, 11, 30), 2, "Sara Ferri"),
@@ -44,13 +45,13 @@ def test_tasks_sheet_lists_the_days_work_sorted_and_records_enrolment(tmp_path):
     ]
     # No email address and no consent: every step goes by phone.
     assert {r[4] for r in rows[1:]} == {"Phone"}
-    call = rows[3]
+    call = rows[1]
     assert call[2] == '=HYPERLINK("http://evil","x")'  # Company text, kept as text.
     assert call[5].startswith("Call within 1 business day: qualify need, budget and timing — ")
     assert "score A100" in call[5]
     assert call[9].startswith("SQL · A100 · new in SQL call · ")
     wb = openpyxl.load_workbook(book)
-    assert wb["Tasks 2026-11-23"]["C4"].data_type == "s"
+    assert wb["Tasks 2026-11-23"]["C2"].data_type == "s"
     assert wb["Tasks 2026-11-23"].tables["tblTasks20261123"].ref == "A1:J12"
     leads = leads_outputs(book)
     assert [(r["Sequence"], r["Sequence start"]) for r in leads] == [
@@ -84,7 +85,8 @@ def test_italian_tasks_sheet(tmp_path):
     rows = sheet_rows(book, "Attività 2026-11-23")
     assert rows[0] == ("ID lead", "Lead", "Azienda", "Attività", "Canale", "Contenuto", "Responsabile",
                        "Scadenza", "Priorità", "Motivo")
-    assert rows[3][3] == "Chiamata SQL 1/1"
+    assert rows[1][3] == "Chiamata SQL 1/1"  # Priority 1 first.
+    assert {r[4] for r in rows[1:]} == {"Telefono"}  # Channels in Italian.
 
 
 def test_cli_tasks_writes_csv_and_calendar(tmp_path):
@@ -100,7 +102,7 @@ def test_cli_tasks_writes_csv_and_calendar(tmp_path):
         table = list(csv.reader(f))
     assert table[0][:4] == ["Lead ID", "Lead", "Company", "Task"]
     # Text that a spreadsheet would run as a formula is neutralised (OWASP: a leading apostrophe).
-    assert table[3][:4] == ["L3", "Carla Bianchi", '\'=HYPERLINK("http://evil","x")', "SQL call 1/1"]
+    assert table[1][:4] == ["L3", "Carla Bianchi", '\'=HYPERLINK("http://evil","x")', "SQL call 1/1"]
     cal = icalendar.Calendar.from_ical((tmp_path / "t.ics").read_bytes())
     events = [c for c in cal.walk("VEVENT")]
     assert len(events) == 11
@@ -126,3 +128,18 @@ def test_failed_tasks_run_writes_nothing(tmp_path):
     assert "LeadScore!AV5: channel 'Fax' is not one of Email, Phone, SMS, WhatsApp, Task" in result.stderr
     assert sha256(book) == before
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_tasks_for_the_templates_sample_people_are_called_out(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    result = CliRunner().invoke(cli, ["tasks", str(book), "--as-of", "2026-11-23"])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "warning: 11 of 11 tasks went to the template's sample people (Marco Bianchi, Laura Conti, Sara Ferri); "
+        "put your team in the Team table (LeadScore!BD4) and run again"]
+    wb = openpyxl.load_workbook(book)  # A real team: no warning.
+    for row, name in ((4, "Ada Verdi"), (5, "Ben Russo"), (6, "Cleo Neri")):
+        wb["LeadScore"].cell(row, 56).value = name
+    wb.save(book)
+    result = CliRunner().invoke(cli, ["tasks", str(book), "--as-of", "2026-11-24"])
+    assert result.exit_code == 0 and result.stderr == ""
