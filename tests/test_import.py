@@ -162,3 +162,28 @@ def test_new_leads_are_not_added_below_a_totals_row(book, tmp_path):
                    f"  Leads!A{last + 1}: the table tblLeads has a totals row; turn it off (Table Design > Total "
                    "Row) to add leads below it\n")
     assert sha256(book) == before
+
+
+@pytest.mark.parametrize("gap, refused", [(3, True), (40, False)])
+def test_a_note_below_the_table_is_never_overwritten_by_new_leads(book, tmp_path, gap, refused):
+    # A user's cell below the Leads table, where the new leads would go, stops the import (named,
+    # nothing written); one further down stays where it is, with its value.
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Leads"]
+    last = int("".join(ch for ch in ws.tables["tblLeads"].ref.split(":")[1] if ch.isdigit()))
+    ws.cell(last + gap, 2, "call back after Easter")
+    wb.save(book)
+    before = sha256(book)
+    export = tmp_path / "crm.csv"
+    export.write_text("Lead ID,Name\n" + "".join(f"N{i},New lead {i}\n" for i in range(10)), encoding="utf-8")
+    code, out, err = run("import", book, export, "--as-of", WHEN)
+    if refused:
+        assert code == 1 and sha256(book) == before
+        assert err == ("Error: 1 problem(s); nothing was written.\n"
+                       f"  Leads!B{last + gap}: holds 'call back after Easter', below the Leads table, where the "
+                       f"10 new leads go (rows {last + 1}–{last + 10}); move or clear it, then import again\n")
+    else:
+        assert code == 0, err
+        ws = openpyxl.load_workbook(book)["Leads"]
+        assert ws.cell(last + gap, 2).value == "call back after Easter"
+        assert [ws.cell(last + i, 2).value for i in range(1, 11)] == [f"New lead {i}" for i in range(10)]

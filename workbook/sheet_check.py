@@ -67,8 +67,12 @@ class SheetPlan:
                                           formulas=self.old_formulas)
 
     def read_new(self, package) -> tuple[list, set]:
+        """The rows after the write, down to the last row that held a value before (read_old first).
+        The rows below it held nothing: what they hold now is only what this run added (an import's
+        new leads), so they are not read back."""
         formulas: set = set()
-        return xcells.read_values(package, self.part, 1, 1, LAST_ROW, self.right, formulas=formulas), formulas
+        bottom = LAST_ROW if self.old is None else max(len(self.old), 1)
+        return xcells.read_values(package, self.part, 1, 1, bottom, self.right, formulas=formulas), formulas
 
     def difference(self, fresh: list, new_formulas: set) -> tuple[int, int] | None:
         """The first (row, column) not ours that differs after the write, or None."""

@@ -525,12 +525,28 @@ def _merge(book, lt, incoming, columns, key_column) -> dict:
     # (Blank values too: those rows are blank, and whole columns of writes are the fast case.)
     book.write_cells(spot, {(r, spot.min_col + j): v for r, row in into_free.items() for j, v in enumerate(row)})
     below = appended[len(into_free):]
+    if below:
+        _refuse_filled_below(book, lt, spot, len(below))
     if below:  # Column by column: a table column filled by no field of the export stays blank.
         book.append_columns(spot, [[None] * len(below) if j is None else list(map(itemgetter(j), below))
                                    for j in slots])
     counts["added"] = len(appended)
     counts["skipped"] = skipped
     return counts
+
+
+def _refuse_filled_below(book, lt, spot, n: int) -> None:
+    """The table grows by n rows: refuse (SheetError) when a cell there holds something of the user's."""
+    first, last = spot.max_row + 1, spot.max_row + n
+    grid = book.read(spot.sheet, first, spot.min_col, last, spot.max_col)
+    for i, row in enumerate(grid.rows):
+        for j, value in enumerate(row):
+            if not is_blank(value):
+                cell = f"{get_column_letter(spot.min_col + j)}{first + i}"
+                raise SheetError([CellProblem(
+                    lt.title, cell, f"holds {str(value)[:40]!r}, below the Leads table, where the {n:,} new "
+                                    f"leads go (rows {first:,}–{last:,}); move or clear it, then import again",
+                    value)])
 
 
 def _keep_maps(book, sheet, maps: dict, raw_maps) -> bool:
