@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -22,6 +23,7 @@ from workbook.safety import atomic_save
 
 DEMO_NAME = "leadscore-demo.xlsx"
 DEMO_LEADS = 200
+DEMO_WEEK = 7  # Days between the demo's two runs.
 
 
 def _fail(lines) -> None:
@@ -155,14 +157,16 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
-def _print_summary(report, path, out, made: bool = False) -> None:
+def _print_summary(report, path, out, made: bool = False, compare: bool | None = None) -> None:
+    """What a run did; made: the book was just made (no 'written in place'); compare: say what changed
+    since the last run (default: unless made)."""
     s = report.summary
     target = out or path
     where = "" if made else " (written in place)" if out is None else f" (written to {out})"
     click.echo(f"Scored {s['leads']} leads in {path}{where}.")
     click.echo("Status: " + " · ".join(f"{k} {v}" for k, v in s["status"].items()))
     click.echo("Grade:  " + " · ".join(f"{k} {v}" for k, v in s["grade"].items()))
-    if not made:
+    if not made if compare is None else compare:
         compared = s["leads"] - s["first"]
         if s["first"]:
             click.echo(f"First scored: {_count(s['first'], 'lead', 'leads')}.")
@@ -179,7 +183,7 @@ def _print_summary(report, path, out, made: bool = False) -> None:
         shown = "; ".join(f"{who} {rating}" for who, rating in new_sql[:10])
         more = f" and {len(new_sql) - 10} more" if len(new_sql) > 10 else ""
         click.echo(f"New SQLs ({len(new_sql)}): {shown}{more}")
-    elif not made:
+    elif not made if compare is None else compare:
         sql = s["sql"]
         click.echo(f"New SQLs: none ({_count(sql, 'lead is', 'leads are')} SQL, as before)" if sql
                    else "New SQLs: none")
@@ -234,8 +238,6 @@ def _print_tasks(report) -> None:
     urgent = int((tasks["priority"] == first).sum()) if len(tasks) else 0
     click.echo(f"Tasks: {len(tasks)} in sheet '{report.tasks_sheet}'"
                + (f" ({urgent} of priority {first})" if len(tasks) else ""))
-
-
     line = sample_team_warning(report)
     if line:
         click.echo(f"warning: {line}", err=True)
@@ -259,6 +261,8 @@ def sample_team_warning(report) -> str:
     cell = f"{MODEL_SHEET}!{get_column_letter(BLOCK['team'].first_column)}{HEADER_ROW + 1}"
     return (f"{n:,} of {len(tasks):,} tasks went to the template's sample people ({', '.join(kept)}); "
             f"put your team in the Team table ({cell}) and run again")
+
+
 def _pct(x) -> str:
     return "—" if x is None else f"{x:.1%}"
 
@@ -562,21 +566,42 @@ def calibrate(book, outcome, holdout, since, capacity, seed, columns, exclude, b
 @_as_of_option
 @friendly
 def demo(directory, lang, sample, seed, force, as_of):
-    """Build a demo workbook with sample leads in DIRECTORY, rescore it and say what to look at."""
+    """Build a demo workbook with sample leads in DIRECTORY and tell its story in two dated runs: the
+    first a week before --as-of (default: now), then the leads' activity of that week is imported and
+    the book rescored, so that History, the MQL → SQL rate and the days to SQL have values. Says what
+    to look at."""
+    from scoring import default_model
+    from scoring.sample import demo_story
+
     book = directory / (DEMO_NAME if lang == "en" else "leadscore-demo-it.xlsx")
     if book.exists() and not force:
         raise FileExistsError(f"{book} already exists (maybe with your edits); rescore it with "
                               f"`leadscore rescore {book}`, or pass --force to build it again")
+    second = as_of or dt.datetime.now().replace(microsecond=0)
+    first = second - dt.timedelta(days=DEMO_WEEK)
+    leads, activity = demo_story(sample, first.date(), seed=seed, language=lang)
+    model = default_model("b2b", lang, year=first.year, hygiene=True)
     directory.mkdir(parents=True, exist_ok=True)
-    _new(book, lang, "b2b", sample, seed, as_of=as_of)
-    report = workflow.run(book, as_of=as_of, steps=("rescore", "tasks", "report"))
-    _print_summary(report, book, None, made=True)
+    atomic_save(lambda tmp: template.build(tmp, model, leads, None, lang, "b2b"), os.fspath(book))
+    steps = ("rescore", "tasks", "report")
+    before = workflow.run(book, as_of=first, steps=steps)
+    with tempfile.TemporaryDirectory() as folder:  # The week's activity, as a marketing tool exports it.
+        export = Path(folder) / "activity.csv"
+        activity.to_csv(export, index=False)
+        report = workflow.import_leads(book, export, as_of=second, steps=steps) if len(activity) else \
+            workflow.run(book, as_of=second, steps=steps)
+    _print_summary(report, book, None, made=True, compare=True)
+    click.echo(f"The story: on {first:%Y-%m-%d} the {before.summary['leads']} sample leads were scored "
+               f"(sheet '{before.tasks_sheet}'); that week {len(activity)} of them did more (imported), and on "
+               f"{second:%Y-%m-%d} the book was rescored.")
     _print_tasks(report)
     _print_report(report)
     click.echo("")
     click.echo(f"Open {book.resolve()} and look at:")
-    click.echo("  - Leads: Grade, Score, Rating, Status and Action per lead; Reasons add up to the score.")
-    click.echo(f"  - {report.tasks_sheet}: today's calls and nurture steps; Report: the funnel; History: changes.")
+    click.echo("  - Start here: the three things to do. Leads: Grade, Score, Status and Action per lead; "
+               "the Reasons add up to the score.")
+    click.echo(f"  - {report.tasks_sheet}: today's calls and emails first; Report: the funnel; History: "
+               "what changed in the two runs.")
     click.echo("  - LeadScore: the model. Change a weight or threshold, then run")
     click.echo(f"      leadscore rescore {book}")
     click.echo(f"  - `leadscore check {book}` lists lead values that could not be used, cell by cell.")

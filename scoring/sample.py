@@ -27,6 +27,7 @@ Text columns are of object dtype with None for blanks, as the workbook layer rea
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import unicodedata
@@ -707,3 +708,51 @@ def sample_leads(n: int, seed: int = 0, profile: str = "b2b", language: str = "e
     # than building them); object arrays stay object (pandas would infer str otherwise).
     return pd.DataFrame({header(m, language): pd.Series(b.cols[m], dtype=b.cols[m].dtype, copy=False)
                          for m in LEAD_COLUMNS[profile]}, copy=False)
+
+
+# --- The demo's story ----------------------------------------------------------------------------
+
+# What leads do in the demo's week between its two runs: (meaning of a behaviour column, more of it).
+WARMING = (("pricing", 2), ("papers", 1))  # A warm lead reads up: +10 and +10 with the default model.
+BUYING = (("demo", 1), ("quote", 1))  # An MQL asks for a demo and a quote: +20 and +20.
+
+
+def demo_story(n: int, first: dt.date, seed: int = 0, language: str = "en", days: int = 180):
+    """The demo's leads on its first run, created over the `days` days before `first`, and what some
+    of them did in the week after: (leads, activity). activity holds the Lead ID and the new
+    totals of the behaviour columns that changed, for the leads that acted: the MQLs closest to
+    the SQL threshold asked for a demo and a quote, the A and B leads closest to MQL read up
+    (pricing page, white paper). Deterministic for a seed; pure (no I/O)."""
+    from .defaults import default_model
+    from .engine import score
+
+    leads = sample_leads(n, seed=seed, language=language)
+    created = header("created", language)
+    stamps = leads[created].to_numpy(dtype=object)
+    clean = np.array([isinstance(v, (dt.datetime, pd.Timestamp)) for v in stamps], dtype=bool)
+    start = dt.datetime.combine(first, dt.time(8, 0)) - dt.timedelta(days=days)
+    new = [start + dt.timedelta(days=i * days // max(n, 1), minutes=(i * 37) % 600) for i in range(n)]
+    leads[created] = pd.Series([new[i] if clean[i] else stamps[i] for i in range(n)], dtype=object)
+    scored = score(leads, default_model("b2b", language))
+    heads = {m: header(m, language) for m, _ in WARMING + BUYING}
+    plain = np.ones(n, dtype=bool)
+    for column in heads.values():
+        plain &= np.array([isinstance(v, (int, np.integer)) for v in leads[column].to_numpy(dtype=object)])
+    status, grade = scored["status"].to_numpy(dtype=object), scored["grade"].to_numpy(dtype=object)
+    points = pd.to_numeric(scored["score"], errors="coerce").to_numpy(dtype=float)
+    fit = pd.to_numeric(scored["fit"], errors="coerce").to_numpy(dtype=float)
+    behaviour = pd.to_numeric(scored["behaviour"], errors="coerce").to_numpy(dtype=float)
+    # With the default model (behaviour held at 50): the MQLs a demo and a quote make SQL, and the A and
+    # B leads that a pricing visit and a white paper make MQL.
+    buyers = np.flatnonzero(plain & (status == "MQL") & (fit + np.minimum(behaviour + 40, 50) >= 90))
+    buyers = buyers[np.argsort(-points[buyers], kind="stable")][:max(1, n // 40)]
+    warm = np.flatnonzero(plain & (status == "Lead") & np.isin(grade, ("A", "B"))
+                          & (fit + np.minimum(behaviour + 20, 50) >= 50))
+    warm = warm[np.argsort(-points[warm], kind="stable")][:max(1, n // 20)]
+    activity = leads.iloc[np.sort(np.concatenate([buyers, warm]))][[header("id", language), *heads.values()]].copy()
+    for who, moves in ((buyers, BUYING), (warm, WARMING)):
+        for meaning, more in moves:
+            at = activity.index.isin(leads.index[who])
+            activity.loc[at, heads[meaning]] = activity.loc[at, heads[meaning]].astype(np.int64) + more
+    activity = activity.reset_index(drop=True)
+    return leads, activity

@@ -1,6 +1,7 @@
 """The `leadscore` command line: exit codes and exact messages."""
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 
 import openpyxl
@@ -108,17 +109,27 @@ def test_missing_file_is_a_clear_error(tmp_path):
 
 
 def test_demo_builds_scores_and_explains(tmp_path):
-    code, out, _ = run("demo", tmp_path / "demo")
+    code, out, _ = run("demo", tmp_path / "demo", "--as-of", "2026-11-23")
     book = tmp_path / "demo" / "leadscore-demo.xlsx"
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == f"Scored 200 leads in {book}."  # A book it has just made: not "in place".
+    # Two dated runs, a week apart, with the leads' activity of that week in between.
+    assert lines[3] == "Since the last run: 0 leads changed grade, 15 score band, 15 status (15 changed score)."
+    assert lines[5].startswith("New SQLs (5): ")
+    assert ("The story: on 2026-11-16 the 200 sample leads were scored (sheet 'Tasks 2026-11-16'); that week 15 "
+            "of them did more (imported), and on 2026-11-23 the book was rescored.") in lines
     assert f"Open {book.resolve()} and look at:" in lines
-    assert any(line.startswith("Tasks: ") for line in lines)
-    assert any(line.startswith("Report: sheet 'Report' — 200 leads, MQL ") for line in lines)
-    sheets = openpyxl.load_workbook(book).sheetnames
-    assert {"Leads", "LeadScore", "History", "Report"} <= set(sheets)
-    assert any(s.startswith("Tasks ") for s in sheets)
+    assert "Tasks: 74 in sheet 'Tasks 2026-11-23' (5 of priority 1)" in lines
+    assert "Report: sheet 'Report' — 200 leads, MQL 14.5%, SQL 5.0%, MQL→SQL 14.7%, lead→customer 1.5%" in lines
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == ["Leads", "LeadScore", "Start here", "History", "Duplicates", "Tasks 2026-11-16",
+                             "Report", "Tasks 2026-11-23"]
+    history = list(wb["History"].iter_rows(min_row=2, values_only=True))
+    assert len(history) == 215  # Every lead when first scored, then the 15 that moved.
+    assert {r[1] for r in history} == {dt.datetime(2026, 11, 16), dt.datetime(2026, 11, 23)}
+    report = {r[0]: r[1] for r in wb["Report"].iter_rows(values_only=True) if r[0]}
+    assert report["MQL \u2192 SQL rate"] == 5 / 34 and report["Median days to SQL"] == 89
     rows = leads_outputs(book)
     assert len(rows) == 200
     assert {r["Status"] for r in rows} >= {"Lead", "MQL", "SQL"}
