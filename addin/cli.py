@@ -21,6 +21,8 @@ from scoring.errors import LeadScoreError
 from workbook.errors import SheetError
 from workbook.safety import atomic_save
 
+from .cli_bulk import commands as bulk_commands
+
 DEMO_NAME = "leadscore-demo.xlsx"
 DEMO_LEADS = 200
 DEMO_WEEK = 7  # Days between the demo's two runs.
@@ -605,6 +607,10 @@ def demo(directory, lang, sample, seed, force, as_of):
     click.echo("  - LeadScore: the model. Change a weight or threshold, then run")
     click.echo(f"      leadscore rescore {book}")
     click.echo(f"  - `leadscore check {book}` lists lead values that could not be used, cell by cell.")
+
+
+for _bulk in bulk_commands(friendly):  # score and sql (issue 16)
+    cli.add_command(_bulk)
 
 
 def main():

@@ -106,17 +106,21 @@ class Cells:
                 sql = _replace_word(sql, name, column)
             return sql
 
+        # Which case a cell is (0: plain, -1: NULL, -2: none of them), each condition tested once.
         cases = v.number_cases(self.decimal)
-        numbers = " ".join(f"WHEN {on(c)} THEN {on(n)}" for c, n, _, _ in cases)
-        states = " ".join(f"WHEN {on(c)} THEN {s}" for c, _, s, _ in cases)
-        shows = " ".join(f"WHEN {on(c)} THEN {lit(sh)}" for c, _, _, sh in cases)
-        unsigned = self._add("unsigned", f"CASE WHEN {plain} THEN CAST({self.text} AS DOUBLE) {numbers} END")
-        number = self._add("number0", f"CASE WHEN {plain} THEN {unsigned} ELSE {on(v.signed_number(unsigned))} END")
-        state = self._add("state0", f"CASE WHEN {self.text} IS NULL THEN {BLANK} WHEN {plain} THEN {OK} {states} "
-                                    f"ELSE {BAD} END")
+        which = " ".join(f"WHEN {on(c)} THEN {k}" for k, (c, _, _, _) in enumerate(cases, start=1))
+        case = self._add("case", f"CASE WHEN {self.text} IS NULL THEN -1 WHEN {plain} THEN 0 {which} ELSE -2 END")
+        numbers = " ".join(f"WHEN {k} THEN {on(n)}" for k, (_, n, _, _) in enumerate(cases, start=1) if n != "NULL")
+        states = " ".join(f"WHEN {k} THEN {s}" for k, (_, _, s, _) in enumerate(cases, start=1) if s != BAD)
+        shows = " ".join(f"WHEN {k} THEN {lit(sh)}" for k, (_, _, _, sh) in enumerate(cases, start=1) if sh)
+        unsigned = self._add("unsigned", f"CASE {case} WHEN 0 THEN CAST({self.text} AS DOUBLE) {numbers} END")
+        # Case 1 is scientific notation (number_cases), which carries its sign.
+        number = self._add("number0", f"CASE WHEN {case} = 0 THEN {unsigned} "
+                                      f"ELSE {on(v.signed_number(unsigned, f'{case} = 1'))} END")
+        state = self._add("state0", f"CASE {case} WHEN -1 THEN {BLANK} WHEN 0 THEN {OK} {states} ELSE {BAD} END")
         if self.decimal != "auto":
             return self._add("number", f"CASE WHEN {state} = {OK} THEN {number} END"), state
-        shown = self._add("shows", f"CASE WHEN {plain} THEN '' {shows} ELSE '' END")
+        shown = self._add("shows", f"CASE {case} {shows} ELSE '' END" if shows else "''")
         dot = self.layers.aggregate("dot", f"COALESCE(BOOL_OR({state} = {OK} AND {shown} = '.'), FALSE)")
         comma = self.layers.aggregate("comma", f"COALESCE(BOOL_OR({state} = {OK} AND {shown} = ','), FALSE)")
         decided = f"({state} = {AMBIGUOUS} AND {dot} <> {comma})"

@@ -364,10 +364,13 @@ def _unsupported(checked: CheckedModel, kinds: dict, found: dict) -> list[Proble
     return out
 
 
-def build(model: Model | CheckedModel, columns: dict, table: str = "leads") -> Query:
+def build(model: Model | CheckedModel, columns: dict, table: str = "leads", names: dict | None = None,
+          keep=None) -> Query:
     """The query scoring the leads of `table` (a SQL table name) whose columns are `columns` (name ->
-    kind of values.KINDS, in table order). Raises ModelError when the model has errors or names columns
-    the table lacks, NotExpressible when SQL cannot score it as the engine does."""
+    kind of values.KINDS, in table order). It gives the columns of keep (default: every column whose
+    name is not one of the outputs') and the OUTPUTS, named as names says (default: as OUTPUTS).
+    Raises ModelError when the model has errors or names columns the table lacks, NotExpressible when
+    SQL cannot score it as the engine does."""
     checked = checked_model(model)
     b = _Builder(checked, columns, table)
     found = _unsupported(checked, b.kinds, b.found)
@@ -377,7 +380,7 @@ def build(model: Model | CheckedModel, columns: dict, table: str = "leads") -> Q
     fit_parts = []
     for rule, value in zip(m.fit_rules, checked.values):
         _, cells = b.cells_of(rule.column)
-        fit_parts.append(b.fixed_part(cells, b.hit(cells, rule.operator, value), rule, rule_label(rule)))
+        fit_parts.append(b.fixed_part(cells, b.hit(cells, rule.operator, value), rule, rule_label(rule, s.language, value)))
     fit = b.block(m.fit_rules, fit_parts)
     behaviour_parts = []
     conditions = checked.behaviour_values or [RuleValue()] * len(m.behaviour_rules)
@@ -402,9 +405,11 @@ def build(model: Model | CheckedModel, columns: dict, table: str = "leads") -> Q
     if whole:
         for name in ("fit", "behaviour", "score"):
             outputs[name] = f"CAST(ROUND({outputs[name]}, 0) AS BIGINT)"
-    kept = [c for c in columns if text_key(c) not in {text_key(o) for o in OUTPUTS}]
-    listed = [(ident(c), c) for c in kept] + [(outputs[o], o) for o in OUTPUTS]
-    return Query(b.statement(listed), kept, whole)
+    names = {o: (names or {}).get(o, o) for o in OUTPUTS}
+    taken = {text_key(n) for n in names.values()}
+    kept = [c for c in (columns if keep is None else keep) if text_key(c) not in taken]
+    listed = [(ident(c), c) for c in kept] + [(outputs[o], names[o]) for o in OUTPUTS]
+    return Query(b.statement(listed), kept, whole, tuple(names[o] for o in OUTPUTS))
 
 
 def _outputs(b: _Builder, fit: str, behaviour: str, score: str) -> dict:

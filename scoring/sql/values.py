@@ -175,9 +175,9 @@ def number_cases(decimal: str) -> list[tuple[str, str, str, str]]:
     return cases
 
 
-def signed_number(number: str) -> str:
-    """The number with the sign of digits (scientific numbers already carry theirs)."""
-    return f"CASE WHEN SUBSTRING(digits, 1, 1) = '-' AND NOT {matches('digits', _SCIENTIFIC)} THEN -({number}) ELSE {number} END"
+def signed_number(number: str, scientific: str) -> str:
+    """The number with the sign of digits (scientific notation, where scientific holds, carries its own)."""
+    return f"CASE WHEN SUBSTRING(digits, 1, 1) = '-' AND NOT {scientific} THEN -({number}) ELSE {number} END"
 
 
 def word_count(s: str) -> str:
