@@ -27,9 +27,17 @@ setup(
         "phonenumbers>=8.13",
         "rapidfuzz>=3.0",
         "scikit-learn>=1.3",  # calibrate's regularised logistic regression (scoring/suggest.py).
+        # leadscore score and sql (scoring/sql, workbook/bulk): the model as SQL, run in embedded DuckDB,
+        # carried to other dialects by sqlglot; Parquet files read and written by pyarrow.
+        "duckdb>=1.1",
+        "sqlglot>=30",
+        "pyarrow>=15",
     ],
     extras_require={"test": ["pytest>=7", "hypothesis>=6", "oletools>=0.60", "olefile>=0.46",
                              "msoffcrypto-tool>=5",
-                             "pypdfium2>=4"]},  # Reads and pictures the demo's pages (tests/test_render_demo.py).
+                             "pypdfium2>=4",  # Reads and pictures the demo's pages (tests/test_render_demo.py).
+                             "pyspark>=3.5"],  # The Spark parity test (tests/test_sql_scale.py; Java 17, .ci/run).
+                    # Spark (leadscore score --engine spark) is big and needs Java 17, so it is an extra.
+                    "spark": ["pyspark>=3.5"]},
     entry_points={"console_scripts": ["leadscore=addin.cli:main"]},
 )
