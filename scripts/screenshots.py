@@ -31,10 +31,13 @@ PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>{locale}</value></prop></item>
 </oor:items>
 """
-# What the README shows of each sheet: (file name, sheet name in English, width and height in points).
-SHOTS = (("leads.png", "Leads", 1250, 330), ("tasks.png", "Tasks", 1150, 300), ("report.png", "Report", 1150, 620),
-         ("start.png", "Start here", 820, 300))
+# What the README shows of each sheet: (file name, sheet name in English, width and height in points, and
+# for a wide sheet the column spans shown side by side, each from one header to the next one's start).
+SHOTS = (("leads.png", "Leads", 1250, 330, (("Lead ID", "Email"), ("Company", "Role"), ("Fit", "Problems"))),
+         ("tasks.png", "Tasks", 1150, 300, ()), ("report.png", "Report", 1100, 620, ()),
+         ("start.png", "Start here", 820, 330, ()))
 SCALE = 1.25
+GAP = 6  # Points between the spans of a wide sheet.
 
 
 def render_pdf(book: Path, folder: Path, language: str = "en", timeout: int = 300) -> Path:
@@ -85,6 +88,33 @@ def crop(page, width: float, height: float, scale: float = SCALE):
     return page.render(scale=scale, crop=(0, h - height, w - width, 0)).to_pil()
 
 
+def header_x(page, text: str) -> float:
+    """The left edge, in points, of the first place text is printed on the page (a header)."""
+    textpage = page.get_textpage()
+    found = textpage.search(text, match_case=True, match_whole_word=True).get_next()
+    if found is None:
+        raise RuntimeError(f"{text!r} is not on the page")
+    return textpage.get_charbox(found[0])[0] - 2
+
+
+def spans(page, pairs, height: float, scale: float = SCALE):
+    """Column spans of a wide page (from one header to the start of another) side by side, as one image."""
+    from PIL import Image
+
+    w, h = page.get_size()
+    pieces = []
+    for first, after in pairs:
+        left, right = header_x(page, first), header_x(page, after)
+        pieces.append(page.render(scale=scale, crop=(left, h - height, w - right, 0)).to_pil())
+    gap = round(GAP * scale)
+    out = Image.new("RGB", (sum(p.width for p in pieces) + gap * (len(pieces) - 1), pieces[0].height), "white")
+    x = 0
+    for piece in pieces:
+        out.paste(piece, (x, 0))
+        x += piece.width + gap
+    return out
+
+
 def build_demo(folder: Path, language: str, as_of: dt.datetime | None = None) -> Path:
     """`leadscore demo` into folder, as a user runs it; returns the workbook."""
     command = [sys.executable, "-m", "addin.cli", "demo", str(folder), "--lang", language, "--force"]
@@ -102,10 +132,10 @@ def screenshots(out: Path, work: Path, as_of: dt.datetime) -> list[Path]:
     pages = sheet_pages(book, render_pdf(book, work, "en"))
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, sheet, width, height in SHOTS:
-        page = next(p for s, p in pages.items() if s == sheet or s.startswith(sheet + " "))
+    for name, sheet, width, height, columns in SHOTS:
+        page = [p for s, p in pages.items() if s == sheet or s.startswith(sheet + " ")][-1]  # The latest.
         path = out / name
-        crop(page, width, height).save(path, optimize=True)
+        (spans(page, columns, height) if columns else crop(page, width, height)).save(path, optimize=True)
         written.append(path)
     return written
 

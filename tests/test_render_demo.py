@@ -12,10 +12,13 @@ import importlib.util
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
+from PIL import Image, ImageChops, ImageStat
 from openpyxl.utils import get_column_letter
 
 from scoring.defaults import header
@@ -162,3 +165,21 @@ def test_dates_are_written_one_way(demos, language):
     assert all(re.search(r"\b2026-11-23\b", pages[name]) for name in ("Leads", "Report"))
     other = {name: sorted(set(OTHER_DATES.findall(text)))[:3] for name, text in pages.items()}
     assert {name: dates for name, dates in other.items() if dates} == {}
+
+
+def test_the_readmes_screenshots_are_what_the_script_makes_today(tmp_path):
+    """scripts/screenshots.py, run as a user runs it, gives the pictures the README shows (so they can't go
+    stale): same size, and on average within 2 of 255 per channel (fonts may antialias a little apart)."""
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "screenshots.py"), "--out", str(tmp_path / "shots"),
+                             "--work", str(tmp_path / "work")], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    made = sorted(p.name for p in (tmp_path / "shots").glob("*.png"))
+    assert made == sorted(name for name, *_ in shots.SHOTS)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in made:
+        assert f"](docs/screenshots/{name})" in readme, name
+        ours, committed = (Image.open(p).convert("RGB") for p in (tmp_path / "shots" / name,
+                                                                   ROOT / "docs" / "screenshots" / name))
+        assert ours.size == committed.size, name
+        difference = sum(ImageStat.Stat(ImageChops.difference(ours, committed)).mean) / 3
+        assert difference < 2, (name, difference)

@@ -248,7 +248,7 @@ TASK_LABELS = {"lead_id": ("Lead ID", "ID lead"), "lead": ("Lead", "Lead"), "com
                "content": ("Content", "Contenuto"), "owner": ("Owner", "Responsabile"),
                "due": ("Due", "Scadenza"), "priority": ("Priority", "Priorità"), "reason": ("Reason", "Motivo")}
 TASK_COLUMNS = tuple((key, *TASK_LABELS[key]) for key in TASK_KEYS)
-TASK_WIDTHS = (10, 22, 24, 16, 10, 60, 18, 12, 9, 70)
+TASK_WIDTHS = (10, 22, 24, 16, 10, 80, 18, 12, 9, 90)
 DUPLICATES_SHEET = {"en": "Duplicates", "it": "Duplicati"}
 DUPLICATES_TABLE = "tblDuplicates"
 DUPLICATE_LABELS = {"group": ("Group", "Gruppo"), "lead_id": ("Lead ID", "ID lead"),
