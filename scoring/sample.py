@@ -728,16 +728,17 @@ def demo_story(n: int, first: dt.date, seed: int = 0, language: str = "en", days
 
     leads = sample_leads(n, seed=seed, language=language)
     created = header("created", language)
-    stamps = leads[created].to_numpy(dtype=object)
-    clean = np.array([isinstance(v, (dt.datetime, pd.Timestamp)) for v in stamps], dtype=bool)
-    start = dt.datetime.combine(first, dt.time(8, 0)) - dt.timedelta(days=days)
-    new = [start + dt.timedelta(days=i * days // max(n, 1), minutes=(i * 37) % 600) for i in range(n)]
-    leads[created] = pd.Series([new[i] if clean[i] else stamps[i] for i in range(n)], dtype=object)
+    stamps = leads[created]
+    clean = stamps.map(type).isin((dt.datetime, pd.Timestamp)).to_numpy()  # Messy cells stay as they are.
+    start = np.datetime64(dt.datetime.combine(first, dt.time(8, 0)) - dt.timedelta(days=days), "m")
+    k = np.arange(n, dtype=np.int64)
+    new = (start + (k * days // max(n, 1) * 1440 + k * 37 % 600).astype("timedelta64[m]")).astype("datetime64[s]")
+    leads[created] = pd.Series(np.where(clean, new.astype(object), stamps.to_numpy(dtype=object)), dtype=object)
     scored = score(leads, default_model("b2b", language))
     heads = {m: header(m, language) for m, _ in WARMING + BUYING}
     plain = np.ones(n, dtype=bool)
-    for column in heads.values():
-        plain &= np.array([isinstance(v, (int, np.integer)) for v in leads[column].to_numpy(dtype=object)])
+    for column in heads.values():  # Counts written as numbers (not '1.200' or 'yes'), so adding to them is plain.
+        plain &= leads[column].map(type).isin((int, np.int64)).to_numpy()
     status, grade = scored["status"].to_numpy(dtype=object), scored["grade"].to_numpy(dtype=object)
     points = pd.to_numeric(scored["score"], errors="coerce").to_numpy(dtype=float)
     fit = pd.to_numeric(scored["fit"], errors="coerce").to_numpy(dtype=float)
