@@ -2,11 +2,11 @@
 from .defaults import default_model
 from .engine import OUTPUTS, Scored, evaluate_leads, score
 from .errors import LeadScoreError
-from .model import (OPERATORS, BehaviourRule, CheckedModel, FitRule, GradeBand, Model, ModelError, Problem,
+from .model import (OPERATORS, BehaviourRule, CheckedModel, EventRule, FitRule, GradeBand, Model, ModelError, Problem,
                     RuleGroup, ScoreBand, Settings, StatusRule, check)
 
 __all__ = [
-    "OPERATORS", "OUTPUTS", "BehaviourRule", "CheckedModel", "FitRule", "GradeBand", "LeadScoreError", "Model",
+    "OPERATORS", "OUTPUTS", "BehaviourRule", "CheckedModel", "EventRule", "FitRule", "GradeBand", "LeadScoreError", "Model",
     "ModelError", "Problem", "RuleGroup", "ScoreBand", "Scored", "Settings", "StatusRule", "check", "default_model",
     "evaluate_leads", "score",
 ]

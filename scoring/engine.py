@@ -17,6 +17,7 @@ import pandas as pd
 from .columns import by_meaning, find, not_a_column
 from .defaults import HEADERS
 from .dates import read_date
+from .events import evaluate_events
 from .explain import LeadProblem, Parts, Reason, number_text, signed
 from .explain import rule_label as explain_label
 from .duplicates import Duplicates, find_duplicates, needed_columns
@@ -51,6 +52,7 @@ class Scored:
     duplicates: Duplicates | None = None  # The duplicate groups, when the Duplicates by setting asks.
     set_aside: np.ndarray | None = None  # Per lead: junk or a duplicate, so it gets no tasks.
     hygiene: dict | None = None  # Behaviour rule index -> per lead, whether its hygiene check flags it.
+    events: object = None  # scoring.events.EventResult: the events' leads, marks and the event rules' points.
 
 
 def _role_hint(leads: pd.DataFrame | None, model: Model) -> str:
@@ -174,10 +176,11 @@ def _fit(leads, checked, columns, reasons, problems, flagged) -> np.ndarray:
     return tally.total
 
 
-def _behaviour(leads, checked, columns, reasons, problems, flagged) -> np.ndarray:
+def _behaviour(leads, checked, columns, reasons, problems, flagged, events=None, as_of=None) -> np.ndarray:
     model = checked.model
     s = model.settings
-    tally = Tally(len(leads), model.behaviour_rules, model.groups, reasons, s.language)
+    # Rules over the Events sheet come after the behaviour rules, in the same tally (groups, caps).
+    tally = Tally(len(leads), model.behaviour_rules + model.event_rules, model.groups, reasons, s.language)
     cache, emails, hits = {}, {}, {}
     junk = np.zeros(len(leads), dtype=bool)
     values = checked.behaviour_values or [None] * len(model.behaviour_rules)
@@ -195,7 +198,15 @@ def _behaviour(leads, checked, columns, reasons, problems, flagged) -> np.ndarra
         else:
             part = _amounts(column, rule, r, problems, flagged, s.language)
         tally.add(r, rule, part)
-    return tally.total, junk, hits
+    found = None
+    if model.event_rules or events is not None:
+        parts, note, found = evaluate_events(leads, events, model, as_of, s.language)
+        first = len(model.behaviour_rules)
+        for j, (rule, part) in enumerate(zip(model.event_rules, parts)):
+            tally.add(first + j, rule, part)
+        if note is not None:
+            reasons.add_coded(*note)
+    return tally.total, junk, hits, found
 
 
 def _lead_names(leads: pd.DataFrame, positions: np.ndarray, language: str) -> np.ndarray:
@@ -373,8 +384,12 @@ def _taken(distinct: np.ndarray, codes: np.ndarray):
     return pd.Series(distinct, dtype=object).infer_objects().take(codes).array
 
 
-def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
+def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel, events: pd.DataFrame | None = None,
+                   as_of=None) -> Scored:
     """Score every lead, keeping reasons and problems as data (see Scored).
+
+    events: the activity the event rules read (columns of scoring.events.FIELDS), counted as of
+    as_of (a datetime; default now): see scoring/events.py.
 
     Raises ModelError when the model is invalid or names columns the leads lack.
     Bad lead values never raise: they are listed among the problems.
@@ -390,7 +405,7 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
 
     flagged = set()
     fit = _fit(leads, checked, columns, reasons, problems, flagged)
-    behaviour, junk, hits = _behaviour(leads, checked, columns, reasons, problems, flagged)
+    behaviour, junk, hits, found = _behaviour(leads, checked, columns, reasons, problems, flagged, events, as_of)
     dups = find_duplicates(leads, s, _held(model)) if s.duplicate_keys else None
     if dups is not None and s.merge_behaviour == "yes":
         behaviour = _merged(dups, behaviour, reasons, s.language)
@@ -446,13 +461,15 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel) -> Scored:
         "reasons": _taken(*reasons.coded_texts(s.language)),
         "problems": _taken(*problems.coded_texts(s.language)),
     }, index=leads.index, copy=False)
-    return Scored(frame, reasons, problems, checked, dups, set_aside, hits)
+    return Scored(frame, reasons, problems, checked, dups, set_aside, hits, found)
 
 
-def score(leads: pd.DataFrame, model: Model | CheckedModel) -> pd.DataFrame:
-    """Score every lead; returns one row per lead with the OUTPUTS columns.
+def score(leads: pd.DataFrame, model: Model | CheckedModel, events: pd.DataFrame | None = None,
+          as_of=None) -> pd.DataFrame:
+    """Score every lead; returns one row per lead with the OUTPUTS columns (events and as_of: as for
+    evaluate_leads).
 
     Raises ModelError when the model is invalid or names columns the leads lack.
     Bad lead values never raise: they are listed in the 'problems' column.
     """
-    return evaluate_leads(leads, model).frame
+    return evaluate_leads(leads, model, events, as_of).frame

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from .errors import LeadScoreError
 from .hygiene import FAKE_NAMES, FREE_MAIL, HYGIENE_KINDS, HYGIENE_WORDS_IT, ROLE_ACCOUNTS
 from .texts import PLACEHOLDERS
+from .bots import CLICK_EVENTS, DELIVERY_EVENTS, OPEN_EVENTS, PREFETCH_AGENTS, SCANNER_AGENTS
 from .parse import AMBIGUOUS, OK, ambiguous_message, parse_number, text_key
 from .schema import (Choice, Date, Number, Raw, Text, TextList, decimal_hint, declare, excel_error, kinds,
                      shown, split_list)
@@ -76,6 +77,30 @@ class BehaviourRule:
     kind: str = declare(Choice(RULE_KINDS, blank_ok=True, words=tuple(KIND_WORDS.items())), default="count")
     operator: str = declare(Choice(OPERATORS, blank_ok=True, words=tuple(OPERATOR_WORDS.items())), default="")
     value: object = declare(Raw(), default=None)
+    group: str = declare(GROUP_NAME, default="")  # Blank: the rule counts on its own.
+
+
+@dataclass
+class EventRule:
+    """Points for each event of the Events sheet whose type is one of `event` (and whose Detail or
+    Campaign contains one of `detail`, when given): only events of the last `window` days count
+    (blank: all), each worth points × 0.5 ** (age in days / `half_life`) (blank: no decay); the
+    rule's points are held within ±cap. Events marked suspect (bots, scanners) score nothing."""
+
+    name: str = declare(Text(hint="give the behaviour a name", max_length=100), "behaviour")
+    event: tuple = declare(TextList(max_items=20, max_length=100), "event")
+    points: float = declare(Number(), "points each")
+    detail: tuple = declare(TextList(max_items=20, max_length=255), "detail", default=())
+    cap: float | None = declare(Number(low=0, above_low=True, blank_ok=True,
+                                       explain="must be a number above 0 (at most 100,000), "
+                                               "or blank for no cap"), default=None)
+    window: float | None = declare(Number(low=0, high=36_500, above_low=True, blank_ok=True,
+                                          explain="must be a number of days above 0 (at most 36,500), "
+                                                  "or blank to count events of any age"), "window days",
+                                   default=None)
+    half_life: float | None = declare(Number(low=0, high=36_500, above_low=True, blank_ok=True,
+                                             explain="must be a number of days above 0 (at most 36,500), "
+                                                     "or blank for no decay"), "half-life days", default=None)
     group: str = declare(GROUP_NAME, default="")  # Blank: the rule counts on its own.
 
 
@@ -193,6 +218,23 @@ class Settings:
     keep: str = declare(Choice(KEEP_CHOICES, words=tuple(KEEP_WORDS.items())), "keep", default="oldest")
     merge_behaviour: str = declare(Choice(YES_NO, words=tuple(YES_NO_WORDS.items())),
                                    "add duplicates' behaviour", default="no")
+    # Events: which event types are an email's delivery, open and click (bots are told by them).
+    delivery_events: tuple = declare(TextList(max_items=50, max_length=100), "delivery events",
+                                     default=DELIVERY_EVENTS)
+    open_events: tuple = declare(TextList(max_items=50, max_length=100), "open events", default=OPEN_EVENTS)
+    click_events: tuple = declare(TextList(max_items=50, max_length=100), "click events", default=CLICK_EVENTS)
+    # A click this many seconds or less after its email's delivery or open is a scanner's (0: off).
+    scanner_seconds: float = declare(Number(low=0, high=3600, explain="must be a number of seconds from 0 to "
+                                                                      "3,600 (0: off)"),
+                                     "scanner click seconds", default=5)
+    # This many different links of one email clicked each within a second of the one before (0: off).
+    burst_links: int = declare(Number(low=0, high=100, whole=True, explain="must be 0 (off) or a whole number "
+                                                                          "of links from 2 to 100"),
+                               "links clicked at once", default=2)
+    scanner_agents: tuple = declare(TextList(max_items=200, max_length=100), "scanner user agents",
+                                    default=SCANNER_AGENTS)
+    prefetch_agents: tuple = declare(TextList(max_items=100, max_length=100), "prefetching mail agents",
+                                     default=PREFETCH_AGENTS)
 
 
 MATRIX_ACTION = Text(hint="name the action", max_length=100)
@@ -216,6 +258,7 @@ class Model:
     team: list = field(default_factory=list)
     holidays: list = field(default_factory=list)
     groups: list = field(default_factory=list)  # RuleGroup per group name the rules use.
+    event_rules: list = field(default_factory=list)  # EventRule: behaviour from the Events sheet.
 
     def validate(self) -> CheckedModel:
         """The checked model; raises ModelError listing every problem."""
@@ -232,7 +275,8 @@ NOTHING = object()  # A Problem that carries no value.
 BLOCK_NAMES = {"fit_rules": "fit rule", "behaviour_rules": "behaviour rule", "roles": "roles",
                "grade_bands": "grade band", "score_bands": "score band", "matrix": "matrix",
                "status_rules": "status rule", "settings": "settings", "sequences": "sequence step",
-               "action_plans": "action plan", "team": "team member", "holidays": "holiday", "groups": "group"}
+               "action_plans": "action plan", "team": "team member", "holidays": "holiday", "groups": "group",
+               "event_rules": "event rule"}
 
 
 @dataclass(frozen=True)
@@ -449,7 +493,7 @@ def _behaviour_values(reader, rules) -> list:
     return values
 
 
-def _group_problems(reader, groups, fit, behaviour) -> None:
+def _group_problems(reader, groups, fit, behaviour, events=()) -> None:
     """Every group a rule names is in the Groups table (its spelling there is taken), and holds fit
     rules or behaviour rules, not both; a group of the table that no rule uses is a warning."""
     words = MODE_WORDS.get(reader.language, GROUP_MODES)
@@ -462,7 +506,7 @@ def _group_problems(reader, groups, fit, behaviour) -> None:
             known.setdefault(text_key(g.name), g.name)
     listed = ", ".join(known.values()) or "it has none"
     used = {}  # group key -> (block, index) of its first rule
-    for block, rules in (("fit_rules", fit), ("behaviour_rules", behaviour)):
+    for block, rules in (("fit_rules", fit), ("behaviour_rules", behaviour), ("event_rules", events)):
         for i, rule in enumerate(rules):
             if not rule.group or not reader.ok(block, i, "group"):
                 continue
@@ -474,7 +518,7 @@ def _group_problems(reader, groups, fit, behaviour) -> None:
                 continue
             rule.group = known[key]
             first = used.setdefault(key, (block, i))
-            if first[0] != block:
+            if (first[0] == "fit_rules") != (block == "fit_rules"):  # Event rules are behaviour rules.
                 other = BLOCK_NAMES[first[0]]
                 reader.problem(block, i, "group", f"{shown(rule.group)} already holds {other}s ({other} "
                                f"{first[1] + 1}); a group holds fit rules or behaviour rules, not both "
@@ -484,6 +528,14 @@ def _group_problems(reader, groups, fit, behaviour) -> None:
         if g.name and text_key(g.name) not in used and reader.ok("groups", i, "name"):
             reader.problem("groups", i, "group", f"{shown(g.name)} has no rules, so it changes nothing; "
                            "type it in the Group column of the rules it holds", attribute="name", warning=True)
+
+
+def _event_problems(reader, events) -> None:
+    """An event rule names at least one event type; scanner settings that cannot work are refused."""
+    for i, rule in enumerate(events):
+        if not rule.event and reader.ok("event_rules", i, "event"):
+            reader.problem("event_rules", i, "event", "is blank; type the event types the rule counts, as the "
+                           "Events sheet's Event column names them (separate them with ;)", attribute="event")
 
 
 def _duplicates(reader, block, labels, attribute, label):
@@ -620,6 +672,9 @@ def _hygiene_settings(reader, s: Settings) -> None:
 
 def _settings_problems(reader, s: Settings) -> None:
     _hygiene_settings(reader, s)
+    if s.burst_links == 1 and reader.ok("settings", None, "burst_links"):
+        reader.problem("settings", None, "links clicked at once", "1 would mark every click; type 0 (off) or a "
+                       "whole number of links from 2 to 100", attribute="burst_links", value=s.burst_links)
     if is_number(s.score_min) and is_number(s.score_max) and s.score_min >= s.score_max:
         reader.problem("settings", None, "score_max", "must be above score_min", attribute="score_max")
     # A number is never a placeholder: a cell holding it could not read as blank and as that number.
@@ -672,9 +727,11 @@ def check(model: Model) -> tuple[CheckedModel, list[Problem]]:
     team = _records(reader, "team", model.team, TeamMember)
     holidays = [reader.value("holidays", i, "date", HOLIDAY, "date", day) for i, day in enumerate(model.holidays)]
     groups = _records(reader, "groups", model.groups, RuleGroup)
-    _group_problems(reader, groups, fit, behaviour)
+    events = _records(reader, "event_rules", model.event_rules, EventRule)
+    _event_problems(reader, events)
+    _group_problems(reader, groups, fit, behaviour, events)
     clean = Model(fit, behaviour, roles, grades, bands, {}, status, settings, sequences, plans, team,
-                  [d for d in holidays if d is not None], groups)
+                  [d for d in holidays if d is not None], groups, events)
     # The matrix and the cross checks see the clean values.
     _band_problems(reader, clean)
     clean.matrix = _matrix(reader, Model(grade_bands=grades, score_bands=bands, matrix=model.matrix))
@@ -685,9 +742,9 @@ def check(model: Model) -> tuple[CheckedModel, list[Problem]]:
     return CheckedModel(clean, values, [p for p in found if p.warning], behaviour_values), found
 
 
-_ORDER = ("fit rule", "behaviour rule", "group", "roles", "grade band", "grade bands", "score band", "score bands",
+_ORDER = ("fit rule", "behaviour rule", "event rule", "group", "roles", "grade band", "grade bands", "score band", "score bands",
           "matrix", "status rule", "settings", "sequence step", "action plan", "team member", "holiday")
-_RECORDS = {"fit rule": FitRule, "behaviour rule": BehaviourRule, "group": RuleGroup, "roles": Role, "grade band": GradeBand,
+_RECORDS = {"fit rule": FitRule, "behaviour rule": BehaviourRule, "event rule": EventRule, "group": RuleGroup, "roles": Role, "grade band": GradeBand,
             "score band": ScoreBand, "status rule": StatusRule, "settings": Settings,
             "sequence step": SequenceStep, "action plan": ActionPlan, "team member": TeamMember}
 

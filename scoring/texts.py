@@ -42,6 +42,18 @@ TEXTS = {
                                  "({won} of {leads}) against {rate_next} ({won_next} of {leads_next})"),
         "calibrate leak": ("leak: {column} predicts the outcome almost perfectly (holdout AUC {auc} alone); is it "
                            "filled after the contact? It is left out of the suggestion"),
+        # Behaviour from the Events sheet (scoring/events.py, scoring/bots.py).
+        "events last days": "last {days} days",
+        "events decayed": "decayed",
+        "events ignored": "{n} suspect events ignored: {why}",
+        "events ignored one": "1 suspect event ignored: {why}",
+        "suspect: duplicate": "duplicate",
+        "suspect: scanner agent": "scanner user agent",
+        "suspect: fast click delivery": "click within {seconds} s of delivery",
+        "suspect: fast click open": "click within {seconds} s of the open",
+        "suspect: burst": "links clicked at once",
+        "suspect: prefetch": "prefetched open",
+        "events decay note": "decay: band {old} \u2192 {new} with no new activity",
     },
     "it": {
         "fit cap": "tetto profilo",
@@ -76,6 +88,17 @@ TEXTS = {
                                  "{leads_next})"),
         "calibrate leak": ("fuga di informazione: {column} predice l'esito quasi alla perfezione (AUC {auc} da sola "
                            "sui lead di verifica); viene compilata dopo il contatto? È esclusa dal suggerimento"),
+        "events last days": "ultimi {days} giorni",
+        "events decayed": "con decadimento",
+        "events ignored": "{n} eventi sospetti ignorati: {why}",
+        "events ignored one": "1 evento sospetto ignorato: {why}",
+        "suspect: duplicate": "duplicato",
+        "suspect: scanner agent": "user agent di scanner",
+        "suspect: fast click delivery": "clic entro {seconds} s dalla consegna",
+        "suspect: fast click open": "clic entro {seconds} s dall'apertura",
+        "suspect: burst": "link cliccati insieme",
+        "suspect: prefetch": "apertura precaricata",
+        "events decay note": "decadimento: fascia {old} \u2192 {new} senza nuove attività",
     },
 }
 
