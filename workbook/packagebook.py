@@ -23,7 +23,7 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 
-from . import progress
+from . import collector, progress
 from .book import DATE_FORMAT, STAMP_FORMAT, Book, Grid, TableSpot, plain, refuse_totals_row
 from .errors import SheetError, Unreadable, WriteRefused
 from .opening import unreadable
@@ -210,9 +210,14 @@ class PackageBook(Book):
         self._formula_cells: dict[str, set] = {}  # sheet -> formula cells seen by reads.
         self._raw: dict[str, tuple] = {}  # sheet -> (top, left, bottom, right, rows, formulas) as first read.
         self._side_checks: dict[str, SideCheck] = {}  # sheet -> the child checking its new XML.
+        self._released = False
+        collector.hold()  # Until close (collector.py).
 
     def close(self) -> None:
         self.package.close()
+        if not getattr(self, "_released", True):
+            self._released = True
+            collector.release()
 
     @contextmanager
     def _reading(self):
