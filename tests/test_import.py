@@ -187,3 +187,26 @@ def test_a_note_below_the_table_is_never_overwritten_by_new_leads(book, tmp_path
         ws = openpyxl.load_workbook(book)["Leads"]
         assert ws.cell(last + gap, 2).value == "call back after Easter"
         assert [ws.cell(last + i, 2).value for i in range(1, 11)] == [f"New lead {i}" for i in range(10)]
+
+
+def test_columns_typed_as_a_whole_as_field_by_field():
+    # A column of distinct values is recognised as a whole (numbers, dates, times, texts); any field
+    # that does not fit, field by field: the same values as typed() gives each field.
+    from hypothesis import given, settings, strategies as st
+
+    from workbook.importer import _typed_column
+
+    fields = st.one_of(st.sampled_from(["", " ", "12", "-3", "007", " 12", "2026-02-30", "2026-11-23",
+                                        "2026-11-23 09:15", "2026-11-23T09:15:30", "2026-11-23 25:00", "x",
+                                        "  Mario ", "-", "1.5", "\u0663", "12\n3", "\u00a012"]),
+                       st.integers(-10 ** 16, 10 ** 16).map(str), st.text(max_size=6))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(fields, min_size=1, max_size=12, unique=True))
+    def check(column):
+        assert _typed_column(column) == [typed(f) for f in column]
+
+    check()
+    distinct = [f"2026-01-{d:02d} 10:{m:02d}" for d in range(1, 29) for m in range(60)]
+    assert _typed_column(distinct + [""]) == [typed(f) for f in distinct] + [None]
+    assert _typed_column([str(i) for i in range(100)]) == list(range(100))

@@ -53,3 +53,13 @@ addresses = st.lists(st.one_of(st.tuples(parts, parts).map("@".join), st.text(al
 @given(addresses)
 def test_addresses_split_at_once_as_one_by_one(values):
     assert _plain_parts(values) == [m.groups() if (m := _PLAIN.fullmatch(t)) else None for t in values]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=10), st.sampled_from(["A@B.com", " x Y ", "ß@x", "İ", "a\u00a0b"])),
+                max_size=20))
+def test_lead_keys_made_at_once_as_one_by_one(values):
+    from workbook.importer import key_of, keys_of
+
+    assert keys_of(values) == [key_of(v) for v in values]
+    assert keys_of(values + [12, None]) == [key_of(v) for v in values + [12, None]]

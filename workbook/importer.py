@@ -38,13 +38,26 @@ _ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?")
 
 @dataclass
 class Incoming:
-    """The leads of an export: its headers, its rows (typed values) and each row's line in the file."""
+    """The leads of an export: its headers, its columns (typed values, one list per header, a value
+    per lead) and each lead's line in the file."""
 
     source: str
     headers: list
-    rows: list
+    columns: list
     lines: list
     skipped: list = field(default_factory=list)  # (line, reason)
+    typed: bool = False  # Blank fields are None (a CSV's fields, typed): no other value is blank.
+
+    @property
+    def rows(self) -> list:
+        """The leads as rows (a list of values per lead)."""
+        return [list(row) for row in zip(*self.columns)]
+
+    def blank(self, j: int) -> list:
+        """Per lead: whether its value in column j is blank."""
+        if self.typed:
+            return [v is None for v in self.columns[j]]
+        return list(map(is_blank, self.columns[j]))
 
 
 def typed(text):
@@ -129,23 +142,37 @@ def read_csv(path) -> Incoming:
     if headers is None:
         raise WrongFileType(path, f"{name} holds no header row; an export needs one line of column names "
                                   "and one line per lead")
-    return Incoming(name, headers, _typed_rows(rows, len(headers)), lines, skipped)
+    columns = list(map(_typed_column, zip(*rows))) if rows else [[] for _ in headers]
+    return Incoming(name, headers, columns, lines, skipped, typed=True)
 
 
-def _typed_rows(rows: list, width: int) -> list:
-    """Every field typed (see typed), column by column: a value repeated in a column (a country, a
-    source, an empty field) is typed once."""
-    if not rows:
-        return rows
-    columns = []
-    for column in zip(*rows):
-        distinct = set(column)
-        if len(distinct) * 2 < len(column):
-            types = {text: typed(text) for text in distinct}
-            columns.append(map(types.__getitem__, column))
-        else:
-            columns.append(map(typed, column))
-    return [list(row) for row in zip(*columns)]
+# Whole columns of one kind, checked in one search over the column's fields joined by line breaks
+# (blank fields allowed): the fields are then typed without trying each pattern on each.
+_COLUMN_OF = {kind: re.compile(r"(?:(?:%s)?\n)*(?:%s)?" % (p.pattern, p.pattern))
+              for kind, p in (("int", _INTEGER), ("date", _ISO_DATE), ("stamp", _ISO_STAMP))}
+_STARTS_LIKE_NUMBER = re.compile(r"^[^\S\n]*[\d-]", re.M)  # (After spaces: typed() strips them first.)
+_MAKE = {"int": int, "date": dt.date.fromisoformat, "stamp": dt.datetime.fromisoformat}
+
+
+def _typed_column(column) -> list:
+    """typed() of each field of a column: a value repeated (a country, a source) is typed once; a
+    column of distinct numbers, dates or texts is recognised as a whole."""
+    distinct = set(column)
+    if len(distinct) * 2 < len(column):
+        types = {text: typed(text) for text in distinct}
+        return list(map(types.__getitem__, column))
+    joined = "\n".join(column)
+    if joined.count("\n") == len(column) - 1:  # No field holds a line break.
+        if not _STARTS_LIKE_NUMBER.search(joined):  # Texts (and blanks): kept as they are.
+            return [text if text.strip() else None for text in column]
+        for kind, whole in _COLUMN_OF.items():
+            if whole.fullmatch(joined):
+                make = _MAKE[kind]
+                try:
+                    return [make(text) if text else None for text in column]
+                except ValueError:  # Not a real date (2026-02-30): field by field.
+                    break
+    return list(map(typed, column))
 
 
 def read_incoming(path) -> Incoming:
@@ -182,7 +209,8 @@ def _read_workbook(path: Path) -> Incoming:
         if any(not is_blank(v) for v in values):
             rows.append(values)
             lines.append(r)
-    return Incoming(path.name, [str(h) for h in lt.headers], rows, lines)
+    columns = [list(c) for c in zip(*rows)] if rows else [[] for _ in lt.headers]
+    return Incoming(path.name, [str(h) for h in lt.headers], columns, lines)
 
 
 # --- matching ---------------------------------------------------------------------------------
@@ -256,6 +284,14 @@ def key_of(value) -> str:
     if is_blank(value):
         return ""
     return text_key(value).replace(" ", "")
+
+
+def keys_of(values) -> list:
+    """key_of of each value; texts (the usual key: an e-mail address, an ID) all at once."""
+    if all(map(str.__instancecheck__, values)):
+        # text_key joins the words by one space and case-folds; key_of then drops the spaces.
+        return list(map(str.casefold, map("".join, map(str.split, values))))
+    return list(map(key_of, values))
 
 
 def bad_key(key: str | None, headers: list) -> SheetError:

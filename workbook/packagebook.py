@@ -175,7 +175,7 @@ def _values(values) -> list:
     values = list(values)
     kinds = set(map(type, values))
     if kinds <= _PLAIN_TYPES:
-        if kinds <= {int, bool, type(None)}:
+        if kinds <= {int, bool, type(None)} or (float not in kinds and not (str in kinds and "" in values)):
             return values
         return [None if v != v or v == "" else v for v in values]  # NaN and empty text are blanks.
     return [_value(v) for v in values]

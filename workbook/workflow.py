@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -34,7 +33,7 @@ from .filebook import FileBook
 from .layout import (DUPLICATE_COLUMNS, DUPLICATE_WIDTHS, DUPLICATES_SHEET, DUPLICATES_TABLE, HISTORY_COLUMNS,
                      HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDTHS, MODEL_SHEET, NUMERIC_SETTINGS, TASK_COLUMNS,
                      TASK_WIDTHS, TASKS_SHEET, labels)
-from .importer import bad_key, key_of, lead_key_column, parse_maps, plan_columns, read_incoming
+from .importer import bad_key, key_of, keys_of, lead_key_column, parse_maps, plan_columns, read_incoming
 from .formulas import engine_columns, engine_values
 from .leads import (LeadsTable, columns_of, ensure_output_columns, find_table, is_helper_column,
                     output_meaning, read_columns, read_frame, read_last, write_engine, write_last, write_outputs)
@@ -491,28 +490,32 @@ def _merge(book, lt, incoming, columns, key_column) -> dict:
     source = {col: j for j, col in target_cols}
     slots = [source.get(c) for c in range(spot.min_col, spot.max_col + 1)]
     fields = [j for j, _ in target_cols]
-    used = itemgetter(*fields) if len(fields) > 1 else (lambda row: (row[fields[0]],)) if fields else None
-    for line, row in zip(incoming.lines, incoming.rows):
-        key = key_of(row[key_index]) if key_index is not None else ""
+    cols, lines = incoming.columns, incoming.lines
+    # Per lead: whether every column the table uses is blank in the export.
+    empty = np.ones(len(lines), dtype=bool)
+    for j in fields:
+        empty &= np.array(incoming.blank(j), dtype=bool)
+    keys = keys_of(cols[key_index]) if key_index is not None else None
+    for i, line in enumerate(lines):
+        key = keys[i] if keys is not None else ""
         if key and key in seen:
-            skipped.append((line, f"the same lead as line {seen[key]} ({row[key_index]})"))
+            skipped.append((line, f"the same lead as line {seen[key]} ({cols[key_index][i]})"))
             continue
         if key:
             seen[key] = line
         if key and key in known:
             r = known[key]
-            changed = {(r, c): row[j] for j, c in target_cols if not is_blank(row[j]) and
-                       not _same_value(lt.grid.value(r, c), row[j])}
+            changed = {(r, c): cols[j][i] for j, c in target_cols if not is_blank(cols[j][i]) and
+                       not _same_value(lt.grid.value(r, c), cols[j][i])}
             if changed:
                 updates.update(changed)
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
+        elif empty[i]:
+            skipped.append((line, "it has no value in any column the table uses"))
         else:
-            if used is None or all(map(is_blank, used(row))):
-                skipped.append((line, "it has no value in any column the table uses"))
-                continue
-            appended.append(row)
+            appended.append(i)
     formulas = book.formula_cells(spot, list(updates))
     for cell in formulas:  # A cell that computes itself is the user's: an export does not overwrite it.
         del updates[cell]
@@ -521,14 +524,14 @@ def _merge(book, lt, incoming, columns, key_column) -> dict:
     book.write_cells(spot, updates)
     # New leads fill the blank rows at the end of the table first, then grow it.
     free = list(range((filled[-1] if filled else spot.min_row) + 1, spot.max_row + 1))
-    into_free = {r: [None if j is None else row[j] for j in slots] for r, row in zip(free, appended)}
+    into_free = {r: [None if j is None else cols[j][i] for j in slots] for r, i in zip(free, appended)}
     # (Blank values too: those rows are blank, and whole columns of writes are the fast case.)
     book.write_cells(spot, {(r, spot.min_col + j): v for r, row in into_free.items() for j, v in enumerate(row)})
     below = appended[len(into_free):]
     if below:
         _refuse_filled_below(book, lt, spot, len(below))
     if below:  # Column by column: a table column filled by no field of the export stays blank.
-        book.append_columns(spot, [[None] * len(below) if j is None else list(map(itemgetter(j), below))
+        book.append_columns(spot, [[None] * len(below) if j is None else list(map(cols[j].__getitem__, below))
                                    for j in slots])
     counts["added"] = len(appended)
     counts["skipped"] = skipped
@@ -592,7 +595,7 @@ def import_leads(path, source, key: str | None = None, maps=(), out=None, as_of:
         kept = _keep_maps(book, sheet, wanted, maps)
         report = run_book(book, as_of, steps)
         report.imported = {**counts, "new_columns": columns.new, "ignored": columns.ignored,
-                           "key": key_column, "source": incoming.source, "rows": len(incoming.rows),
+                           "key": key_column, "source": incoming.source, "rows": len(incoming.lines),
                            "maps_kept": kept and bool(wanted)}
         report.lost = book.save(out)
     return report
