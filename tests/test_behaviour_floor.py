@@ -41,7 +41,7 @@ def test_default_floor_is_zero_and_keeps_behaviour_at_or_above_it():
     out = score(LEADS, floor_model(0))
     assert out["behaviour"].tolist() == [0, 0, 0, 0, 0]
     assert out["score"].tolist() == [30, 30, 30, 30, 0]
-    assert out["reasons"].iloc[0] == "Industry=IT +30; Unsubscribed −10; behaviour floor +10"
+    assert out["reasons"].iloc[0] == "Industry: IT +30; Unsubscribed −10; behaviour floor +10"
     assert default_model().settings.behaviour_min == 0
     assert default_model("b2c", "it").settings.behaviour_min == 0
 
@@ -51,10 +51,10 @@ def test_a_negative_floor_lets_behaviour_take_points_from_fit():
     assert out["behaviour"].tolist() == [-10, -20, -20, 0, -20]
     assert out["score"].tolist() == [20, 10, 10, 30, 0]
     assert out["reasons"].tolist() == [
-        "Industry=IT +30; Unsubscribed −10",
-        "Industry=IT +30; Unsubscribed ×2 −20",
-        "Industry=IT +30; Unsubscribed ×3 −30; behaviour floor +10",
-        "Industry=IT +30; Demo +10; Unsubscribed −10",
+        "Industry: IT +30; Unsubscribed −10",
+        "Industry: IT +30; Unsubscribed ×2 −20",
+        "Industry: IT +30; Unsubscribed ×3 −30; behaviour floor +10",
+        "Industry: IT +30; Demo +10; Unsubscribed −10",
         "Unsubscribed ×4 −40; behaviour floor +20; score floor +20",
     ]
     for reasons, total in zip(out["reasons"], out["score"]):
@@ -63,10 +63,10 @@ def test_a_negative_floor_lets_behaviour_take_points_from_fit():
 
 def test_floor_boundary_exactly_at_the_floor_has_no_floor_reason():
     out = score(LEADS.iloc[[1]], floor_model(-20))
-    assert (out["behaviour"].iat[0], out["reasons"].iat[0]) == (-20, "Industry=IT +30; Unsubscribed ×2 −20")
+    assert (out["behaviour"].iat[0], out["reasons"].iat[0]) == (-20, "Industry: IT +30; Unsubscribed ×2 −20")
     out = score(LEADS.iloc[[1]], floor_model(-19.5))
     assert out["behaviour"].iat[0] == -19.5
-    assert out["reasons"].iat[0] == "Industry=IT +30; Unsubscribed ×2 −20; behaviour floor +0.5"
+    assert out["reasons"].iat[0] == "Industry: IT +30; Unsubscribed ×2 −20; behaviour floor +0.5"
 
 
 def test_the_worked_examples_hold_with_the_default_floor(score_one):

@@ -22,7 +22,7 @@ from scoring.report import Funnel, funnel
 from scoring.sample import sample_leads
 from workbook import workflow
 from workbook.report_sheet import KPIS, LABELS, NONE, REPORT_SHEET, write_report
-from workbook.xlsx.report_xml import SHADES
+from workbook.report_layout import SHADES
 from workbooks import AS_OF, known_book, table_cell
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

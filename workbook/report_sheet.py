@@ -1,8 +1,8 @@
 """The Report sheet (DESIGN §5): its words, and the sheet written with openpyxl.
 
 write_report(wb, funnel, language, as_of) adds the sheet 'Report' (same name in
-Italian), or replaces it at the same position, laid out by xlsx.report_xml.report_layout
-(the package writer's layout: one layout, two writers). Every figure is a plain value
+Italian), or replaces it at the same position, laid out by report_layout.report_layout
+(the layout the package writer, xlsx/report_xml.py, uses too: one layout, two writers). Every figure is a plain value
 (no formulas), so the sheet shows the same numbers in Excel, LibreOffice and pandas;
 text is always stored as text, even when it starts with '='.
 """
@@ -12,8 +12,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .report_layout import STYLES, report_layout
 from .report_words import DAYS, KPIS, LABELS, NONE, PERCENT, REPORT_SHEET, outcome_blocks
-from .xlsx.report_xml import REPORT_STYLES, report_layout
 
 __all__ = ["DAYS", "KPIS", "LABELS", "NONE", "PERCENT", "REPORT_SHEET", "outcome_blocks", "write_report"]
 
@@ -31,15 +31,16 @@ def _new_sheet(wb):
 def write_report(wb, funnel, language: str, as_of=None, new_sql=None):
     """Add (or replace, at the same position) the Report sheet for a scoring.report.Funnel.
 
-    The cells, formats, widths and chart are those of xlsx.report_xml.report_layout, which the
-    package writer uses too: title and date; leads by grade x score band, shaded by what matters;
+    The cells, formats, widths and chart are those of report_layout.report_layout, which the
+    package writer (xlsx/report_xml.py) uses too: title and date; leads by grade x score band,
+    shaded by what matters;
     leads and shares by status; the funnel; the key figures with what they are based on and how
     they are computed; conversion by score band; outcomes; the leads that became SQL in this run
     (`new_sql`, (lead, rating) pairs). Returns the worksheet.
     """
     layout = report_layout(funnel, language, as_of, new_sql, sheet_name=REPORT_SHEET)
     ws = _new_sheet(wb)
-    looks = {key: _openpyxl_style(spec) for key, spec in REPORT_STYLES.items()}
+    looks = {key: _openpyxl_style(**spec) for key, spec in STYLES.items()}
     for cell in layout.cells:
         target = ws.cell(cell.row, cell.col)
         target.value = cell.value
@@ -63,13 +64,12 @@ def write_report(wb, funnel, language: str, as_of=None, new_sql=None):
     return ws
 
 
-def _openpyxl_style(spec):
-    """(number format, font, fill, alignment) of a report_xml StyleSpec, as openpyxl sets them."""
-    font = Font(bold=spec.bold, size=spec.size) if spec.bold or spec.size else None
-    fill = PatternFill("solid", start_color=spec.fill, end_color=spec.fill) if spec.fill else None
-    alignment = Alignment(horizontal=spec.horizontal, wrap_text=spec.wrap or None) \
-        if spec.horizontal or spec.wrap else None
-    return spec.num_format, font, fill, alignment
+def _openpyxl_style(num_format=None, bold=False, size=None, fill=None, horizontal=None):
+    """(number format, font, fill, alignment) of a report_layout style, as openpyxl sets them."""
+    font = Font(bold=bold, size=size) if bold or size else None
+    fill = PatternFill("solid", start_color=fill, end_color=fill) if fill else None
+    alignment = Alignment(horizontal=horizontal) if horizontal else None
+    return num_format, font, fill, alignment
 
 
 def _openpyxl_chart(ws, spec):
