@@ -259,3 +259,19 @@ def test_random_outcomes_add_up_over_every_table():
     assert o["capture"]["leads"].iat[-1] == 1500 and o["capture"]["won"].iat[-1] == o["won"]
     assert o["by_decile"]["leads"].tolist() == [150] * 10
     assert (np.diff(o["capture"]["won"].to_numpy()[2:]) >= 0).all()
+
+
+def test_with_outcomes_the_heat_map_is_shaded_by_conversion_and_keeps_its_counts():
+    from workbook.report_layout import report_layout
+
+    f = hand_funnel()
+    nan = None
+    rates = [[None if v != v else v for v in row] for row in f.heat_conversion.to_numpy().tolist()]
+    assert rates == [[nan, 1.0, 0.5], [0.0, 1.0, nan], [0.5, nan, nan], [0.5, nan, nan]]  # Won ÷ known per cell.
+    layout = report_layout(f, "en", AS_OF)
+    top = next(c.row for c in layout.cells if c.value == "Grade" and c.col == 1)
+    cells = {(c.row - top, c.col): (c.value, c.style) for c in layout.cells if top < c.row <= top + 4 and 2 <= c.col <= 4}
+    assert [[cells[(i, c)] for c in (2, 3, 4)] for i in range(1, 5)] == [
+        [(0, "int"), (1, "shade1"), (2, "shade3")], [(1, "int"), (2, "shade1"), (0, "int")],
+        [(2, "shade3"), (1, "int"), (0, "int")], [(3, "shade3"), (0, "int"), (0, "int")]]
+    assert LABELS["shade_conversion"][0] in [c.value for c in layout.cells]
