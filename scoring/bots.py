@@ -52,19 +52,21 @@ def contains_any(values: np.ndarray, parts) -> np.ndarray:
     return found
 
 
-def _order(ident: np.ndarray, seconds: np.ndarray, kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The events sorted by email, then time (deliveries and opens before clicks of the same second);
-    returns (order, each event's time key in that order: differences within one email are seconds)."""
-    low = int(seconds.min()) if len(seconds) else 0
-    shifted = seconds - low
-    span = int(shifted.max()) + 1 if len(seconds) else 1
-    if int(ident.max(initial=0)) < (1 << 62) // (span * 4):
-        key = ident * span + shifted
-        order = np.argsort(key * 4 + kind, kind="stable")
-    else:  # Too wide for one number: sort by the three.
-        order = np.lexsort((kind, shifted, ident))
-        key = shifted  # Only differences within one email are used below.
-    return order, key[order]
+def _keys(ident: np.ndarray, seconds: np.ndarray, low: int, span: int) -> np.ndarray | None:
+    """ident × span + seconds since low, one number per event (None when it would not fit in 63 bits)."""
+    if int(ident.max(initial=0)) >= (1 << 62) // span:
+        return None
+    return ident * span + (seconds - low)
+
+
+def _latest(keys_of: np.ndarray, keys: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each key: whether an earlier-or-equal key of the same email is among keys_of (sorted), and
+    the gap in seconds to the latest such."""
+    at = np.searchsorted(keys_of, keys, side="right") - 1
+    seen = at >= 0
+    prior = keys_of[np.maximum(at, 0)] if len(keys_of) else np.zeros(len(keys), dtype=np.int64)
+    same = seen & (prior >= base)
+    return same, keys - prior
 
 
 def mark(lead: np.ndarray, seconds: np.ndarray, kind: np.ndarray, email: np.ndarray, link: np.ndarray,
@@ -79,35 +81,38 @@ def mark(lead: np.ndarray, seconds: np.ndarray, kind: np.ndarray, email: np.ndar
     seconds_off = float(settings.scanner_seconds or 0)
     burst = int(settings.burst_links or 0)
     # Every email event of a lead tells when its email arrived or was opened; marks go to unmarked clicks.
-    mail = np.flatnonzero(live & (kind != OTHER))
-    if len(mail) and (seconds_off > 0 or burst >= 2):
+    mail = live & (kind != OTHER)
+    if mail.any() and (seconds_off > 0 or burst >= 2):
         width = int(email.max(initial=-1)) + 2
-        ident = lead[mail].astype(np.int64) * width + (email[mail] + 1)
-        order, key = _order(ident, seconds[mail], kind[mail])
-        at = mail[order]
-        k = kind[at]
-        same_email = ident[order]
-        clicks = k == CLICK
+        low = int(seconds[mail].min())
+        span = int(seconds[mail].max()) - low + 1
+        ident = lead.astype(np.int64) * width + (email + 1)
+        clicks = np.flatnonzero(mail & (kind == CLICK))
+        ckeys = _keys(ident[clicks], seconds[clicks], low, span)
+        if ckeys is None:  # Too many leads × campaigns × seconds for one number: the lead's emails as one.
+            width, ident = 1, lead.astype(np.int64)
+            ckeys = _keys(ident[clicks], seconds[clicks], low, span)
+        order = np.argsort(ckeys, kind="stable")  # Clicks by email and time (sorted look-ups are quick).
+        clicks, ckeys = clicks[order], ckeys[order]
+        base = ident[clicks] * span
         if seconds_off > 0:
             for source, code in ((DELIVERY, AFTER_DELIVERY), (OPEN, AFTER_OPEN)):
-                last = np.maximum.accumulate(np.where(k == source, np.arange(len(k)), -1))
-                seen = last >= 0
-                prior = np.where(seen, last, 0)
-                same = seen & (same_email[prior] == same_email)
-                gap = key - key[prior]
-                fast = clicks & same & (gap <= seconds_off) & (marks[at] == NONE)
-                marks[at[fast]] = code
-        if burst >= 2 and clicks.any():
-            c = np.flatnonzero(clicks)
-            ids, keys_c = same_email[c], key[c]
+                at = np.flatnonzero(mail & (kind == source))
+                keys_of = np.sort(_keys(ident[at], seconds[at], low, span))
+                same, gap = _latest(keys_of, ckeys, base)
+                fast = same & (gap <= seconds_off) & (marks[clicks] == NONE)
+                marks[clicks[fast]] = code
+        if burst >= 2 and len(clicks):
+            c, keys_c, ids = clicks, ckeys, ident[clicks]
             new = np.ones(len(c), dtype=bool)
             new[1:] = (ids[1:] != ids[:-1]) | (keys_c[1:] - keys_c[:-1] > 1)
             bursts = np.cumsum(new) - 1
-            links = link[at[c]].astype(np.int64) + 1
-            pairs = np.unique(bursts * (int(links.max(initial=0)) + 1) + links)
-            distinct = np.bincount(pairs // (int(links.max(initial=0)) + 1), minlength=int(bursts[-1]) + 1)
-            hit = (distinct[bursts] >= burst) & (marks[at[c]] == NONE)
-            marks[at[c[hit]]] = BURST
+            links = link[c].astype(np.int64) + 1
+            wide = int(links.max(initial=0)) + 1
+            pairs = np.unique(bursts * wide + links)
+            distinct = np.bincount(pairs // wide, minlength=int(bursts[-1]) + 1)
+            hit = (distinct[bursts] >= burst) & (marks[c] == NONE)
+            marks[c[hit]] = BURST
     opens = live & prefetch & (kind == OPEN) & (marks == NONE)
     if opens.any():
         later = (marks == NONE) & (lead >= 0) & ((kind == OTHER) | (kind == CLICK))

@@ -18,6 +18,7 @@ value; each rule is a mask, and its points per lead one np.bincount.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -130,11 +131,52 @@ def as_seconds(when) -> int:
     return int(stamp.value // 1_000_000_000)
 
 
-def _keys(values) -> tuple[np.ndarray, list]:
-    """Per row a code into the distinct lead keys (e-mail or ID without case and spaces; -1: blank)."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    keys = ["" if is_blank(u) else text_key(u).replace(" ", "") for u in uniques]
-    return codes, keys
+def _key(value) -> str:
+    """A lead key as workbook.importer.key_of compares it: without case and any space ('' for a blank)."""
+    if isinstance(value, str) and value.isascii() and value.isprintable() and " " not in value:
+        return value.lower()  # The usual case, quickly: nothing to drop, and ASCII's casefold is lower.
+    return "" if is_blank(value) else text_key(value).replace(" ", "")
+
+
+def _first_of(codes: np.ndarray, size: int) -> np.ndarray:
+    """Per code 0 … size-1: the first row that has it (-1: none)."""
+    first = np.full(size + 1, -1, dtype=np.int64)
+    rows = np.arange(len(codes), dtype=np.int64)
+    first[codes[::-1]] = rows[::-1]
+    return first[:size]
+
+
+def _blank_texts(values: np.ndarray) -> np.ndarray:
+    """Per value: whether it is text of spaces only (or empty)."""
+    if all(map(str.__instancecheck__, values)):
+        return np.fromiter(map(operator.not_, map(str.strip, values)), dtype=bool, count=len(values))
+    return np.fromiter((isinstance(v, str) and not v.strip() for v in values), dtype=bool, count=len(values))
+
+
+def _match(lead_values: pd.Series, event_values: pd.Series) -> np.ndarray:
+    """Per event: the position of the first lead with the same key, or -1. Values written the same
+    way match at once (one factorize of both columns); only the others are compared as keys (case
+    and spaces ignored)."""
+    n = len(lead_values)
+    both = pd.concat([lead_values.reset_index(drop=True), event_values.reset_index(drop=True)], ignore_index=True)
+    codes, uniques = pd.factorize(both, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    lcodes, ecodes = codes[:n], codes[n:]
+    first = _first_of(lcodes, len(uniques))  # Per distinct value: its first lead (-1: only events have it).
+    first[_blank_texts(uniques)] = -1
+    used = np.zeros(len(uniques) + 1, dtype=bool)
+    used[ecodes] = True
+    missed = np.flatnonzero(used[:-1] & (first < 0))
+    if len(missed):
+        held = np.flatnonzero(first >= 0)
+        lkeys = np.array([_key(u) for u in uniques[held]], dtype=object)
+        kcodes, kuniques = pd.factorize(lkeys)
+        kfirst = np.full(len(kuniques), n, dtype=np.int64)
+        np.minimum.at(kfirst, kcodes, first[held])  # The first lead of each key.
+        wanted = np.array([_key(u) for u in uniques[missed]], dtype=object)
+        at = pd.Index(kuniques, dtype=object).get_indexer(wanted) if len(kuniques) else np.full(len(missed), -1)
+        first[missed] = np.where((at >= 0) & (wanted != ""), kfirst[np.maximum(at, 0)] if len(kfirst) else -1, -1)
+    return np.append(first, -1)[ecodes]
 
 
 def lead_positions(leads: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
@@ -142,16 +184,9 @@ def lead_positions(leads: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
     found = np.full(len(events), -1, dtype=np.int64)
     for meaning, field_ in (("email", "email"), ("id", "lead_id")):  # The ID wins: it is written last.
         column = by_meaning(leads.columns, meaning)
-        if column is None or field_ not in events.columns:
+        if column is None or field_ not in events.columns or not len(leads):
             continue
-        codes, keys = _keys(leads[column].to_numpy(dtype=object))
-        per_lead = pd.Series(np.arange(len(leads)), index=np.append(np.array(keys, dtype=object), "")[codes])
-        per_lead = per_lead[(per_lead.index != "") & ~per_lead.index.duplicated()]  # Two leads, one key: the first.
-        index, at = per_lead.index, per_lead.to_numpy(dtype=np.int64)
-        ecodes, ekeys = _keys(events[field_].to_numpy(dtype=object))
-        hit = index.get_indexer(pd.Index(ekeys, dtype=object)) if ekeys else np.zeros(0, dtype=np.int64)
-        per_key = np.append(np.where(hit >= 0, at[np.maximum(hit, 0)] if len(at) else -1, -1), -1)
-        mapped = per_key[ecodes]
+        mapped = _match(leads[column], events[field_])
         found = np.where(mapped >= 0, mapped, found)
     return found
 
@@ -185,7 +220,9 @@ def _duplicates(lead, seconds, event_code, detail_code, live) -> np.ndarray:
     width_s, width_ed = int(s.max()) + 1, int(ed.max()) + 1
     if int(lead[at].max()) + 1 < (1 << 62) // (width_s * width_ed):
         key = (lead[at] * width_ed + ed) * width_s + s
-        dup[at] = pd.Series(key).duplicated().to_numpy()
+        ordered = np.sort(key)  # A sort of numbers is quick; most logs have no duplicate to find.
+        if (ordered[1:] == ordered[:-1]).any():
+            dup[at] = pd.Series(key).duplicated().to_numpy()
     else:
         frame = pd.DataFrame({"l": lead[at], "s": s, "ed": ed})
         dup[at] = frame.duplicated().to_numpy()
@@ -226,11 +263,14 @@ def _rule_points(rule, r: int, n: int, lead, age_days, hit, language) -> tuple[R
     shown = (count > 0) & (total != 0)
     codes = np.full(n, -1, dtype=np.int64)
     items = []
-    if shown.any():
-        key = pd.MultiIndex.from_arrays([count[shown], total[shown], capped[shown]])
+    if shown.any():  # One item per distinct (count, points, capped), numbered in order of appearance.
+        tcodes, tuniques = pd.factorize(total[shown])
+        key = (count[shown] * len(tuniques) + tcodes) * 2 + capped[shown]
         local, uniques = pd.factorize(key)
         codes[shown] = local
-        for c, p, bites in uniques:
+        for k in uniques:
+            (c, t), bites = divmod(int(k) // 2, len(tuniques)), bool(k % 2)
+            p = tuniques[t]
             items.append(Reason(_label(rule, float(c), language), float(p), text(language, "cap") if bites else "",
                                 kind="behaviour", rule=r, count=float(c)))
     holds = count > 0 if rule.group else None
