@@ -362,6 +362,25 @@ def _print_import(report, book) -> None:
                    "import of this export needs no --map.")
 
 
+def _print_import_events(report, book) -> None:
+    i = report.imported
+    found = report.summary.get("events", {})
+    click.echo(f"Imported {i['rows']:,} rows of {i['source']} into the {found.get('sheet', 'Events')} sheet of "
+               f"{book}: {i['added']:,} events added, {i['duplicates']:,} already there, {len(i['skipped']):,} "
+               "skipped.")
+    click.echo("Columns: " + ", ".join(i["columns"]))
+    for header, why in i["ignored"]:
+        click.echo(f"Ignored column {header!r}: {why}")
+    for line, why in i["skipped"][:10]:
+        click.echo(f"Skipped line {line}: {why}")
+    if len(i["skipped"]) > 10:
+        click.echo(f"... and {len(i['skipped']) - 10} more skipped lines")
+    if found:
+        click.echo(f"Events: {found['events']:,} in all, {found['counted']:,} counted by the rules over events, "
+                   f"{found['suspect']:,} suspect (scanners, prefetched opens: marked in the Suspect column, they "
+                   "score nothing).")
+
+
 @cli.command(name="import")
 @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
@@ -370,17 +389,31 @@ def _print_import(report, book) -> None:
 @click.option("--map", "maps", multiple=True, metavar='"THEIRS=OURS"',
               help='Put the export\'s column THEIRS into our column OURS, e.g. --map "E-mail address=Email"; '
                    "repeatable; kept on the LeadScore sheet for the next import.")
+@click.option("--events", "events", is_flag=True,
+              help="FILE is an activity export (one row per event: Lead ID or Email, Time, Event, Detail, and "
+                   "optionally Campaign, User agent, IP): append it to the Events sheet for the rules over events.")
 @_out_option
 @_as_of_option
 @friendly
-def import_(book, file, key, maps, out, as_of):
+def import_(book, file, key, maps, events, out, as_of):
     """Bring the leads of FILE (a CSV export of a CRM or form tool, or another workbook) into BOOK's
     Leads table, then rescore.
 
     Columns are matched by header (ignoring case and spacing); columns the table lacks are added. A lead
     already in the table (same Lead ID, else the same e-mail address) is updated in place, a new one is
     appended; none is deleted. Nothing is written if anything is wrong.
+
+    With --events, FILE's events are appended to the Events sheet instead (the same event twice is not
+    added twice), then BOOK is rescored as of --as-of.
     """
+    if events:
+        if key:
+            raise click.BadParameter("an activity export's events find their lead by Lead ID, else Email; "
+                                     "--key is only for leads", param_hint="--key")
+        report = workflow.import_events(book, file, maps=maps, out=out, as_of=as_of)
+        _print_import_events(report, book)
+        _print_summary(report, book, out)
+        return
     try:
         report = workflow.import_leads(book, file, key=key, maps=maps, out=out, as_of=as_of)
     except ValueError as exc:

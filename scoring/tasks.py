@@ -259,11 +259,13 @@ def _join(parts, sep: str) -> np.ndarray:
 # --- The plan ---------------------------------------------------------------------------
 
 def plan_tasks(leads: pd.DataFrame, scored: Scored | pd.DataFrame, model: Model | CheckedModel,
-               enrolment: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+               enrolment: pd.DataFrame, as_of: dt.date, leaving=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The day's tasks and the enrolment after this run; see the module docstring for the rules.
 
     scored: the engine's scoring.engine.evaluate_leads(leads, model) (reasons read as data), or its
-    output frame (then the reasons are worked out again from leads and model)."""
+    output frame (then the reasons are worked out again from leads and model). leaving: per lead,
+    whether it leaves its sequence now instead of finishing it (a lead whose behaviour decayed below
+    the status thresholds: it starts its target's sequence, if any, today)."""
     model = checked_model(model)
     # Junk and duplicate leads get no task, as sales-owned leads do.
     found = scored if isinstance(scored, Scored) else evaluate_leads(leads, model)
@@ -319,7 +321,7 @@ def plan_tasks(leads: pd.DataFrame, scored: Scored | pd.DataFrame, model: Model 
     has_target = target >= 0
     other = target != current
     switch = enrolled & has_target & other & (target_priority < current_priority)
-    finished = enrolled & other & ~running
+    finished = enrolled & other & (~running if leaving is None else ~running | np.asarray(leaving, dtype=bool))
     restart = switch | finished | (~enrolled & has_target)
     new = np.where(restart, target, current)
     new_start = np.where(restart, today, start)

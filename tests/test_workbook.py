@@ -31,16 +31,17 @@ def test_template_has_tables_names_validation_and_frozen_header(tmp_path):
         ("Go to Leads ›", "'Leads'!A1"), ("Go to LeadScore ›", "'LeadScore'!A1")]
     model = wb["LeadScore"]
     assert model.freeze_panes == "B4"  # Titles, headers and the index in column A stay in view.
-    index = [(c.value, c.hyperlink.location) for (c,) in model.iter_rows(min_row=4, max_row=17, max_col=1)]
+    index = [(c.value, c.hyperlink.location) for (c,) in model.iter_rows(min_row=4, max_row=18, max_col=1)]
     assert index[:3] == [("Fit rules", "'LeadScore'!B2"), ("Behaviour rules", "'LeadScore'!I2"),
                          ("Rule groups", "'LeadScore'!R2")]
-    assert index[-1] == ("Import", "'LeadScore'!BJ2") and len(index) == 14
+    assert index[-2:] == [("Import", "'LeadScore'!BJ2"), ("Behaviour rules over events", "'LeadScore'!CD2")]
+    assert len(index) == 15
     assert model["BM3"].value == "Operators" and model.column_dimensions["BM"].hidden  # Lists out of the way.
     assert sorted(wb["LeadScore"].tables) == sorted([
         "tblFitRules", "tblBehaviourRules", "tblRoles", "tblGradeBands", "tblScoreBands", "tblMatrix",
         "tblThresholds", "tblSettings", "tblSequences", "tblActionPlans", "tblTeam", "tblHolidays",
-        "tblImportMap", "tblGroups"])
-    assert sorted(wb.defined_names) == ["ActionMatrix", "ActionPlans", "BehaviourRules", "FitRules",
+        "tblImportMap", "tblGroups", "tblEventRules"])
+    assert sorted(wb.defined_names) == ["ActionMatrix", "ActionPlans", "BehaviourRules", "EventRules", "FitRules",
                                         "GradeBands", "Holidays", "ImportMap", "LeadScoreModel", "RoleLevels",
                                         "RuleGroups", "ScoreBands", "ScoreSettings", "Sequences", "StatusThresholds", "Team"]
     assert wb.defined_names["FitRules"].attr_text == "'LeadScore'!$B$3:$G$7"

@@ -145,6 +145,21 @@ BLOCKS += (
               F("theirs", "Their header", "Loro intestazione"),
               F("ours", "Our column", "Nostra colonna"))),
 )
+# Optional: books made before rules over events lack it. Right of the lists and the Changelog (BW).
+BLOCKS += (
+    Block("events", "tblEventRules", "EventRules", "Behaviour rules over events (Events sheet)",
+          "Regole di comportamento sugli eventi (foglio Eventi)", 82, attribute="event_rules",
+          problem_names=("event rule",), optional=True, fields=(
+              F("name", "Behaviour", "Comportamento"),
+              F("event", "Event (separate with ;)", "Evento (separati da ;)"),
+              F("detail", "Detail or campaign contains (optional)", "Dettaglio o campagna contiene (facoltativo)",
+                required=False),
+              F("points", "Points each", "Punti ciascuno"),
+              F("cap", "Cap (optional)", "Tetto (facoltativo)", required=False),
+              F("window", "Window days (optional)", "Finestra in giorni (facoltativa)", required=False),
+              F("half_life", "Half-life days (optional)", "Emivita in giorni (facoltativa)", required=False),
+              F("group", "Group (optional)", "Gruppo (facoltativo)", required=False))),
+)
 BLOCK = {b.key: b for b in BLOCKS}
 BLOCK_OF_PROBLEM = {name: b for b in BLOCKS for name in b.problem_names}
 LISTS_COLUMN = 65  # Dropdown source lists live from this column on.
@@ -222,17 +237,47 @@ SETTINGS += (
      "yes: the kept lead gets the behaviour points of its duplicates too",
      "sì: il lead mantenuto riceve anche i punti comportamento dei suoi duplicati"),
 )
+# Rules over events: which events are an email's delivery, open and click, and how scanners are told.
+EVENT_SETTINGS = (
+    ("delivery_events", "Delivery events", "Eventi di consegna",
+     "Event types of the Events sheet that are an email's delivery (separate with ;)",
+     "Tipi di evento del foglio Eventi che sono la consegna di un'email (separati da ;)"),
+    ("open_events", "Open events", "Eventi di apertura",
+     "Event types that are an email's open (separate with ;)",
+     "Tipi di evento che sono l'apertura di un'email (separati da ;)"),
+    ("click_events", "Click events", "Eventi di clic",
+     "Event types that are a click on a link of an email (separate with ;)",
+     "Tipi di evento che sono il clic su un link di un'email (separati da ;)"),
+    ("scanner_seconds", "Scanner click seconds", "Secondi clic scanner",
+     "A click this many seconds or less after its email's delivery or open is a scanner's: it scores nothing "
+     "(0: off)", "Un clic entro questi secondi dalla consegna o dall'apertura della sua email è di uno scanner: "
+     "non dà punti (0: disattivato)"),
+    ("burst_links", "Links clicked at once", "Link cliccati insieme",
+     "This many different links of one email clicked, each within a second of the one before, are a scanner's "
+     "(0: off)", "Questo numero di link diversi di un'email cliccati, ognuno entro un secondo dal precedente, "
+     "sono di uno scanner (0: disattivato)"),
+    ("scanner_agents", "Scanner user agents", "User agent di scanner",
+     "Events whose user agent contains one of these are a scanner's (separate with ;)",
+     "Gli eventi il cui user agent contiene uno di questi sono di uno scanner (separati da ;)"),
+    ("prefetch_agents", "Prefetching mail agents", "Client di posta che precaricano",
+     "Opens by a user agent containing one of these count only if the lead did something after them "
+     "(separate with ;)", "Le aperture da uno user agent che contiene uno di questi contano solo se il lead ha "
+     "fatto altro dopo (separati da ;)"),
+)
+SETTINGS += EVENT_SETTINGS
 # The Outcome column row stays last, where older books have it.
 SETTINGS = (tuple(r for r in SETTINGS if r[0] != "outcome_column")
             + tuple(r for r in SETTINGS if r[0] == "outcome_column"))
 HYGIENE_SETTINGS = ("free_mail", "role_accounts", "fake_names", "junk_kinds", "junk_action", "duplicate_keys",
                     "phone_region", "name_threshold", "keep", "merge_behaviour")
 # Settings a book made before they existed may lack: a missing row takes the default.
-OPTIONAL_SETTINGS = ("behaviour_min", "placeholders", "outcome_column") + HYGIENE_SETTINGS
+OPTIONAL_SETTINGS = ("behaviour_min", "placeholders", "outcome_column") + HYGIENE_SETTINGS + tuple(
+    key for key, *_ in EVENT_SETTINGS)
 SETTING_BY_NAME = {name.casefold(): key for key, en, it, *_ in SETTINGS for name in (en, it)}
 NUMERIC_SETTINGS = ("fit_max", "behaviour_max", "score_min", "score_max")
 LIST_SETTINGS = ("sales_stages", "placeholders", "free_mail", "role_accounts", "fake_names", "junk_kinds",
-                 "duplicate_keys")
+                 "duplicate_keys", "delivery_events", "open_events", "click_events", "scanner_agents",
+                 "prefetch_agents")
 
 # Sheets written by runs: (key, English, Italian) per column.
 HISTORY_SHEET = {"en": "History", "it": "Storico"}
@@ -259,6 +304,7 @@ DUPLICATE_LABELS = {"group": ("Group", "Gruppo"), "lead_id": ("Lead ID", "ID lea
 DUPLICATE_COLUMNS = tuple((key, *DUPLICATE_LABELS[key]) for key in DUPLICATE_KEYS_ORDER)
 DUPLICATE_WIDTHS = (8, 12, 20, 12, 24, 24, 32, 28, 18, 10)
 HISTORY_WIDTHS = (10, 18, 10, 10, 10, 10, 12, 12)
+HISTORY_NOTE = {"en": "Note", "it": "Nota"}  # Added when a run notes why a lead moved (decay alone).
 
 
 def labels(columns, language: str) -> list[str]:

@@ -12,7 +12,8 @@ from dataclasses import replace
 from openpyxl.utils import get_column_letter
 
 from scoring.engine import missing_columns
-from scoring.model import (NOTHING, ActionPlan, BehaviourRule, FitRule, GradeBand, Model, Problem, RuleGroup,
+from scoring.model import (NOTHING, ActionPlan, BehaviourRule, EventRule, FitRule, GradeBand, Model, Problem,
+                           RuleGroup,
                            ScoreBand, SequenceStep, Settings, StatusRule, TeamMember, check)
 from scoring.model import LANGUAGES
 from scoring.parse import is_blank, text_key
@@ -24,7 +25,7 @@ from .layout import BLOCK_OF_PROBLEM, BLOCKS, MODEL_SHEET, OPTIONAL_SETTINGS, SE
 
 RECORDS = {"fit": FitRule, "behaviour": BehaviourRule, "grades": GradeBand, "bands": ScoreBand,
            "status": StatusRule, "sequences": SequenceStep, "plans": ActionPlan, "team": TeamMember,
-           "groups": RuleGroup}
+           "groups": RuleGroup, "events": EventRule}
 
 
 def _cell(row: int, col: int) -> str:
@@ -171,9 +172,11 @@ class ModelSheet:
                                    f"{n_bands} score bands; give it one column per band, in the same order"))
         holidays = [b["holidays"].get(values, "date") for _, values in b["holidays"].rows]
         groups = self._records("groups") if "groups" in b else []  # Older books have no Groups table.
+        events = self._records("events") if "events" in b else []  # Nor rules over events.
         return Model(self._records("fit"), self._records("behaviour"), roles, self._records("grades"),
                      self._records("bands"), matrix, self._records("status"), self._settings(errors),
-                     self._records("sequences"), self._records("plans"), self._records("team"), holidays, groups)
+                     self._records("sequences"), self._records("plans"), self._records("team"), holidays, groups,
+                     events)
 
     def _settings(self, errors) -> Settings:
         block = self.blocks["settings"]

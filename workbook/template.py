@@ -247,7 +247,7 @@ def _write_model_sheet(wb, formats, model: Model, language: str, lead_headers: l
             ws.data_validation(header_row + 1, at, below, at, {
                 "validate": "list", "source": lists["kinds"], "ignore_blank": True,
                 "error_message": ", ".join(KIND_WORDS[language])})
-        if block.key in ("fit", "behaviour"):  # A rule's group: one of the Groups table's names.
+        if block.key in ("fit", "behaviour", "events"):  # A rule's group: one of the Groups table's names.
             at = first_col + [f.key for f in block.fields].index("group")
             groups = BLOCK["groups"]
             names = xl_col_to_name(groups.first_column - 1)

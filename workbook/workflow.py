@@ -22,7 +22,8 @@ from scoring.engine import Scored, evaluate_leads
 from scoring.explain import number_text
 from scoring.parse import is_blank, text_key
 from scoring.history import COLUMNS as HISTORY_COLUMNS_KEYS
-from scoring.history import changes
+from scoring.history import changed_mask, changes, decay_notes, decayed
+from scoring.texts import text
 from scoring.report import funnel, score_band_codes
 from scoring.tasks import plan_tasks
 
@@ -30,9 +31,11 @@ from . import formulas, progress
 from .errors import CellProblem, SheetError
 from .exports import csv_bytes, ics_bytes
 from .filebook import FileBook
+from .layout import HISTORY_NOTE
 from .layout import (DUPLICATE_COLUMNS, DUPLICATE_WIDTHS, DUPLICATES_SHEET, DUPLICATES_TABLE, HISTORY_COLUMNS,
                      HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDTHS, MODEL_SHEET, NUMERIC_SETTINGS, TASK_COLUMNS,
                      TASK_WIDTHS, TASKS_SHEET, labels)
+from .events_sheet import EVENTS_SHEET, EventsSheet
 from .importer import bad_key, key_of, keys_of, lead_key_column, parse_maps, plan_columns, read_incoming
 from .formulas import engine_columns, engine_values
 from .leads import (LeadsTable, columns_of, ensure_output_columns, find_table, is_helper_column,
@@ -132,15 +135,19 @@ def read_checked(book, more=None) -> tuple:
     return sheet, lt, frame, rows
 
 
-def _prepare(book) -> tuple:
-    """Read and score; raises SheetError with every problem found."""
+def _prepare(book, as_of=None, events=None) -> tuple:
+    """Read and score (as of the run's time: rules over events count events up to it); raises
+    SheetError with every problem found. events: the Events sheet as an import left it."""
     sheet, lt, frame, rows = read_checked(book)
+    language = sheet.model.settings.language
+    if events is None and (sheet.model.event_rules or any(t in book.sheet_names() for t in EVENTS_SHEET.values())):
+        events = EventsSheet(book, language)
     progress.step("Scoring", len(frame))
     try:
-        scored = evaluate_leads(frame, sheet.checked)
+        scored = evaluate_leads(frame, sheet.checked, events.frame() if events is not None else None, as_of)
     except ModelError as exc:
         raise SheetError([sheet.locate(p) for p in exc.problems]) from None
-    return sheet, lt, frame, rows, scored
+    return sheet, lt, frame, rows, scored, events
 
 
 def check(path) -> Report:
@@ -154,11 +161,12 @@ def check(path) -> Report:
 def check_book(book) -> Report:
     """check() on any Book."""
     try:
-        sheet, lt, frame, rows, scored = _prepare(book)
+        sheet, lt, frame, rows, scored, events = _prepare(book)
     except SheetError as exc:
         return Report(errors=exc.messages)
     problems = lead_problems(lt, scored, rows)
-    return Report(warnings=[str(p) for p in sheet.warnings + problems] + _stale_engine(lt, scored, rows),
+    more = events.problems(scored.events) if events is not None else []
+    return Report(warnings=[str(p) for p in sheet.warnings + problems] + more + _stale_engine(lt, scored, rows),
                   outputs=scored.frame, problems=problems, model_warnings=[str(p) for p in sheet.warnings])
 
 
@@ -307,7 +315,7 @@ def _check_steps(steps) -> None:
         raise ValueError(f"unknown step(s) {unknown}; steps are {', '.join(STEPS)}")
 
 
-def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",)) -> Report:
+def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",), events=None) -> Report:
     """Rescore (always), then the other steps asked for, on any Book; the caller saves.
 
     rescore writes Fit … Scored at and appends changes to History; tasks writes
@@ -316,27 +324,50 @@ def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",)) -> Repo
     fails leaves the book as it was (in live Excel too).
     """
     _check_steps(steps)
-    sheet, lt, frame, rows, scored = _prepare(book)
+    when = as_of or dt.datetime.now().replace(microsecond=0)
+    sheet, lt, frame, rows, scored, events = _prepare(book, when, events)
     progress.step("Scored; writing the results", len(frame))
     checked = sheet.checked
     model = checked.model
     language = model.settings.language
-    when = as_of or dt.datetime.now().replace(microsecond=0)
     outputs = scored.frame.copy()
     previous, formulas = _previous(lt, rows, outputs.index)
     outputs["scored_at"] = when
     ids = _lead_ids(frame, rows)
     changed = changes(ids, previous, outputs, when)
+    history_headers = labels(HISTORY_COLUMNS, language)
+    moved = None
+    if events is not None and model.event_rules:  # Time alone (decay, a window) moved leads down?
+        before = read_columns(lt, ("scored_at",), rows)["scored_at"]
+        moved = decayed(frame, checked, events.frame(), scored.events, previous, before, outputs)
+        notes = decay_notes(np.flatnonzero(changed_mask(previous, outputs)), moved, previous, outputs, model,
+                            text(language, "events decay note"))
+        if any(notes):
+            changed["note"] = notes
+            history_headers = history_headers + [HISTORY_NOTE[language]]
     problems = lead_problems(lt, scored, rows)
     report = Report(outputs=outputs, summary=_summary(frame, rows, outputs, previous, model),
                     warnings=[str(p) for p in sheet.warnings + problems], problems=problems,
                     model_warnings=[str(p) for p in sheet.warnings], scored=scored)
     report.summary["history_rows"] = len(changed)
+    if events is not None:
+        report.warnings += events.problems(scored.events)
+        found = scored.events
+        report.summary["events"] = {"events": len(found.lead), "counted": int(found.counted.sum()),
+                                    "suspect": int((found.marks > 1).sum()), "duplicates": int((found.marks == 1).sum()),
+                                    "sheet": events.title}
     if "tasks" in steps:
         enrolment = read_columns(lt, ("sequence", "sequence_start"), rows)
         enrolment.index = outputs.index
         enrolment = enrolment.rename(columns={"sequence_start": "start"})
-        report.tasks, enrolled = plan_tasks(frame, scored, checked, enrolment, when.date())
+        leaving = None
+        if moved is not None:  # Decayed below the status thresholds: the lead leaves its sequence.
+            default = text_key(model.settings.default_status)
+            ranked = {text_key(r.status) for r in model.status_rules}
+            was = previous["status"].map(lambda v: text_key(v) in ranked if not is_blank(v) else False).to_numpy()
+            now = outputs["status"].map(lambda v: text_key(v) == default).to_numpy()
+            leaving = moved & was & now
+        report.tasks, enrolled = plan_tasks(frame, scored, checked, enrolment, when.date(), leaving=leaving)
         enrolled = enrolled.rename(columns={"start": "sequence_start"})
         enrolled["sequence"] = enrolled["sequence"].where(enrolled["sequence"].notna(), None)
         report.tasks_sheet = TASKS_SHEET[language].format(date=when.date().isoformat())
@@ -350,8 +381,15 @@ def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",)) -> Repo
     if formulas:
         write_last(lt, outputs, rows)
         write_engine(lt, engine_values(scored, engine_columns(lt.headers, model)), rows)
-    book.append_table_rows(HISTORY_SHEET[language], HISTORY_TABLE, labels(HISTORY_COLUMNS, language),
-                           changed.itertuples(index=False, name=None), HISTORY_WIDTHS)
+    if len(history_headers) > len(HISTORY_COLUMNS):  # A note: the History table gets its Note column.
+        old = book.table(HISTORY_TABLE) if any(t in book.sheet_names() for t in HISTORY_SHEET.values()) else None
+        if old is not None and old.max_col - old.min_col + 1 == len(HISTORY_COLUMNS):
+            book.add_table_columns(old, [HISTORY_NOTE[language]])
+    book.append_table_rows(HISTORY_SHEET[language], HISTORY_TABLE, history_headers,
+                           changed.itertuples(index=False, name=None),
+                           HISTORY_WIDTHS + (40,) * (len(history_headers) - len(HISTORY_WIDTHS)))
+    if events is not None:  # The Events sheet: an import's new events, and why events score nothing.
+        events.write(scored.events.mark_texts(language, model.settings) if scored.events is not None else None)
     if scored.duplicates is not None:  # The Duplicates setting is on: the sheet is written afresh.
         table = duplicates_table(frame, scored.duplicates, ids, rows, language)
         book.put_table_sheet(DUPLICATES_SHEET[language], DUPLICATES_TABLE, labels(DUPLICATE_COLUMNS, language),
@@ -572,6 +610,26 @@ def _keep_maps(book, sheet, maps: dict, raw_maps) -> bool:
         headers = [block.headers[c - block.min_col] for c in (theirs_col, ours_col)]
         book.append_table_rows(MODEL_SHEET, spot.name, headers, new)
     return True
+
+
+def import_events(path, source, maps=(), out=None, as_of: dt.datetime | None = None,
+                  steps=("rescore",)) -> Report:
+    """Append the events of an activity export (CSV or workbook) to the workbook's Events sheet (made
+    when missing), then rescore; saved to out when given, else in place. The same event (lead, time,
+    type, detail) is not appended twice. Nothing is written if anything is wrong.
+    Report.imported says what happened: rows, added, duplicates, skipped (line, reason), columns used
+    and ignored."""
+    _check_steps(steps)
+    wanted = parse_maps(maps)
+    with run_lock(path), open_book(path) as book:
+        incoming = read_incoming(source)
+        sheet, _, _, _ = read_checked(book)
+        events = EventsSheet(book, sheet.model.settings.language)
+        counts = events.add(incoming, wanted)
+        report = run_book(book, as_of, steps, events=events)
+        report.imported = {**counts, "events": True}
+        report.lost = book.save(out)
+    return report
 
 
 def import_leads(path, source, key: str | None = None, maps=(), out=None, as_of: dt.datetime | None = None,
