@@ -340,8 +340,8 @@ def _dates(leads, problems: Parts, language: str, held: frozenset = frozenset())
         return
     values = leads[created].to_numpy(dtype=object)
     # Dates are dates: only the other cells (text, numbers) are read, once per distinct value.
-    other = np.flatnonzero(np.fromiter((type(v) not in _DATE_TYPES for v in values), dtype=bool,
-                                       count=len(values)))
+    is_date = np.fromiter(map(_DATE_TYPES.__contains__, map(type, values)), dtype=bool, count=len(values))
+    other = np.flatnonzero(~is_date)
     if not len(other):
         return
     codes, uniques = pd.factorize(values[other], use_na_sentinel=True)

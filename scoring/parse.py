@@ -230,6 +230,9 @@ def _shrinks(text: str) -> bool:
     return text[:1].isspace() or text[-1:].isspace() or "  " in text or not text.isprintable()
 
 
+_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
+
+
 def _placeholders_among(values, placeholders: frozenset) -> np.ndarray:
     """Per value: whether it is text whose text_key is one of the placeholders. Only a text no longer
     than the longest placeholder, or one whose spaces shrink, can be one: those are found for all
@@ -241,9 +244,16 @@ def _placeholders_among(values, placeholders: frozenset) -> np.ndarray:
                             text_key(v) in placeholders for v in values), dtype=bool, count=n)
     lengths = np.fromiter(map(len, values), np.int64, n)
     maybe = lengths <= longest
-    maybe |= np.fromiter(map(len, map(str.strip, values)), np.int64, n) != lengths  # Spaces around it.
-    maybe |= np.fromiter(map(str.__contains__, values, repeat("  ")), bool, n)  # Two spaces in a row.
-    maybe |= ~np.fromiter(map(str.isprintable, values), bool, n)  # Other whitespace (or control characters).
+    # Each test below is made for all values at once first (joined by NUL, which no value holds when
+    # the count of NULs says so); only a test that finds something is made value by value.
+    joined = "\x00".join(values)
+    alone = joined.count("\x00") == n - 1
+    if not alone or _EDGE_SPACE.search(joined):  # Spaces around a value.
+        maybe |= np.fromiter(map(len, map(str.strip, values)), np.int64, n) != lengths
+    if not alone or "  " in joined:  # Two spaces in a row.
+        maybe |= np.fromiter(map(str.__contains__, values, repeat("  ")), bool, n)
+    if not alone or not joined.replace("\x00", "").isprintable():  # Other whitespace, control characters.
+        maybe |= ~np.fromiter(map(str.isprintable, values), bool, n)
     held = np.zeros(n, dtype=bool)
     at = np.flatnonzero(maybe)
     held[at] = [text_key(values[i]) in placeholders for i in at]
