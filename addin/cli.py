@@ -203,13 +203,15 @@ def _print_summary(report, path, out, made: bool = False, compare: bool | None =
 @cli.command()
 @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Also fail (exit 1) when lead values could not be used.")
+@click.option("--as-of", callback=_as_of, metavar="DATE",
+              help="Check as of this date (and time): rules over events count the events up to it (default: now).")
 @friendly
-def check(book, strict):
+def check(book, strict, as_of):
     """Check BOOK's LeadScore sheet and Leads table; list every problem with its cell.
 
     Exit code 1 when the model or the table has a problem (or, with --strict, any lead value).
     """
-    report = workflow.check(book)
+    report = workflow.check(book, as_of=as_of)
     for line in report.errors:
         click.echo(line)
     for line in report.warnings:

@@ -757,7 +757,11 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
                 headers.append(flag)
             h.put(row, _A, f"{i + 1}: {rule.name} ({rule.kind}: '{flag}', written by rescore)")
             h.put(row, _B, f'={cells.cell(spot_["points"])}')
-            term(beh_terms, rule, name, f"{spot.row_ref(flag)}=1", h.ref(row, _B))
+            flagged = f"{spot.row_ref(flag)}=1"
+            if rule.group:  # A grouped rule's helper column reads it through a name, relative to its row.
+                names[f"{PREFIX}Flag{i + 1}"] = spot.row_ref(flag)
+                flagged = f"{PREFIX}Flag{i + 1}=1"
+            term(beh_terms, rule, name, flagged, h.ref(row, _B))
             continue
         c = column(rule.column, cells.name(spot_["column"]))
         if rule.kind == "condition":
@@ -780,9 +784,22 @@ def plan(model: Model, cells: ModelCells, leads: LeadsSpot, out_headers: dict) -
             names[name] = f'MEDIAN(-{capv},{points},{capv})'
             beh_terms.append(name)
 
+    # Rules over events are engine-only: their points (decayed, as of the last run) are a value rescore writes.
+    for j, rule in enumerate(model.event_rules):
+        i = len(model.behaviour_rules) + j
+        flag = engine_header(rule.name)
+        engine.append((flag, ("events", j)))
+        if not any(text_key(x) == text_key(flag) for x in headers):
+            headers.append(flag)
+        h.put(beh_first + i, _A, f"{i + 1}: {rule.name} (rule over events: its points in '{flag}', written by "
+                                 "rescore)")
+        names[f"{PREFIX}Event{j + 1}"] = spot.row_ref(flag)  # A name: relative to the row that uses it.
+        points = f"N({PREFIX}Event{j + 1})"
+        term(beh_terms, rule, f"{PREFIX}Beh{i + 1}", f"{points}<>0", points)
+
     # Groups: mode and cap read from the Groups table when the formulas run; which rules a
     # group holds is read when they are written.
-    grp_first = beh_first + len(model.behaviour_rules) + 3
+    grp_first = beh_first + len(model.behaviour_rules) + len(model.event_rules) + 3
     for col, text in ((_A, "Rule group"), (_B, "Mode # (1 sum, 2 max, 3 all)"), (_C, "Group cap (1E+307: none)")):
         h.put(grp_first - 1, col, text)
     modes = "{" + ",".join(_q(w) for w in GROUP_MODES + MODE_WORDS["it"]) + "}"
@@ -946,6 +963,8 @@ def engine_columns(headers, model: Model) -> list:
     for i, rule in enumerate(model.behaviour_rules):
         if rule.kind in HYGIENE_KINDS:
             keys.setdefault(text_key(engine_header(rule.name)), i)
+    for j, rule in enumerate(model.event_rules):  # Rules over events: their points.
+        keys.setdefault(text_key(engine_header(rule.name)), ("events", j))
     return [(h, keys[text_key(h)]) for h in headers if text_key(h) in keys]
 
 
@@ -956,6 +975,10 @@ def engine_values(scored, engine: list) -> dict:
         if key == "action":
             aside = scored.set_aside if scored.set_aside is not None else np.zeros(len(scored.frame), bool)
             out[header_] = np.where(aside, scored.frame["action"].to_numpy(dtype=object), None)
+        elif isinstance(key, tuple):  # A rule over events: its points per lead (floats, as the cells hold them).
+            found = scored.events
+            points = found.points[key[1]] if found is not None and key[1] < len(found.points) else None
+            out[header_] = np.zeros(len(scored.frame)) if points is None else np.round(points, 6).astype(float)
         else:
             hit = (scored.hygiene or {}).get(key)
             out[header_] = np.zeros(len(scored.frame), np.int64) if hit is None else hit.astype(np.int64)

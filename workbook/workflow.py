@@ -37,7 +37,7 @@ from .layout import (DUPLICATE_COLUMNS, DUPLICATE_WIDTHS, DUPLICATES_SHEET, DUPL
                      TASK_WIDTHS, TASKS_SHEET, labels)
 from .events_sheet import EVENTS_SHEET, EventsSheet
 from .importer import bad_key, key_of, keys_of, lead_key_column, parse_maps, plan_columns, read_incoming
-from .formulas import engine_columns, engine_values
+from .formulas import engine_columns, engine_header, engine_values
 from .leads import (LeadsTable, columns_of, ensure_output_columns, find_table, is_helper_column,
                     output_meaning, read_columns, read_frame, read_last, write_engine, write_last, write_outputs)
 from .model_sheet import ModelSheet
@@ -150,22 +150,35 @@ def _prepare(book, as_of=None, events=None) -> tuple:
     return sheet, lt, frame, rows, scored, events
 
 
-def check(path) -> Report:
-    """Validate the LeadScore sheet and the Leads table; lead values that can't be used are warnings."""
+def check(path, as_of: dt.datetime | None = None) -> Report:
+    """Validate the LeadScore sheet and the Leads table; lead values that can't be used are warnings.
+    Rules over events count the events up to as_of (default now)."""
     with open_book(path) as book:
-        report = check_book(book)
+        report = check_book(book, as_of)
     progress.finish()
     return report
 
 
-def check_book(book) -> Report:
+def _engine_only(sheet, lt) -> list[str]:
+    """In a native book, each rule over events is said to be the engine's: formulas read its points."""
+    if not sheet.model.event_rules or not any(isinstance(k, tuple) for _, k in
+                                              engine_columns(lt.headers, sheet.model)):
+        return []
+    block = sheet.blocks["events"]
+    return [f"{MODEL_SHEET}!{get_column_letter(block.columns['name'])}{row}: {rule.name!r} is a rule over events: "
+            f"native formulas cannot compute it and read its points from the Leads column "
+            f"'{engine_header(rule.name)}', which `leadscore rescore` fills as of its run"
+            for (row, _), rule in zip(block.rows, sheet.model.event_rules)]
+
+
+def check_book(book, as_of: dt.datetime | None = None) -> Report:
     """check() on any Book."""
     try:
-        sheet, lt, frame, rows, scored, events = _prepare(book)
+        sheet, lt, frame, rows, scored, events = _prepare(book, as_of)
     except SheetError as exc:
         return Report(errors=exc.messages)
     problems = lead_problems(lt, scored, rows)
-    more = events.problems(scored.events) if events is not None else []
+    more = (events.problems(scored.events) if events is not None else []) + _engine_only(sheet, lt)
     return Report(warnings=[str(p) for p in sheet.warnings + problems] + more + _stale_engine(lt, scored, rows),
                   outputs=scored.frame, problems=problems, model_warnings=[str(p) for p in sheet.warnings])
 
@@ -180,13 +193,18 @@ def _stale_engine(lt, scored: Scored, rows: list[int]) -> list[str]:
             have = lt.grid.value(row, col)
             if isinstance(want, str) or want is None:  # The engine's action for junk and duplicates.
                 same = text_key("" if is_blank(have) else have) == text_key("" if want is None else want)
+            elif isinstance(want, float):  # A rule over events: its points (a blank cell reads as 0).
+                number = 0.0 if is_blank(have) else have if isinstance(have, (int, float)) else None
+                same = number is not None and not isinstance(have, bool) and round(float(number), 6) == want
             else:  # A hygiene flag: 1, else 0 (a blank cell reads as 0).
                 same = (have == 1 and not isinstance(have, bool)) == (want == 1)
             if not same:
                 shown = "blank" if is_blank(have) else repr(have)
-                found = "blank" if want is None else repr(want if isinstance(want, str) else int(want))
+                found = "blank" if want is None else repr(want) if isinstance(want, str) else number_text(want)
+                why = ("native formulas cannot compute rules over events (their points change with time and new "
+                       "events)" if isinstance(want, float) else "native formulas cannot check this")
                 out.append(f"{lt.title}!{get_column_letter(col)}{row}: {name!r} holds {shown}, the engine finds "
-                           f"{found}; native formulas cannot check this, `leadscore rescore` fills it")
+                           f"{found}; {why}, `leadscore rescore` fills it")
     return out
 
 
