@@ -100,6 +100,9 @@ def _suggestion_lines(found) -> list[str]:
     lines = ["", f"Suggested model — learned on the training part; AUC on the holdout: "
                  f"{_interval(found.suggested_auc, found.suggested_low, found.suggested_high)}",
              "Columns learned from: " + (", ".join(f"{c} ({side})" for c, side in found.candidates) or "none")]
+    if found.suggestion.monotone:
+        lines.append("Bins made to rise or fall steadily with the number (the data mostly does): " +
+                     ", ".join(found.suggestion.monotone))
     rules = found.suggested_rules
     for side, title in (("fit", "Fit rules"), ("behaviour", "Behaviour rules")):
         part = rules[rules["side"] == side]

@@ -16,7 +16,8 @@ model gives exactly the points that were learned:
   so that applying it changes points and adds rows, and never moves or deletes one.
 
 A regularised logistic regression (scikit-learn, L2) learns one weight per piece on the training
-leads. Each column's bins are shifted so that its lowest bin has 0 points, then every weight is
+leads. A number column's bins are made monotone where that fits (MONOTONE_FIT). Each column's bins are
+shifted so that its lowest bin has 0 points, then every weight is
 multiplied by one factor, the largest that keeps the best possible fit points within the fit
 maximum and the best behaviour points within the behaviour maximum, and rounded to a whole number.
 Grade bands are cut at shares of the training leads' fit points
@@ -25,6 +26,7 @@ Grade bands are cut at shares of the training leads' fit points
 from __future__ import annotations
 
 import copy
+import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -44,6 +46,10 @@ MQL_FACTOR = 2  # The MQL threshold passes twice the capacity share of the train
 # With three graded bands (A, B, C above the lowest), the best grades take the top 10%, 30% and 60%
 # of the training leads by fit points; with another number of bands, shares evenly spaced.
 GRADE_SHARES = (0.1, 0.3, 0.6)
+# A number column's bins are made monotone (rising or falling with the number, by isotonic
+# regression weighted by the bins' training leads) when a monotone line keeps this share of the
+# spread of their learned points; a column whose conversion rises and falls again keeps its shape.
+MONOTONE_FIT = 0.8
 
 
 @dataclass
@@ -85,6 +91,7 @@ class Suggestion:
     # Per rule of the suggested model (fit rules, then behaviour rules): the piece it comes from, or
     # None for an existing rule that no piece keeps (a count or per unit rule, replaced by its column's bins).
     origins: list = field(default_factory=list)
+    monotone: list = field(default_factory=list)  # The number columns whose bins were made monotone.
 
     def origins_of(self, side: str) -> list:
         """The origins of one side's rules ('fit' or 'behaviour')."""
@@ -161,13 +168,35 @@ def piece_hits(leads: pd.DataFrame, pieces: list, settings) -> tuple[list, np.nd
     return kept, (np.column_stack(columns) if columns else np.zeros((len(leads), 0), dtype=bool))
 
 
-def _totals(pieces: list, weights: np.ndarray) -> tuple[list, dict]:
+def _monotone(bins: np.ndarray, leads: np.ndarray) -> np.ndarray | None:
+    """The bins' points made monotone in the bins' order (weighted by their training leads), or None
+    when that would lose more than 1 - MONOTONE_FIT of their spread (or there is nothing to smooth)."""
+    from sklearn.isotonic import IsotonicRegression
+
+    weights = leads.astype(float)
+    if len(bins) < 3 or weights.sum() <= 0:
+        return None
+    spread = np.average((bins - np.average(bins, weights=weights)) ** 2, weights=weights)
+    if spread <= 0:
+        return None
+    with warnings.catch_warnings():  # (Its note that the direction is uncertain: the fit test decides.)
+        warnings.simplefilter("ignore", UserWarning)
+        fitted = IsotonicRegression(increasing="auto").fit_transform(np.arange(len(bins)), bins,
+                                                                     sample_weight=np.maximum(weights, 1e-9))
+    lost = np.average((bins - fitted) ** 2, weights=weights)
+    return fitted if lost <= (1 - MONOTONE_FIT) * spread and not np.allclose(fitted, bins) else None
+
+
+def _totals(pieces: list, weights: np.ndarray, counts: np.ndarray | None = None) -> tuple[list, dict, list]:
     """Per column group: the indexes of its pieces and each piece's points as a bin total (a step's
-    total is its bin's: the weights of the steps up to it), shifted so the lowest bin has 0."""
+    total is its bin's: the weights of the steps up to it), made monotone where that fits (counts:
+    the training leads each piece holds for), shifted so the lowest bin has 0. Also the columns
+    made monotone."""
     groups: dict = {}
     for i, p in enumerate(pieces):
         groups.setdefault(p.column_group, []).append(i)
     totals = np.zeros(len(pieces))
+    monotone: list = []
     for members in groups.values():
         kinds = [pieces[i].kind for i in members]
         if kinds == ["rule"]:
@@ -180,8 +209,17 @@ def _totals(pieces: list, weights: np.ndarray) -> tuple[list, dict]:
                 totals[i] = running
             else:
                 totals[i] = weights[i]
+        ordered = [i for i in members if pieces[i].kind in ("low", "step")]  # A number column's bins.
+        if counts is not None and len(ordered) >= 3:
+            # The lowest bin's leads are its own; a step's, those at or above its edge less the next one's.
+            above = counts[ordered].astype(float)
+            leads = np.append(above[0], above[1:] - np.append(above[2:], 0.0))
+            smooth = _monotone(totals[ordered], leads)
+            if smooth is not None:
+                totals[ordered] = smooth
+                monotone.append(pieces[ordered[0]].column)
         totals[members] -= totals[members].min()
-    return totals, groups
+    return totals, groups, monotone
 
 
 def _points(pieces, totals, groups, scale) -> np.ndarray:
@@ -240,7 +278,8 @@ def suggest(model: Model, pieces: list, hits: np.ndarray, won: np.ndarray, train
         x = sparse.csr_matrix(hits[train], dtype=np.float64)
         fitted = LogisticRegression(C=STRENGTH, max_iter=2000, tol=1e-5, random_state=seed).fit(x, won[train])
         weights = fitted.coef_[0]
-    totals, groups = _totals(pieces, weights)
+    counts = hits[train].sum(axis=0) if len(pieces) else np.zeros(0)
+    totals, groups, monotone = _totals(pieces, weights, counts)
     best = {"fit": 0.0, "behaviour": 0.0}
     for members in groups.values():
         best[pieces[members[0]].side] += max(0.0, float(totals[members].max()))
@@ -261,7 +300,8 @@ def suggest(model: Model, pieces: list, hits: np.ndarray, won: np.ndarray, train
     suggested.groups = []
     suggested.status_rules = _thresholds(model.status_rules, mql, sql)
     suggested.grade_bands = _grade_bands(model.grade_bands, fit[train])
-    return Suggestion(suggested, pieces, points, scores, scale, mql, sql, hits, origins["fit"] + origins["behaviour"])
+    return Suggestion(suggested, pieces, points, scores, scale, mql, sql, hits, origins["fit"] + origins["behaviour"],
+                      monotone)
 
 
 def _rules(model: Model, pieces: list, points: np.ndarray) -> tuple[dict, dict]:

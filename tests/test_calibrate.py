@@ -309,3 +309,28 @@ def test_messy_values_still_give_rules_the_engine_reproduces_exactly():
     rules = {f"{r.column} {r.operator} {r.value}" for r in found.suggestion.model.fit_rules}
     assert "Industry = IT" in rules or "Industry = it" in rules  # ' IT' and 'it' are one category.
     assert not any("Food" in rule for rule in rules)  # A value holding ';' cannot be listed.
+
+
+def test_number_bins_are_made_monotone_where_the_data_mostly_rises_or_falls():
+    # Conversion that falls steadily with the number of calls (with noise) gives bins that never
+    # rise again as the calls grow; conversion highest at both ends (young and old) keeps its shape.
+    import numpy as np
+
+    from scoring.suggest import _monotone, _totals, Piece
+
+    falling = np.array([5.0, 4.2, 4.4, 3.0, 1.0, 1.2, 0.0])
+    leads = np.array([300, 250, 40, 200, 150, 30, 100])
+    smooth = _monotone(falling, leads)
+    assert smooth is not None and all(np.diff(smooth) <= 1e-12)
+    assert _monotone(np.array([5.0, 1.0, 0.0, 1.0, 5.0]), np.full(5, 100)) is None  # A U shape stays.
+    assert _monotone(np.array([1.0, 2.0, 3.0]), np.full(3, 10)) is None  # Monotone already: unchanged.
+
+    pieces = [Piece("Calls", "<", 2, "fit", "low", 0)] + \
+        [Piece("Calls", ">=", v, "fit", "step", 0) for v in (2, 3, 5, 8)]
+    weights = np.array([4.0, 3.0, 0.5, -2.0, -1.0])  # Bins: 4, 3, 3.5, 1.5, 0.5 (a bump at 3-4 calls).
+    counts = np.array([500, 400, 300, 150, 50])  # Leads in the low bin; at or above each step's edge.
+    totals, _, monotone = _totals(pieces, weights, counts)
+    bins = [totals[0]] + list(totals[1:])
+    assert monotone == ["Calls"] and all(a >= b - 1e-12 for a, b in zip(bins, bins[1:]))
+    assert min(bins) == 0  # Shifted so that the lowest bin has 0 points.
+    assert _totals(pieces, weights)[2] == []  # Without the leads per bin: as learned.
