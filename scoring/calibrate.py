@@ -233,8 +233,9 @@ def _evidence(label_rows, hits: np.ndarray, won: np.ndarray, test: np.ndarray) -
     return pd.DataFrame(rows, columns=["side", "rule", "leads", "won", "rate", "rate_other", "lift"])
 
 
-def _rule_text(rule) -> str:
-    return rule.name if hasattr(rule, "name") else rule_label(rule)
+def _rule_text(rule, language: str = "en") -> str:
+    """A rule as the evidence names it: a behaviour rule by its name, a fit rule as reasons do."""
+    return rule.name if hasattr(rule, "name") else rule_label(rule, language)
 
 
 def _leak(hits: np.ndarray, won: np.ndarray, train: np.ndarray, test: np.ndarray) -> float | None:
@@ -286,7 +287,7 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     tables = _tables(model, scored, codes, test)
     notes = _order_notes(tables["by_grade"], "grade", True) + _order_notes(tables["by_band"], "band", False)
     existing, existing_hits = rule_hits(leads, model)
-    rules = _evidence([(side, _rule_text(r)) for side, _, r in existing], existing_hits, won, test)
+    rules = _evidence([(side, _rule_text(r, model.settings.language)) for side, _, r in existing], existing_hits, won, test)
 
     # Candidate columns and their side, leaks left out.
     sides = {find(leads.columns, c): "behaviour" for c in behaviour}
@@ -368,7 +369,7 @@ def _measure_suggestion(found: Calibration, leads, codes, suggestion, existing, 
         columns.append(hits[:, k] if k is not None else existing_hits[:, column_of[(side, i)]])
         old.append(float(current[side][i].points) if is_old else None)
     matrix = np.column_stack(columns) if columns else np.zeros((len(leads), 0), dtype=bool)
-    evidence = _evidence([(side, _rule_text(r)) for side, r in rules], matrix, won, test)
+    evidence = _evidence([(side, _rule_text(r, model.settings.language)) for side, r in rules], matrix, won, test)
     evidence.insert(2, "points", np.array([int(r.points) for _, r in rules], dtype=np.int64))
     evidence.insert(3, "old_points", pd.Series(old, dtype=object).values)
     total_won = max(int(won[test].sum()), 1)
