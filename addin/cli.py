@@ -600,9 +600,13 @@ def calibrate(book, outcome, holdout, since, capacity, seed, columns, exclude, b
               help="Number of generated sample leads.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the sample leads.")
 @click.option("--force", is_flag=True, help="Replace a demo workbook already in DIRECTORY (your edits are lost).")
+@click.option("--events", "with_events", is_flag=True,
+              help="Score the pricing visits, promotional opens, welcome click, downloads and webinars from the "
+                   "example activity export (DIRECTORY/activity-export.csv, written either way) on an Events "
+                   "sheet, with windows, decay and scanner clicks ignored, instead of from the Leads columns.")
 @_as_of_option
 @friendly
-def demo(directory, lang, sample, seed, force, as_of):
+def demo(directory, lang, sample, seed, force, with_events, as_of):
     """Build a demo workbook with sample leads in DIRECTORY and tell its story in two dated runs: the
     first a week before --as-of (default: now), then the leads' activity of that week is imported and
     the book rescored, so that History, the MQL → SQL rate and the days to SQL have values. Says what
@@ -619,9 +623,11 @@ def demo(directory, lang, sample, seed, force, as_of):
     leads, activity = demo_story(sample, first.date(), seed=seed, language=lang)
     model = default_model("b2b", lang, year=first.year, hygiene=True)
     directory.mkdir(parents=True, exist_ok=True)
+    events_file = _demo_events(directory, model, leads, activity, second, seed, lang, with_events)
     atomic_save(lambda tmp: template.build(tmp, model, leads, None, lang, "b2b"), os.fspath(book))
     steps = ("rescore", "tasks", "report")
-    before = workflow.run(book, as_of=first, steps=steps)
+    before = workflow.import_events(book, events_file, as_of=first, steps=steps) if with_events else \
+        workflow.run(book, as_of=first, steps=steps)
     with tempfile.TemporaryDirectory() as folder:  # The week's activity, as a marketing tool exports it.
         export = Path(folder) / "activity.csv"
         activity.to_csv(export, index=False)
@@ -642,6 +648,29 @@ def demo(directory, lang, sample, seed, force, as_of):
     click.echo("  - LeadScore: the model. Change a weight or threshold, then run")
     click.echo(f"      leadscore rescore {book}")
     click.echo(f"  - `leadscore check {book}` lists lead values that could not be used, cell by cell.")
+    if with_events:
+        found = report.summary.get("events", {})
+        click.echo(f"  - {found.get('sheet', 'Events')}: the {found.get('events', 0):,} events of "
+                   f"{events_file.name} ({found.get('suspect', 0):,} suspect: scanner clicks and prefetched opens, in the Suspect "
+                   "column); the rules over events are on LeadScore (column CD).")
+    else:
+        click.echo(f"  - {events_file}: an example activity export; `leadscore demo --events` scores from it.")
+
+
+def _demo_events(directory: Path, model, leads, activity, last, seed: int, lang: str, with_events: bool) -> Path:
+    """Write the demo's example activity export; with_events: the behaviours it carries are scored from
+    it (rules over events) instead of from the Leads columns."""
+    from scoring.defaults import header
+    from scoring.sample_events import CARRIED, activity_export, demo_event_rules
+
+    export = directory / "activity-export.csv"
+    atomic_save(lambda tmp: activity_export(leads, last, seed=seed, language=lang, week=activity).to_csv(
+        tmp, index=False), os.fspath(export))
+    if with_events:
+        carried = {header(m, lang) for m in CARRIED}
+        model.behaviour_rules = [r for r in model.behaviour_rules if r.column not in carried]
+        model.event_rules = demo_event_rules(lang)
+    return export
 
 
 for _bulk in bulk_commands(friendly):  # score and sql (issue 16)
