@@ -20,6 +20,56 @@ TRICKY = ("", "   ", "\u00a0", "\t5\n", "n/a", "N/A ", "Select", "-", "—", "no
           "Intern", "Opportunity", " customer ", "DISQUALIFIED", "Lead", "MQL", "unknown stage")
 
 
+def as_text(values) -> np.ndarray:
+    """Cells as an export writes them: str(value), None for a blank (object array)."""
+    values = np.asarray(values, dtype=object)
+    blank = pd.isna(values)
+    out = values.astype(str).astype(object)
+    out[blank] = None
+    return out
+
+
+def messy_text_frame(n: int, seed: int = 0, language: str = "en", tricky: float = 0.01,
+                     prefix: str = "") -> pd.DataFrame:
+    """scoring.sample's messy leads as text (what a CSV or a Parquet file of text holds), with a share
+    `tricky` of every column's cells replaced by TRICKY spellings; Lead IDs start with prefix."""
+    from scoring.sample import sample_leads
+
+    leads = sample_leads(n, seed=seed, language=language)
+    rng = np.random.default_rng(seed + 1)
+    spellings = np.array(TRICKY, dtype=object)
+    columns = {}
+    for name in leads.columns:
+        values = as_text(leads[name].to_numpy(dtype=object))
+        if name != leads.columns[0]:
+            at = np.flatnonzero(rng.random(n) < tricky)
+            values[at] = spellings[rng.integers(0, len(spellings), len(at))]
+        else:
+            values = (prefix + values.astype(str)).astype(object)
+        columns[name] = pd.Series(values, dtype=object)
+    return pd.DataFrame(columns)
+
+
+def write_messy_leads(path, n: int, seed: int = 0, chunk: int = 1_048_576, language: str = "en") -> None:
+    """n messy leads (messy_text_frame) as one Parquet file of text, written a chunk at a time (each
+    chunk from its own seed), so that ten million leads need the memory of one chunk."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for k, start in enumerate(range(0, n, chunk)):
+            frame = messy_text_frame(min(chunk, n - start), seed + k, language, prefix=f"C{k}-" if n > chunk else "")
+            table = pa.Table.from_pandas(frame, preserve_index=False,
+                                         schema=pa.schema([(c, pa.string()) for c in frame.columns]))
+            if writer is None:
+                writer = pq.ParquetWriter(str(path), table.schema)
+            writer.write_table(table, row_group_size=131_072)  # Row groups are what readers share out.
+    finally:
+        if writer is not None:
+            writer.close()
+
+
 def kind(series: pd.Series) -> str:
     if pd.api.types.is_bool_dtype(series.dtype):
         return BOOL

@@ -72,6 +72,14 @@ class Query:
                 array = (exp.Array(expressions=pieces) if dialect == "bigquery" else
                          exp.Anonymous(this="ARRAY_CONSTRUCT_COMPACT", expressions=pieces))
                 node.replace(exp.ArrayToString(this=array, expression=separator))
+        if dialect == "spark":
+            # The tables of distinct values are small: sent to every worker, so the leads are not shuffled
+            # (and keep their order within each part of the file).
+            for select in tree.find_all(exp.Select):
+                joins = select.args.get("joins") or []
+                if joins:
+                    tables = [exp.Table(this=exp.to_identifier(j.this.name, quoted=True)) for j in joins]
+                    select.set("hint", exp.Hint(expressions=[exp.JoinHint(this="BROADCAST", expressions=tables)]))
         return tree.sql(dialect=dialect, pretty=pretty, unsupported_level=sqlglot.ErrorLevel.RAISE)
 
 
@@ -94,6 +102,7 @@ class _Source:
     def __init__(self, builder, name, kind: str, number: int):
         self.name = name
         self.value = ident(f"_ls_v{number}")
+        self.grouped = ident(f"_ls_g{number}")
         self.distinct = ident(f"_ls_d{number}")
         self.table = ident(f"_ls_p{number}")
         self.layers = Layers(self.distinct, tag=f"c{number}", counter=builder.counter)
@@ -200,8 +209,8 @@ class _Builder:
         per_unit = rule.kind == "per unit"
         number = cells.count
         c = L.add("units", f"CASE WHEN {v.usable_count(number, per_unit)} THEN {number} ELSE {dbl(0)} END")
-        raw = f"{c} * {dbl(rule.points)}"
-        points = L.add("points", f"ROUND({raw}, 6)" if per_unit else raw)
+        raw = L.add("raw", f"{c} * {dbl(rule.points)}")
+        points = L.add("points", v.round6(raw)) if per_unit else raw
         note = "''"
         if rule.cap is not None:
             cap = abs(float(rule.cap))
@@ -288,13 +297,19 @@ class _Builder:
     # --- the statement ---------------------------------------------------------------------------
 
     def statement(self, outputs: list[tuple[str, str]]) -> str:
-        """Every CTE and the final SELECT: per lead column its distinct values and their table, then the
-        leads joined with those tables, then what combines them."""
+        """Every CTE and the final SELECT: the distinct values of every lead column a rule reads (one pass:
+        one grouping set per column) and their tables, then the leads joined with those tables, then
+        what combines them."""
         main_sql = " ".join(list(self.main.sql.values()) + [sql for sql, _ in outputs])
+        sources = list(self.sources.values())
         ctes, joins = [], []
-        for source in self.sources.values():
+        if sources:
+            listed = ", ".join(f"{ident(s.name)} AS {s.value}, GROUPING({ident(s.name)}) AS {s.grouped}" for s in sources)
+            sets = ", ".join(f"({ident(s.name)})" for s in sources)
+            ctes.append(f"{ident('_ls_d')} AS (SELECT {listed} FROM {self.table} GROUP BY GROUPING SETS ({sets}))")
+        for source in sources:
             used = [c for c in dict.fromkeys(_names(main_sql)) if source.layers.owns(c)]
-            ctes.append(f"{source.distinct} AS (SELECT DISTINCT {ident(source.name)} AS {source.value} FROM {self.table})")
+            ctes.append(f"{source.distinct} AS (SELECT {source.value} FROM {ident('_ls_d')} WHERE {source.grouped} = 0)")
             layers, select = source.layers.query([(source.value, source.value.strip('"'))] +
                                                  [(ident(c), c) for c in used])
             ctes += layers
@@ -396,7 +411,7 @@ def build(model: Model | CheckedModel, columns: dict, table: str = "leads", name
     fit_part = b.adjust(fit, None, float(s.fit_max), "fit cap", None)
     total = b.adjust(b.main.add("sum", f"{fit_part} + {behaviour}"), float(s.score_min), float(s.score_max),
                      "score cap", "score floor")
-    score = b.main.add("score", f"ROUND({total}, 6)")
+    score = b.main.add("score", v.round6(total))
     if b.longest > CELL_LIMIT:
         raise NotExpressible([Problem("fit rule", None, "rules", f"the reasons of this model could pass Excel's "
                                       f"{CELL_LIMIT:,} characters per cell, which SQL cannot shorten as the engine does")])
@@ -451,7 +466,7 @@ def _outputs(b: _Builder, fit: str, behaviour: str, score: str) -> dict:
     rating = M.add("rating", f"{grade} || CASE WHEN {score} = FLOOR({score}) AND ABS({score}) < 1e15 THEN "
                              f"CAST(CAST({score} AS BIGINT) AS VARCHAR) ELSE {v.number_text(score)} END")
     reasons = M.add("reasons", R.joined(b.pieces))
-    return {"fit": f"ROUND({fit}, 6)", "grade": grade, "behaviour": f"ROUND({behaviour}, 6)", "score": score,
+    return {"fit": v.round6(fit), "grade": grade, "behaviour": v.round6(behaviour), "score": score,
             "rating": rating, "status": status, "action": action, "reasons": reasons}
 
 

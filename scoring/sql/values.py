@@ -87,7 +87,17 @@ def number_key(expr: str) -> str:
 
 
 def rounded(expr: str) -> str:
+    """Python's round(x, 6), for numbers shown in reasons (any dialect's ROUND agrees on them)."""
     return f"ROUND({expr}, 6)"
+
+
+def round6(column: str) -> str:
+    """numpy.round(x, 6), as the engine rounds points and totals: x * 10**6 rounded half to even (as
+    numpy's rint), then / 10**6; written with FLOOR, since each dialect's ROUND breaks ties its own way."""
+    y = f"({column} * {dbl(1e6)})"
+    f = f"FLOOR({y})"
+    even = f"CASE WHEN FLOOR({f} / 2) * 2 = {f} THEN {f} ELSE {f} + 1 END"
+    return f"(CASE WHEN {y} - {f} = 0.5 THEN {even} WHEN {y} - {f} > 0.5 THEN {f} + 1 ELSE {f} END / {dbl(1e6)})"
 
 
 def number_text(expr: str) -> str:

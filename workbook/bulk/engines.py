@@ -21,10 +21,10 @@ from .book import BookModel, is_input
 from .files import duckdb_kind, reader_sql, spark_kind
 
 VIEW = "leadscore_leads"  # The name the input has in the query.
+ROW = "leadscore_row"  # Each lead's place in the file: the output is written in that order (joins do not keep it).
 ENGINES = ("duckdb", "spark", "pandas")
-# The leads stay the probe side of every join, so that the output keeps their order (DuckDB streams
-# them, and its COPY keeps the order of the scan).
-DUCKDB_SETTINGS = {"disabled_optimizers": "join_order,build_side_probe_side", "preserve_insertion_order": True}
+# The leads stay the probe side of every join (a small table per column is built), whatever the sizes.
+DUCKDB_SETTINGS = {"disabled_optimizers": "join_order,build_side_probe_side"}
 
 
 class EngineProblem(LeadScoreError):
@@ -77,6 +77,7 @@ def run_duckdb(model: BookModel, path, kind: str, temp: str, memory: str | None 
     that limit, spilling to a temporary folder."""
     import duckdb
 
+    shown, shown_kind = path, ("CSV" if kind == "csv" else "Parquet")
     spill = tempfile.mkdtemp(prefix="leadscore-duckdb-")
     con = duckdb.connect(config={"temp_directory": spill, **DUCKDB_SETTINGS})
     try:
@@ -84,24 +85,32 @@ def run_duckdb(model: BookModel, path, kind: str, temp: str, memory: str | None 
             con.execute(f"SET memory_limit = '{memory}'")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        try:
-            con.execute(f"CREATE VIEW {VIEW} AS SELECT * FROM {reader_sql(path, kind)}")
-            described = con.execute(f"DESCRIBE SELECT * FROM {VIEW}").fetchall()
-        except duckdb.Error as exc:
-            raise FileProblem(path, f"{os.path.basename(path)} cannot be read as {kind.upper() if kind == 'csv' else 'Parquet'}: "
-                                    f"{_first_line(exc)}") from None
-        kinds = {name: duckdb_kind(type_name) for name, type_name, *_ in described if is_input(name)}
-        query = _query(model, kinds, _kept(kinds, keep), "duckdb")
         quoted = "'" + temp.replace("'", "''") + "'"
         try:
-            con.execute(f"COPY ({query.sql}) TO {quoted} (FORMAT parquet)")
+            if kind == "csv":  # A CSV file numbers no rows: it is copied into Parquet first, in order.
+                copy = os.path.join(spill, "input.parquet")
+                con.execute(f"COPY (SELECT * FROM {reader_sql(path, kind)}) TO '{copy}' (FORMAT parquet)")
+                path, kind = copy, "parquet"
+            reader = reader_sql(path, kind)[:-1] + ", file_row_number = true)"
+            con.execute(f"CREATE VIEW {VIEW} AS SELECT * EXCLUDE (file_row_number), file_row_number AS {ROW} "
+                        f"FROM {reader}")
+            described = con.execute(f"DESCRIBE SELECT * FROM {VIEW}").fetchall()
+        except duckdb.Error as exc:
+            raise FileProblem(shown, f"{os.path.basename(shown)} cannot be read as {shown_kind}: "
+                                     f"{_first_line(exc)}") from None
+        kinds = {name: duckdb_kind(type_name) for name, type_name, *_ in described if is_input(name)}
+        kept = _kept({c: k for c, k in kinds.items() if c != ROW}, keep)
+        query = _query(model, kinds, (kept or [c for c in kinds if c != ROW]) + [ROW], "duckdb")
+        try:
+            con.execute(f"COPY (SELECT * EXCLUDE ({ROW}) FROM ({query.sql}) ORDER BY {ROW}) TO {quoted} "
+                        "(FORMAT parquet)")
         except duckdb.OutOfMemoryException as exc:
             raise EngineProblem(f"DuckDB ran out of memory{f' (limit {memory})' if memory else ''}: "
                                 f"{_first_line(exc)}; give --memory more, or free some") from None
         except duckdb.IOException as exc:
-            raise DiskProblem(path, f"Cannot write the scored leads: {_first_line(exc)}. Nothing was changed.") from None
+            raise DiskProblem(shown, f"Cannot write the scored leads: {_first_line(exc)}. Nothing was changed.") from None
         except duckdb.Error as exc:
-            raise FileProblem(path, f"{os.path.basename(path)}: DuckDB could not score it: {_first_line(exc)}") from None
+            raise FileProblem(shown, f"{os.path.basename(shown)}: DuckDB could not score it: {_first_line(exc)}") from None
         return _counts(con, temp, query.outputs[5])
     finally:
         con.close()
@@ -193,12 +202,23 @@ def run_spark(model: BookModel, path, kind: str, temp: str, keep=None) -> Writte
         fields = frame.schema.fields
     except Exception as exc:  # noqa: BLE001
         raise FileProblem(path, f"{os.path.basename(path)} cannot be read by Spark: {_first_line(exc)}") from None
-    frame.createOrReplaceTempView(VIEW)
+    from pyspark.sql.functions import monotonically_increasing_id
+
+    # Each lead's place in the file, to write them in that order (the joins do not keep it).
+    frame.withColumn(ROW, monotonically_increasing_id()).createOrReplaceTempView(VIEW)
     kinds = {f.name: spark_kind(f.dataType) for f in fields if is_input(f.name)}
-    query = _query(model, kinds, _kept(kinds, keep), "spark")
+    kept = _kept(kinds, keep)
+    kinds[ROW] = "number"
+    query = _query(model, kinds, (kept or [c for c in kinds if c != ROW]) + [ROW], "spark")
     folder = temp + ".spark"
     try:
-        spark.sql(query.text("spark", pretty=False)).coalesce(1).write.parquet(folder)
+        scored = spark.sql(query.text("spark", pretty=False))
+        plan = scored._jdf.queryExecution().executedPlan().toString()
+        if "SortMergeJoin" in plan or "ShuffledHashJoin" in plan:  # Joins that mix the leads up: sort them.
+            scored = scored.orderBy(ROW)
+        else:  # Each part of the file stays in order: only within the parts.
+            scored = scored.sortWithinPartitions(ROW)
+        scored.drop(ROW).coalesce(1).write.parquet(folder)
         parts = glob.glob(os.path.join(folder, "part-*.parquet"))
         if len(parts) != 1:
             raise EngineProblem(f"Spark wrote {len(parts)} files instead of one")
