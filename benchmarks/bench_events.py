@@ -118,10 +118,12 @@ def sheet(args):
     root = Path(tempfile.mkdtemp(prefix="bench-events-"))
     try:
         book = root / "book.xlsx"
-        subprocess.run([sys.executable, "-m", "addin.cli", "new", str(book), "--sample", "1000"], check=True,
-                       stdout=subprocess.DEVNULL)
-        leads = pd.read_excel(book, sheet_name="Leads", usecols=["Lead ID", "Email"]) if False else None
-        del leads
+        from scoring.sample import sample_leads
+        from workbook import template
+
+        model = scoring.default_model(hygiene=True)
+        model.event_rules = RULES
+        template.build(book, model, sample_leads(1000, seed=1), None, "en", "b2b")
         rng = np.random.default_rng(1)
         n = args.sheet
         kind = rng.choice(len(TYPES), n, p=WEIGHTS)
@@ -134,12 +136,16 @@ def sheet(args):
         frame.to_csv(csv, index=False)
         for label, command in (("import --events (new Events sheet)", ["import", str(book), str(csv), "--events",
                                                                        "--as-of", AS_OF.isoformat()]),
-                               ("rescore", ["rescore", str(book), "--as-of", AS_OF.isoformat()])):
+                               ("rescore (the sheet read, scored, Suspect kept)", ["rescore", str(book), "--as-of",
+                                                                                   AS_OF.isoformat()]),
+                               ("rescore a day later (Suspect cells kept)", ["rescore", str(book), "--as-of",
+                                                                            (AS_OF + dt.timedelta(days=1)).isoformat()]),
+                               ("check", ["check", str(book), "--as-of", AS_OF.isoformat()])):
             t = time.perf_counter()
             done = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "addin.cli", *command],
-                                  capture_output=True, text=True)
+                                  capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
             took = time.perf_counter() - t
-            if done.returncode:
+            if done.returncode and label != "check":
                 print(done.stdout[-2000:], done.stderr[-2000:])
                 raise SystemExit(done.returncode)
             peak = int(done.stderr.strip().splitlines()[-1]) / 1024
