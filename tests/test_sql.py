@@ -159,8 +159,10 @@ def test_the_sql_of_every_dialect_parses():
 
 
 def test_hygiene_rules_and_duplicates_are_refused_by_rule():
+    from scoring.sample import sample_leads
+
     model = scoring.default_model("b2b", "en", hygiene=True)
-    columns = {c: "text" for c in scoring.sample.sample_leads(1).columns}
+    columns = {c: "text" for c in sample_leads(1).columns}
     with pytest.raises(NotExpressible) as caught:
         build(model, columns)
     found = caught.value.problems

@@ -23,7 +23,7 @@ from sql_check import write_messy_leads
 def busy_model():
     """The default model with groups (max, all with a cap, sum with a cap), conditions and a per unit rule."""
     model = default_model("b2b", "en")
-    model.groups = [RuleGroup("Size", "max"), RuleGroup("Engaged", "all", 25), RuleGroup("Content", "sum", 15)]
+    model.groups = [RuleGroup("Size", "max"), RuleGroup("Engaged", "all", 12), RuleGroup("Content", "sum", 15)]
     model.fit_rules[2].group = "Size"
     model.fit_rules += [FitRule("Employees", ">", 250, 12, group="Size"), FitRule("Country", "in", "Italy;San Marino", 3),
                         FitRule("Source", "contains", "web", -2)]
