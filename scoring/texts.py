@@ -116,6 +116,20 @@ def _italian_number(m) -> str:
 
 
 MESSAGES_IT = (
+    # Rules over events and the scanner settings (scoring/model.py).
+    (r"\bis blank; type the event types the rule counts, as the Events sheet's Event column names them "
+     r"\(separate them with ;\)", "è vuoto; scrivi i tipi di evento che la regola conta, come li chiama la colonna "
+     "Evento del foglio Eventi (separali con ;)"),
+    (r"\bmust be a number of days above 0 \(at most 36,500\), or blank to count events of any age\b",
+     "deve essere un numero di giorni sopra 0 (al massimo 36,500), o vuoto per contare eventi di ogni età"),
+    (r"\bmust be a number of days above 0 \(at most 36,500\), or blank for no decay\b",
+     "deve essere un numero di giorni sopra 0 (al massimo 36,500), o vuoto per nessun decadimento"),
+    (r"\bmust be a number of seconds from 0 to 3,600 \(0: off\)", "deve essere un numero di secondi da 0 a 3,600 "
+     "(0: disattivato)"),
+    (r"\bmust be 0 \(off\) or a whole number of links from 2 to 100\b",
+     "deve essere 0 (disattivato) o un numero intero di link da 2 a 100"),
+    (r"\b1 would mark every click; type 0 \(off\) or a whole number of links from 2 to 100\b",
+     "1 segnerebbe ogni clic; scrivi 0 (disattivato) o un numero intero di link da 2 a 100"),
     (r"\(needed for between\)", "(serve per tra)"),
     (r"\(needed for ([<>=]+)\)", r"(serve per \1)"),
     (r"\bis blank; a ('[^']+') rule needs one of\b", r"è vuoto; una regola \1 richiede uno di"),

@@ -27,15 +27,15 @@ def run(*args):
     return result.exit_code, result.output, result.stderr
 
 
-def book_with(path, rules, leads):
+def book_with(path, rules, leads, language="en"):
     """A template with these rules over events and leads ({meaning: value} each)."""
-    model = default_model("b2b", "en", hygiene=True)
+    model = default_model("b2b", language, hygiene=True)
     model.event_rules = list(rules)
     columns = LEAD_COLUMNS["b2b"]
     rows = [[lead.get(m, 0 if m in ("pricing", "papers", "demo", "webinars") else None) for m in columns]
             for lead in leads]
-    frame = pd.DataFrame(rows, columns=[header(m, "en") for m in columns], dtype=object)
-    template.build(path, model, frame, None, "en", "b2b")
+    frame = pd.DataFrame(rows, columns=[header(m, language) for m in columns], dtype=object)
+    template.build(path, model, frame, None, language, "b2b")
     return path
 
 
@@ -174,3 +174,23 @@ def test_check_names_event_times_it_cannot_read(tmp_path):
     assert "Events!C2: time 'tomorrow' is not a date and time (yyyy-mm-dd hh:mm); the event counts for nothing" in out
     assert "Events: 1 events match no lead of the Leads table (by Lead ID, else Email); they count for nothing " \
            "until the lead is added" in out
+
+
+def test_an_italian_book_has_an_eventi_sheet_and_says_its_problems_in_italian(tmp_path):
+    rule = EventRule("Clic email", ("email cliccata",), 3, window=30)
+    book = book_with(tmp_path / "it.xlsx", [rule], [{**B_LEAD, "role": "Responsabile acquisti"}], language="it")
+    csv_file = export(tmp_path / "a.csv", [["anna@alfa.it", "01/03/2026 09:00", "consegnata", "", "Primavera", ""],
+                                           ["anna@alfa.it", "01/03/2026 09:00:04", "Email cliccata", "https://x/a",
+                                            "Primavera", ""]])
+    assert run("import", book, csv_file, "--events", "--as-of", DAY0.isoformat())[0] == 0
+    rows = list(openpyxl.load_workbook(book)["Eventi"].iter_rows(values_only=True))
+    assert rows[0] == ("ID lead", "Email", "Data e ora", "Evento", "Dettaglio", "Campagna", "User agent", "IP",
+                       "Sospetto")
+    assert [r[8] for r in rows[1:]] == [None, "clic entro 5 s dalla consegna"]
+    lead = leads_outputs(book)[0]
+    assert lead["Motivi"].endswith("1 evento sospetto ignorato: clic entro 5 s dalla consegna \u00d71")
+    edit(book, "LeadScore", {"CI4": 0})
+    code, out, _ = run("check", book)
+    assert code == 1
+    assert out.splitlines()[0] == ("LeadScore!CI4: finestra in giorni 0 deve essere un numero di giorni sopra 0 (al "
+                                   "massimo 36.500), o vuoto per contare eventi di ogni età")
