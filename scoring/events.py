@@ -90,7 +90,7 @@ def seconds_of(values) -> tuple[np.ndarray, np.ndarray]:
     if is_number.any():
         _numbers(pd.to_numeric(pd.Series(objects[is_number]), errors="coerce").to_numpy(dtype=float),
                  out, np.flatnonzero(is_number))
-    rest = np.flatnonzero(~is_number)
+    rest = np.flatnonzero(~is_number & ~kinds.isin([dt.time, bool, np.bool_]).to_numpy())  # A time alone is no moment.
     if len(rest):
         parsed = pd.to_datetime(pd.Series(objects[rest], dtype=object), errors="coerce", format="ISO8601", utc=True)
         missed = parsed.isna().to_numpy()
