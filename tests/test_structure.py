@@ -26,14 +26,14 @@ EXCEL_LIBRARIES = ("openpyxl", "xlsxwriter", "xlwings")
 
 def _imports(path: Path) -> set[str]:
     """Every module a file imports, anywhere in it, as absolute dotted names."""
-    package = path.parent.name
+    package = path.parent.relative_to(ROOT).parts  # ('scoring',) or a subpackage ('scoring', 'sql').
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = package if node.level == 1 else ""
+                base = ".".join(package[:len(package) - node.level + 1])
                 if node.module:
                     found.add(f"{base}.{node.module}")
                 else:  # from . import x: the module x of this package.
@@ -46,9 +46,10 @@ def _imports(path: Path) -> set[str]:
 
 def _modules() -> dict[str, set[str]]:
     graph = {}
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).glob("*.py")):
-            name = package if path.stem == "__init__" else f"{package}.{path.stem}"
+    for package in PACKAGES:  # With their subpackages (workbook.xlsx, scoring.sql ...).
+        for path in sorted((ROOT / package).rglob("*.py")):
+            dotted = ".".join(path.parent.relative_to(ROOT).parts)
+            name = dotted if path.stem == "__init__" else f"{dotted}.{path.stem}"
             graph[name] = _imports(path)
     return graph
 
