@@ -84,3 +84,17 @@ def test_libreoffice_computes_behaviour_and_score_from_the_engine_columns(tmp_pa
     assert [t["Behaviour"] for t in table] == [str(v) for v in engine["behaviour"]] == ["31", "0"]
     assert [t["Score"] for t in table] == [str(v) for v in engine["score"]]
     assert [t["Status"] for t in table] == list(engine["status"])
+
+
+def test_leadscore_formulas_fills_the_points_of_rules_over_events(tmp_path):
+    from test_events_sheet import book_with
+
+    book = book_with(tmp_path / "values.xlsx", [WEBINAR], [B_LEAD])
+    now = dt.datetime.now().replace(microsecond=0)
+    run("import", book, export(tmp_path / "a.csv", [["anna@alfa.it", now.isoformat(sep=" "), "webinar attended",
+                                                     "x", "", ""]]), "--events", "--as-of", now.isoformat())
+    assert run("formulas", book)[0] == 0
+    ws = openpyxl.load_workbook(book)["Leads"]
+    headers = [c.value for c in ws[1]]
+    assert ws.cell(2, headers.index("LS engine: Webinar") + 1).value == 20  # Just now: not decayed yet.
+    assert ws.cell(2, headers.index("Behaviour") + 1).value.startswith("=")

@@ -499,7 +499,8 @@ def _write_formulas(path, out=None) -> dict:
     book.put_native_formulas(spot, leads.headers, plan)
     write_last(lt, last, rows)
     if plan.engine:  # What formulas cannot check, the engine fills in now (and at every rescore).
-        write_engine(lt, engine_values(evaluate_leads(frame, sheet.checked), plan.engine), rows)
+        events = EventsSheet(book, model.settings.language).frame() if model.event_rules else None
+        write_engine(lt, engine_values(evaluate_leads(frame, sheet.checked, events), plan.engine), rows)
     lost = book.save(out)
     return {"rows": spot.max_row - spot.first_data_row + 1, "fit_rules": len(model.fit_rules),
             "behaviour_rules": len(model.behaviour_rules), "names": len(plan.names), "lost": lost,
