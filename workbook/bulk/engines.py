@@ -73,14 +73,16 @@ def _counts(con, path: str, status: str) -> Written:
 
 def run_duckdb(model: BookModel, path, kind: str, temp: str, memory: str | None = None, keep=None,
                threads: int | None = None) -> Written:
-    """The query in DuckDB: the file streamed through it into Parquet; with memory, DuckDB keeps within
-    that limit, spilling to a temporary folder."""
+    """The query in DuckDB, the file streamed through it: the outputs are sorted back into the leads'
+    order, then written beside the input columns (read again, in order). With memory, DuckDB keeps
+    within that limit, spilling to a temporary folder."""
     import duckdb
 
     shown, shown_kind = path, ("CSV" if kind == "csv" else "Parquet")
     spill = tempfile.mkdtemp(prefix="leadscore-duckdb-")
     con = duckdb.connect(config={"temp_directory": spill, **DUCKDB_SETTINGS})
     try:
+        con.execute("SET enable_progress_bar = false")
         if memory:
             con.execute(f"SET memory_limit = '{memory}'")
         if threads:
@@ -100,10 +102,18 @@ def run_duckdb(model: BookModel, path, kind: str, temp: str, memory: str | None 
                                      f"{_first_line(exc)}") from None
         kinds = {name: duckdb_kind(type_name) for name, type_name, *_ in described if is_input(name)}
         kept = _kept({c: k for c, k in kinds.items() if c != ROW}, keep)
-        query = _query(model, kinds, (kept or [c for c in kinds if c != ROW]) + [ROW], "duckdb")
+        query = _query(model, kinds, [ROW], "duckdb")
+        passed = [c for c in (kept or [c for c in kinds if c != ROW]) if c.strip().casefold() not in
+                  {o.casefold() for o in query.outputs}]
+        scored = os.path.join(spill, "scored.parquet")
+        outputs = ", ".join(f'"{o}"' for o in query.outputs)
+        columns = ", ".join('"' + c.replace('"', '""') + '"' for c in passed)
         try:
-            con.execute(f"COPY (SELECT * EXCLUDE ({ROW}) FROM ({query.sql}) ORDER BY {ROW}) TO {quoted} "
-                        "(FORMAT parquet)")
+            # Joins do not keep the leads' order: the outputs alone (narrow) are sorted back into it, then
+            # laid beside the input columns, read again in order (a positional join of two scans).
+            con.execute(f"COPY (SELECT {outputs} FROM ({query.sql}) ORDER BY {ROW}) TO '{scored}' (FORMAT parquet)")
+            inputs = f"(SELECT {columns} FROM {reader_sql(path, kind)}) POSITIONAL JOIN " if passed else ""
+            con.execute(f"COPY (SELECT * FROM {inputs}read_parquet('{scored}')) TO {quoted} (FORMAT parquet)")
         except duckdb.OutOfMemoryException as exc:
             raise EngineProblem(f"DuckDB ran out of memory{f' (limit {memory})' if memory else ''}: "
                                 f"{_first_line(exc)}; give --memory more, or free some") from None
