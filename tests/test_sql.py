@@ -172,6 +172,19 @@ def test_hygiene_rules_and_duplicates_are_refused_by_rule():
     assert found[-1] == Problem("settings", None, "duplicates by", found[-1].message)
 
 
+def test_rules_over_events_are_refused_by_rule():
+    # The Events sheet is not in a table of leads: a model that scores it is not written as SQL
+    # (its points would silently be missing).
+    from scoring import EventRule
+
+    model = model_with([FitRule("Industry", "=", "IT", 10)])
+    model.event_rules = [EventRule("Webinar attended", ("webinar",), 10)]
+    with pytest.raises(NotExpressible) as caught:
+        build(model, {"Industry": "text"})
+    assert [(p.block, p.index, p.field) for p in caught.value.problems] == [("event rule", 0, "event")]
+    assert "'Webinar attended' scores the Events sheet" in caught.value.problems[0].message
+
+
 def test_a_missing_column_is_the_engines_problem():
     model = model_with([FitRule("Industri", "=", "IT", 10)])
     with pytest.raises(ModelError) as caught:

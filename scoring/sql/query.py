@@ -358,6 +358,10 @@ def _unsupported(checked: CheckedModel, kinds: dict, found: dict) -> list[Proble
                     else "Python's reading of each word of a name")
             out.append(Problem("behaviour rule", i, "kind", f"{rule.kind!r} (lead hygiene) cannot be written in SQL: "
                                f"it needs {need}", attribute="kind", value=rule.kind))
+    for i, rule in enumerate(getattr(model, "event_rules", [])):
+        out.append(Problem("event rule", i, "event", f"{rule.name!r} scores the Events sheet, which a table of "
+                           "leads does not hold: rules over events cannot be written in SQL",
+                           attribute="event", value=";".join(rule.event)))
     if model.settings.duplicate_keys:
         out.append(Problem("settings", None, "duplicates by", "looking for duplicate leads (phone numbers, names "
                            "alike) cannot be written in SQL", attribute="duplicate_keys",
