@@ -104,7 +104,8 @@ def test_range_calls_do_not_grow_with_the_leads(books):
     # enrolment columns, the Duplicates, Tasks and Report sheets (no scores changed: no History rows).
     assert small["read"] + small["write"] == large["read"] + large["write"] <= 12, large
     assert small["write"] == large["write"] == 5, large
-    assert sum(large.values()) <= 150, large
+    # The Leads headers' styles and widths (issue 14) are a few calls per column, the same for any count of leads.
+    assert sum(large.values()) <= 200, large
 
 
 def test_second_rescore_reads_history_once_and_appends(tmp_path):
