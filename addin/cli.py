@@ -351,17 +351,22 @@ def _print_import(report, book) -> None:
                    "added as new (use --key COLUMN).")
     if i["new_columns"]:
         click.echo("New columns: " + ", ".join(i["new_columns"]))
+    _print_left_out(i)
+    if i["kept_formulas"]:
+        click.echo(f"Kept {i['kept_formulas']} cells that hold formulas (an import does not overwrite them).")
+    if i["maps_kept"]:
+        click.echo("The --map mappings are kept in the Import map table on the LeadScore sheet: the next "
+                   "import of this export needs no --map.")
+
+
+def _print_left_out(i: dict) -> None:
+    """The export's columns and lines an import left out, and why (the first 10 lines)."""
     for header, why in i["ignored"]:
         click.echo(f"Ignored column {header!r}: {why}")
     for line, why in i["skipped"][:10]:
         click.echo(f"Skipped line {line}: {why}")
     if len(i["skipped"]) > 10:
         click.echo(f"... and {len(i['skipped']) - 10} more skipped lines")
-    if i["kept_formulas"]:
-        click.echo(f"Kept {i['kept_formulas']} cells that hold formulas (an import does not overwrite them).")
-    if i["maps_kept"]:
-        click.echo("The --map mappings are kept in the Import map table on the LeadScore sheet: the next "
-                   "import of this export needs no --map.")
 
 
 def _print_import_events(report, book) -> None:
@@ -371,12 +376,7 @@ def _print_import_events(report, book) -> None:
                f"{book}: {i['added']:,} events added, {i['duplicates']:,} already there, {len(i['skipped']):,} "
                "skipped.")
     click.echo("Columns: " + ", ".join(i["columns"]))
-    for header, why in i["ignored"]:
-        click.echo(f"Ignored column {header!r}: {why}")
-    for line, why in i["skipped"][:10]:
-        click.echo(f"Skipped line {line}: {why}")
-    if len(i["skipped"]) > 10:
-        click.echo(f"... and {len(i['skipped']) - 10} more skipped lines")
+    _print_left_out(i)
     if found:
         click.echo(f"Events: {found['events']:,} in all, {found['counted']:,} counted by the rules over events, "
                    f"{found['suspect']:,} suspect (scanners, prefetched opens: marked in the Suspect column, they "

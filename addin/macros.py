@@ -41,21 +41,24 @@ def _alert(book, text: str) -> None:
         pass
 
 
-def run_steps(book, steps, as_of: dt.datetime | None = None, quiet: bool = False) -> str:
-    """Run the workflow steps on an xlwings Book; returns (and shows) the summary or the problems."""
-    try:
-        report = run_book(XlBook(book), as_of, steps)
-    except LeadScoreError as exc:
+def _failure_text(exc: Exception) -> str:
+    """What a macro says when it stops: the problems of the book (the first 20), or that it is a bug."""
+    if isinstance(exc, LeadScoreError):
         lines = exc.lines()
         text = f"Nothing was changed: {len(lines)} problem(s).\n" + "\n".join(lines[:20])
         if len(lines) > 20:
             text += f"\n… and {len(lines) - 20} more (run `leadscore check` for all)."
-        if not quiet:
-            _alert(book, text)
         return text
-    except Exception as exc:  # noqa: BLE001  A bug: say so in one message, never a traceback.
-        text = (f"Nothing was changed: Lead Score stopped on an unexpected {type(exc).__name__}: {exc}. "
-                "This is a bug in Lead Score, not in your workbook; please report it.")
+    return (f"Nothing was changed: Lead Score stopped on an unexpected {type(exc).__name__}: {exc}. "
+            "This is a bug in Lead Score, not in your workbook; please report it.")
+
+
+def run_steps(book, steps, as_of: dt.datetime | None = None, quiet: bool = False) -> str:
+    """Run the workflow steps on an xlwings Book; returns (and shows) the summary or the problems."""
+    try:
+        report = run_book(XlBook(book), as_of, steps)
+    except Exception as exc:  # noqa: BLE001  Any failure: one message, never a traceback.
+        text = _failure_text(exc)
         if not quiet:
             _alert(book, text)
         return text
@@ -128,12 +131,8 @@ def calibrate(book, apply: bool = False, as_of: dt.datetime | None = None, quiet
         else:
             text = calibration_text(calibrate_book(XlBook(book), apply=apply, when=as_of, learn=missing is None),
                                     missing)
-    except LeadScoreError as exc:
-        lines = exc.lines()
-        text = f"Nothing was changed: {len(lines)} problem(s).\n" + "\n".join(lines[:20])
-    except Exception as exc:  # noqa: BLE001  A bug: say so in one message, never a traceback.
-        text = (f"Nothing was changed: Lead Score stopped on an unexpected {type(exc).__name__}: {exc}. "
-                "This is a bug in Lead Score, not in your workbook; please report it.")
+    except Exception as exc:  # noqa: BLE001  Any failure: one message, never a traceback.
+        text = _failure_text(exc)
     if not quiet:
         _alert(book, text)
     return text
