@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .chart import A_NS, C_NS, R_NS, XML_DECL
-from .splice import escape_text, excel_text
+from .chart import A_NS, C_NS, R_NS, XML_DECL, _number, _text, _title
+from .splice import escape_text
 
 
 @dataclass
@@ -39,22 +39,6 @@ class SeriesChart:
     y_title: str | None = None
     number_format: str = "General"
     maximum: float | None = None  # The value axis' top (None: automatic).
-
-
-def _text(text: str) -> bytes:
-    return escape_text(excel_text(text, limit=255))
-
-
-def _title(text: str | None) -> bytes:
-    if text is None:
-        return b""
-    return (b"<c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:r><a:t>%s</a:t></a:r></a:p></c:rich></c:tx>"
-            b'<c:overlay val="0"/></c:title>' % _text(text))
-
-
-def _number(value) -> bytes:
-    value = float(value)
-    return b"%d" % value if value.is_integer() and abs(value) < 1e15 else repr(value).encode()
 
 
 def _series(i: int, s: Series, chart: SeriesChart, cats: bytes) -> bytes:
