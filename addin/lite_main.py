@@ -15,6 +15,10 @@ and the defined name LeadScoreModel, e.g.
                 tblLeads[[#Headers],[Lead ID]:[Unsubscribed or bounced]], LeadScoreModel)
 
 and given whole columns return a column that spills (one call for the whole table).
+A book with rules over events passes the Events table with its headers too, and
+optionally the time to count as of (blank: now):
+
+    =LEADRATING(..., LeadScoreModel, tblEvents[#All], TODAY())
 """
 import base64
 import hashlib
@@ -57,10 +61,10 @@ def _macros():
     return macros
 
 
-def _call(name, leads, headers, model):
+def _call(name, leads, headers, model, events=None, as_of=None):
     from addin import udf_core
 
-    return udf_core.call(name, leads, headers, model)
+    return udf_core.call(name, leads, headers, model, events, as_of)
 
 
 # Scripts --------------------------------------------------------------------------------------
@@ -107,81 +111,90 @@ def calibrate_apply(book: xw.Book):
 @arg("leads", ndim=2)
 @arg("headers", ndim=2)
 @arg("model", ndim=2)
-def LEADFIT(leads, headers, model):
+@arg("events", ndim=2)
+def LEADFIT(leads, headers, model, events=None, as_of=None):
     """Fit points: the sum of the fit rules the lead matches."""
-    return _call("FIT", leads, headers, model)
+    return _call("FIT", leads, headers, model, events, as_of)
 
 
 @func
 @arg("leads", ndim=2)
 @arg("headers", ndim=2)
 @arg("model", ndim=2)
-def LEADGRADE(leads, headers, model):
+@arg("events", ndim=2)
+def LEADGRADE(leads, headers, model, events=None, as_of=None):
     """Grade A-D from the fit points."""
-    return _call("GRADE", leads, headers, model)
+    return _call("GRADE", leads, headers, model, events, as_of)
 
 
 @func
 @arg("leads", ndim=2)
 @arg("headers", ndim=2)
 @arg("model", ndim=2)
-def LEADBEHAVIOUR(leads, headers, model):
+@arg("events", ndim=2)
+def LEADBEHAVIOUR(leads, headers, model, events=None, as_of=None):
     """Behaviour points, held within 0 and the behaviour maximum."""
-    return _call("BEHAVIOUR", leads, headers, model)
+    return _call("BEHAVIOUR", leads, headers, model, events, as_of)
 
 
 @func
 @arg("leads", ndim=2)
 @arg("headers", ndim=2)
 @arg("model", ndim=2)
-def LEADSCORE(leads, headers, model):
+@arg("events", ndim=2)
+def LEADSCORE(leads, headers, model, events=None, as_of=None):
     """Score 0-100: fit plus behaviour."""
-    return _call("SCORE", leads, headers, model)
+    return _call("SCORE", leads, headers, model, events, as_of)
 
 
 @func
 @arg("leads", ndim=2)
 @arg("headers", ndim=2)
 @arg("model", ndim=2)
-def LEADRATING(leads, headers, model):
+@arg("events", ndim=2)
+def LEADRATING(leads, headers, model, events=None, as_of=None):
     """Grade and score, e.g. A85."""
-    return _call("RATING", leads, headers, model)
+    return _call("RATING", leads, headers, model, events, as_of)
 
 
 @func
 @arg("leads", ndim=2)
 @arg("headers", ndim=2)
 @arg("model", ndim=2)
-def LEADSTATUS(leads, headers, model):
+@arg("events", ndim=2)
+def LEADSTATUS(leads, headers, model, events=None, as_of=None):
     """Lead, MQL or SQL (a sales stage is kept)."""
-    return _call("STATUS", leads, headers, model)
+    return _call("STATUS", leads, headers, model, events, as_of)
 
 
 @func
 @arg("leads", ndim=2)
 @arg("headers", ndim=2)
 @arg("model", ndim=2)
-def LEADACTION(leads, headers, model):
+@arg("events", ndim=2)
+def LEADACTION(leads, headers, model, events=None, as_of=None):
     """Next action from the matrix."""
-    return _call("ACTION", leads, headers, model)
+    return _call("ACTION", leads, headers, model, events, as_of)
 
 
 @func
 @arg("leads", ndim=2)
 @arg("headers", ndim=2)
 @arg("model", ndim=2)
-def LEADREASONS(leads, headers, model):
+@arg("events", ndim=2)
+def LEADREASONS(leads, headers, model, events=None, as_of=None):
     """The matched rules with their points; they add up to the score."""
-    return _call("REASONS", leads, headers, model)
+    return _call("REASONS", leads, headers, model, events, as_of)
 
 
 @func
 @arg("leads", ndim=2)
 @arg("headers", ndim=2)
 @arg("model", ndim=2)
-def LEADPROBLEMS(leads, headers, model):
+@arg("events", ndim=2)
+def LEADPROBLEMS(leads, headers, model, events=None, as_of=None):
     """Values that could not be used, and why (empty when fine)."""
-    return _call("PROBLEMS", leads, headers, model)
+    return _call("PROBLEMS", leads, headers, model, events, as_of)
 
 
 # Lead Score's packages ------------------------------------------------------------------------

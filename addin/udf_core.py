@@ -18,6 +18,8 @@ from workbook.errors import SheetError
 from workbook.gridbook import GridBook
 from workbook.model_sheet import ModelSheet
 
+from . import udf_events
+
 NAMES = ("FIT", "GRADE", "BEHAVIOUR", "SCORE", "RATING", "STATUS", "ACTION", "REASONS", "PROBLEMS")
 _MODELS: OrderedDict = OrderedDict()  # Parsed models by their cell values; Excel recalculates often.
 _KEEP = 8
@@ -64,8 +66,9 @@ def _blank_row(row) -> bool:
     return all(v is None or v != v or (isinstance(v, str) and not v.strip()) for v in row)
 
 
-def call(name: str, leads, headers, model):
-    """FIT, GRADE, … PROBLEMS of the leads: a value for one row, a column ([[v], …]) for many."""
+def call(name: str, leads, headers, model, events=None, as_of=None):
+    """FIT, GRADE, … PROBLEMS of the leads: a value for one row, a column ([[v], …]) for many.
+    events (the Events table with its headers) and as_of: for the rules over events."""
     key = str(name).upper().removeprefix("LEAD")
     if key not in NAMES:
         return f"Error: {name!r} is not a Lead Score function ({', '.join('LEAD' + n for n in NAMES)})"
@@ -75,8 +78,11 @@ def call(name: str, leads, headers, model):
         problems = sheet.column_problems(list(frame.columns))
         if problems:
             raise SheetError([sheet.locate(p) for p in problems])
+        udf_events.check_events(sheet, max((len(r) for r in _rows(model)), default=0), events, frame.columns)
+        when = udf_events.as_of_time(as_of)
+        found = udf_events.events_frame(events) if events is not None and sheet.model.event_rules else None
         keep = [not _blank_row(r) for r in frame.itertuples(index=False, name=None)]
-        outputs = score(frame[keep].reset_index(drop=True), sheet.checked)
+        outputs = score(frame[keep].reset_index(drop=True), sheet.checked, found, when)
     except SheetError as exc:
         more = f" (and {len(exc.messages) - 1} more)" if len(exc.messages) > 1 else ""
         return f"Error: {exc.messages[0]}{more}"

@@ -8,7 +8,12 @@ matrix label changes:
                 tblLeads[[#Headers],[Lead ID]:[Unsubscribed or bounced]], LeadScoreModel)
 
 Given whole columns instead of one row, a function returns a column that spills
-(one call for the whole table: the fast path). Import them with the xlwings
+(one call for the whole table: the fast path). A book with rules over events
+passes the Events table with its headers too, and optionally the time to count
+as of (TODAY() makes Excel recalculate daily; blank: now):
+
+    =LEADRATING(..., LeadScoreModel, tblEvents[#All], TODAY())
+ Import them with the xlwings
 add-in ("Import Functions") with `addin.udfs` among the UDF Modules.
 """
 from __future__ import annotations
@@ -32,14 +37,17 @@ DESCRIPTIONS = {
 
 
 def _lead_function(key: str):
-    """LEAD<key>(leads, headers, model) as an xlwings UDF; xlwings registers it by this name."""
-    def fn(leads, headers, model):
-        return udf_core.call(key, leads, headers, model)
+    """LEAD<key>(leads, headers, model, [events], [as_of]) as an xlwings UDF; xlwings registers it by
+    this name."""
+    def fn(leads, headers, model, events=None, as_of=None):
+        return udf_core.call(key, leads, headers, model, events, as_of)
 
     fn.__name__ = fn.__qualname__ = "LEAD" + key
     fn.__doc__ = DESCRIPTIONS[key]
     fn.__module__ = __name__
-    return xw.func(xw.arg("leads", ndim=2)(xw.arg("headers", ndim=2)(xw.arg("model", ndim=2)(fn))))
+    for name in ("events", "model", "headers", "leads"):
+        fn = xw.arg(name, ndim=2)(fn)
+    return xw.func(fn)
 
 
 LEADFIT = _lead_function("FIT")

@@ -93,16 +93,19 @@ def seconds_of(values) -> tuple[np.ndarray, np.ndarray]:
     rest = np.flatnonzero(~is_number & ~kinds.isin([dt.time, bool, np.bool_]).to_numpy())  # A time alone is no moment.
     if len(rest):
         parsed = pd.to_datetime(pd.Series(objects[rest], dtype=object), errors="coerce", format="ISO8601", utc=True)
+        _put(out, rest, parsed)
         missed = parsed.isna().to_numpy()
         if missed.any():  # Day-first text, as Italian and British exports write it.
             texts = pd.Series(objects[rest][missed], dtype=object).astype(str).str.strip()
-            again = pd.to_datetime(texts, errors="coerce", dayfirst=True, format="mixed", utc=True)
-            parsed = parsed.copy()
-            parsed[missed] = again.to_numpy()
-        ok = parsed.notna().to_numpy()
-        naive = parsed.dt.tz_convert(None)
-        out[rest[ok]] = naive[ok].to_numpy(dtype="datetime64[s]").astype(np.int64)
+            _put(out, rest[missed], pd.to_datetime(texts, errors="coerce", dayfirst=True, format="mixed", utc=True))
     return out, out != NO_TIME
+
+
+def _put(out: np.ndarray, at: np.ndarray, parsed: pd.Series) -> None:
+    """The times read (UTC, made naive) as seconds into out at these rows; the others are left."""
+    ok = parsed.notna().to_numpy()
+    if ok.any():
+        out[at[ok]] = parsed[ok].dt.tz_convert(None).to_numpy(dtype="datetime64[s]").astype(np.int64)
 
 
 def _numbers(numbers: np.ndarray, out: np.ndarray, at: np.ndarray | None = None):

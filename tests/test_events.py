@@ -130,6 +130,13 @@ def test_times_are_read_as_exports_write_them():
     assert pd.Timestamp(int(seconds[0]), unit="s") == pd.Timestamp("2026-03-01 10:15")
 
 
+def test_events_none_of_whose_times_can_be_read_count_nothing_and_stop_nothing():
+    seconds, ok = seconds_of(pd.Series(["yesterday", "next week"], dtype=object))
+    assert list(ok) == [False, False]
+    s = scored([PAPER], [("L1", "yesterday", "download", "white paper")])
+    assert list(s.frame["behaviour"]) == [0] and list(s.events.timed) == [False]
+
+
 def test_rules_over_events_join_groups_and_the_reasons_add_up():
     m = model(EventRule("Paper", ("download",), 10, group="Content"), EventRule("Webinar", ("webinar",), 15,
                                                                                group="Content"))

@@ -30,7 +30,8 @@ from addin import lite, udf_core
 from addin.cli import cli
 from workbook import workflow
 from workbook.errors import WrongFileType
-from workbook.safety import WriteRefused
+from test_events_sheet import B_LEAD, CLICK, DAY0, OTHER, WEBINAR, book_with, export
+from test_udf_events import ROWS as EVENT_ROWS
 from workbooks import AS_OF, known_book, known_leads, leads_outputs, sha256
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,8 +146,8 @@ def test_the_bundle_is_our_source_byte_for_byte(lite_book):
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         bundled = zf.namelist()
         assert all(zf.read(n) == (ROOT / n).read_bytes() for n in bundled)
-    assert {"addin/macros.py", "addin/udf_core.py", "workbook/xlbook.py", "workbook/workflow.py",
-            "workbook/xlreport.py", "scoring/engine.py", "scoring/tasks.py", "scoring/report.py"} <= set(bundled)
+    assert {"addin/macros.py", "addin/udf_core.py", "addin/udf_events.py", "workbook/xlbook.py",
+            "workbook/workflow.py", "workbook/xlreport.py", "scoring/engine.py", "scoring/tasks.py", "scoring/report.py"} <= set(bundled)
     assert not {"addin/cli.py", "addin/udfs.py", "addin/lite.py", "workbook/template.py",
                 "scoring/sample.py"} & set(bundled)
     assert all(n.endswith(".py") for n in bundled)
@@ -216,17 +217,19 @@ rows = leads.value_rows()
 header = rows[0]
 result["ratings"] = [r[header.index("Rating")] for r in rows[1:]]
 # One function call over the whole table (the fast path) and one for a single row.
-model = book.sheets["LeadScore"].value_rows(1, 1, 500, 64)
+model = book.sheets["LeadScore"].value_rows(1, 1, 500, 89)  # LeadScoreModel: A1:CK500.
 inputs = header[:header.index("Fit")]
 table = [r[:len(inputs)] for r in rows[1:]]
-result["column"] = main.LEADRATING(table, [inputs], model)
-result["one"] = main.LEADGRADE([table[0]], [inputs], model)
+# A book with rules over events passes the Events table (with its headers) and the time to count as of.
+extra = (book.sheets["Events"].value_rows(), sys.argv[5]) if len(sys.argv) > 5 else ()
+result["column"] = main.LEADRATING(table, [inputs], model, *extra)
+result["one"] = main.LEADGRADE([table[0]], [inputs], model, *extra)
 result["threads"] = threading.active_count()
 print("RESULT " + json.dumps(result, default=str))
 '''
 
 
-def _run_embedded(book: Path, tmp_path: Path) -> dict:
+def _run_embedded(book: Path, tmp_path: Path, *as_of: str) -> dict:
     main_py = lite.read_lite(book)["main.py"]
     main_path = tmp_path / "main.py"
     main_path.write_text(main_py, encoding="utf-8")
@@ -234,7 +237,7 @@ def _run_embedded(book: Path, tmp_path: Path) -> dict:
     runner.write_text(RUNNER, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["TMPDIR"] = str(tmp_path)  # Where _install() writes the bundle zip.
-    proc = subprocess.run([sys.executable, str(runner), str(ROOT), str(TESTS), str(main_path), str(book)],
+    proc = subprocess.run([sys.executable, str(runner), str(ROOT), str(TESTS), str(main_path), str(book), *as_of],
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
@@ -258,11 +261,24 @@ def test_the_embedded_code_runs_from_its_bundle_alone(lite_book, tmp_path):
     assert result["one"] == leads_outputs(tmp_path / "by-file-out.xlsx")[0]["Grade"]
 
 
+@pytest.mark.slow
+def test_the_embedded_functions_count_the_rules_over_events(tmp_path):
+    book = book_with(tmp_path / "Leads.xlsx", [WEBINAR, CLICK], [B_LEAD, OTHER])
+    assert run("import", book, export(tmp_path / "a.csv", EVENT_ROWS), "--events", "--as-of", DAY0.isoformat())[0] == 0
+    written = leads_outputs(book)  # As the import's rescore wrote them, as of DAY0.
+    assert [(w["Rating"], w["Behaviour"]) for w in written] == [("B48", 13), ("D3", 3)]
+    assert run("lite", book)[0] == 0
+    result = _run_embedded(book, tmp_path, DAY0.isoformat())
+    assert result["column"] == [[w["Rating"]] for w in written]
+    assert result["one"] == written[0]["Grade"]
+
+
 def test_main_py_defines_the_scripts_and_functions():
     source = lite.main_py()
     scripts = re.findall(r"^@script\ndef (\w+)\(book: xw\.Book\):", source, re.M)
     assert scripts == ["rescore", "tasks", "report", "run_all", "calibrate", "calibrate_apply"]
-    functions = re.findall(r"^@func\n(?:@arg\(.*\)\n)+def (LEAD\w+)\(leads, headers, model\):", source, re.M)
+    functions = re.findall(r"^@func\n(?:@arg\(.*\)\n)+def (LEAD\w+)\(leads, headers, model, events=None, as_of=None\):",
+                           source, re.M)
     assert sorted(functions) == sorted("LEAD" + n for n in udf_core.NAMES)
     assert "import threading" not in source
 

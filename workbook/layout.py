@@ -310,12 +310,13 @@ HISTORY_NOTE = {"en": "Note", "it": "Nota"}  # Added when a run notes why a lead
 def labels(columns, language: str) -> list[str]:
     return [en if language == "en" else it for _, en, it in columns]
 
-# The defined name that covers every block, for in-cell functions: columns A up to the
-# lists, rows 1 to MODEL_ROWS (blocks may grow to that row).
+# The defined name that covers every block, for in-cell functions: columns A up to the last
+# block's (the rules over events, right of the lists), rows 1 to MODEL_ROWS (blocks may grow to that row).
 MODEL_NAME = "LeadScoreModel"
 MODEL_ROWS = 500
 
 
 def model_area() -> str:
-    """'LeadScore'!$A$1:$BB$500 — the range the defined name LeadScoreModel points at."""
-    return f"'{MODEL_SHEET}'!$A$1:${get_column_letter(LISTS_COLUMN - 1)}${MODEL_ROWS}"
+    """'LeadScore'!$A$1:$CK$500 — the range the defined name LeadScoreModel points at."""
+    last = max(b.first_column + len(b.fields) - 1 for b in BLOCKS)
+    return f"'{MODEL_SHEET}'!$A$1:${get_column_letter(last)}${MODEL_ROWS}"

@@ -1,0 +1,103 @@
+"""The in-cell functions' rules over events: the Events table and the run's time as xlwings delivers them.
+
+A LEAD function counts the book's rules over events when it is given the Events table with its
+headers (tblEvents[#All]) and, optionally, the time to count as of (a date, TODAY() or NOW();
+blank: now, as a rescore without --as-of). The engine then counts exactly as a rescore does: the
+same windows, decay, duplicates and scanner filtering. Where it cannot (the rules are there but
+no events were passed, the defined name does not reach the rules, the leads lack the column that
+finds an event's lead), each problem is one line for the cell.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from scoring.columns import by_meaning
+from scoring.events import FIELDS, seconds_of
+from scoring.parse import is_blank, text_key
+from workbook.errors import SheetError
+from workbook.events_sheet import EVENTS_TABLE, LABELS
+from workbook.layout import BLOCK, MODEL_NAME, MODEL_SHEET, model_area
+
+_EVENTS = BLOCK["events"]
+# The last column of the rules over events: the defined name must reach it for functions to see them.
+EVENTS_END = _EVENTS.first_column + len(_EVENTS.fields) - 1
+PASS_EVENTS = f"{EVENTS_TABLE}[#All]"
+
+
+def _rows(values) -> list[list]:
+    if values is None:
+        return []
+    if not isinstance(values, (list, tuple)):
+        return [[values]]
+    if values and not isinstance(values[0], (list, tuple)):
+        return [list(values)]
+    return [list(r) for r in values]
+
+
+def as_of_time(value) -> dt.datetime | None:
+    """The time to count events as of: None (now) for a blank, else a datetime; SheetError when the
+    value is no date and time."""
+    if isinstance(value, (list, tuple)):  # A one-cell range.
+        cells = [v for row in _rows(value) for v in row]
+        value = cells[0] if len(cells) == 1 else value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    seconds, ok = seconds_of(pd.Series([value], dtype=object))
+    if not ok[0] or isinstance(value, (list, tuple, bool)):
+        raise SheetError([f"as_of {value!r} is not a date and time: pass a date, TODAY() or NOW(), or leave it "
+                          "out to count as of now"])
+    return dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(seconds[0]))
+
+
+def events_frame(values) -> pd.DataFrame:
+    """The events (the first row their headers, as the Events sheet names them in either language)
+    with the columns of scoring.events.FIELDS; SheetError when a column a run needs is missing."""
+    rows = _rows(values)
+    headers = rows[0] if rows else []
+    at = {}
+    for i, h in enumerate(headers):
+        key = text_key(h) if isinstance(h, str) else None
+        for name in FIELDS:
+            if key and name not in at and key in (text_key(x) for x in LABELS[name]):
+                at[name] = i
+    shown = ", ".join(str(h) for h in headers[:9] if not is_blank(h)) or "none"
+    for need in ("time", "event"):
+        if need not in at:
+            raise SheetError([f"the events have no {LABELS[need][0]} column (their headers: {shown}); pass the "
+                              f"Events table with its headers: {PASS_EVENTS}"])
+    if "lead_id" not in at and "email" not in at:
+        raise SheetError([f"the events have no Lead ID or Email column (their headers: {shown}); pass the Events "
+                          f"table with its headers: {PASS_EVENTS}"])
+    body = [r for r in rows[1:] if not all(is_blank(v) for v in r)]
+    data = {name: pd.Series([r[at[name]] if at[name] < len(r) else None for r in body], dtype=object)
+            for name in FIELDS if name in at}
+    return pd.DataFrame(data)
+
+
+def check_events(sheet, width: int, events, columns) -> None:
+    """SheetError when the functions cannot count the rules over events as a run does: the model's
+    values (width columns) stop before the rules, the rules are there but no events were passed,
+    or the leads have no column that finds an event's lead."""
+    rules = sheet.model.event_rules
+    if events is not None and width < EVENTS_END:
+        raise SheetError([f"{MODEL_NAME} ends at column {get_column_letter(max(width, 1))}, before the rules over "
+                          f"events ({MODEL_SHEET}!{get_column_letter(_EVENTS.first_column)}3): make the name refer "
+                          f"to {model_area()} (Formulas > Name Manager)"])
+    if not rules:
+        return
+    if events is None:
+        block = sheet.blocks["events"]
+        cell = get_column_letter(block.columns["name"])
+        raise SheetError([f"{MODEL_SHEET}!{cell}{row}: {rule.name!r} is a rule over events: pass the Events table "
+                          f"as the 4th argument ({PASS_EVENTS}) so that it counts"
+                          for (row, _), rule in zip(block.rows, rules)])
+    if by_meaning(columns, "id") is None and by_meaning(columns, "email") is None:
+        raise SheetError(["rules over events find each event's lead by its Lead ID or Email: include that column "
+                          "in the leads and their headers"])
