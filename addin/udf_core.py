@@ -80,9 +80,10 @@ def call(name: str, leads, headers, model, events=None, as_of=None):
             raise SheetError([sheet.locate(p) for p in problems])
         udf_events.check_events(sheet, max((len(r) for r in _rows(model)), default=0), events, frame.columns)
         when = udf_events.as_of_time(as_of)
-        found = udf_events.events_frame(events) if events is not None and sheet.model.event_rules else None
         keep = [not _blank_row(r) for r in frame.itertuples(index=False, name=None)]
-        outputs = score(frame[keep].reset_index(drop=True), sheet.checked, found, when)
+        frame = frame[keep].reset_index(drop=True)
+        found = udf_events.events_frame(events, frame) if events is not None and sheet.model.event_rules else None
+        outputs = score(frame, sheet.checked, found, when)
     except SheetError as exc:
         more = f" (and {len(exc.messages) - 1} more)" if len(exc.messages) > 1 else ""
         return f"Error: {exc.messages[0]}{more}"

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from scoring.columns import by_meaning
-from scoring.events import FIELDS, seconds_of
+from scoring.events import FIELDS, lead_key, seconds_of
 from scoring.parse import is_blank, text_key
 from workbook.errors import SheetError
 from workbook.events_sheet import EVENTS_TABLE, LABELS
@@ -56,10 +57,13 @@ def as_of_time(value) -> dt.datetime | None:
     return dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(seconds[0]))
 
 
-def events_frame(values) -> pd.DataFrame:
-    """The events (the first row their headers, as the Events sheet names them in either language)
-    with the columns of scoring.events.FIELDS; SheetError when a column a run needs is missing."""
-    rows = _rows(values)
+def events_frame(values, leads: pd.DataFrame) -> pd.DataFrame:
+    """The events of these leads (the first row of values their headers, as the Events sheet names
+    them in either language), with the columns of scoring.events.FIELDS; SheetError when a column a
+    run needs is missing. Only the events whose Lead ID or Email is one of the leads' are kept: the
+    engine would match no other to them, and every scanner rule looks at one lead's events, so the
+    points are the same, and a call for one row does not read the whole log again."""
+    rows = values if isinstance(values, list) and values and isinstance(values[0], list) else _rows(values)
     headers = rows[0] if rows else []
     at = {}
     for i, h in enumerate(headers):
@@ -75,10 +79,21 @@ def events_frame(values) -> pd.DataFrame:
     if "lead_id" not in at and "email" not in at:
         raise SheetError([f"the events have no Lead ID or Email column (their headers: {shown}); pass the Events "
                           f"table with its headers: {PASS_EVENTS}"])
-    body = [r for r in rows[1:] if not all(is_blank(v) for v in r)]
-    data = {name: pd.Series([r[at[name]] if at[name] < len(r) else None for r in body], dtype=object)
-            for name in FIELDS if name in at}
-    return pd.DataFrame(data)
+    tests = []  # (position in an event row, the leads' values, their keys)
+    for name, meaning in (("lead_id", "id"), ("email", "email")):
+        column = by_meaning(leads.columns, meaning)
+        if name in at and column is not None:
+            raw = {v for v in leads[column].tolist() if not is_blank(v)}
+            tests.append((at[name], raw, {lead_key(v) for v in raw} - {""}))
+    width = max(at.values()) + 1
+    body = [r for r in rows[1:] if len(r) >= width]
+    mine = np.zeros(len(body), dtype=bool)
+    for i, raw, keys in tests:  # Each distinct value once: a log has many events per lead.
+        codes, uniques = pd.factorize(pd.Series([r[i] for r in body], dtype=object))
+        hit = [u in raw or (not is_blank(u) and lead_key(u) in keys) for u in uniques]
+        mine |= np.array(hit + [False], dtype=bool)[codes]
+    body = [body[k] for k in np.flatnonzero(mine)]
+    return pd.DataFrame({name: pd.Series([r[i] for r in body], dtype=object) for name, i in at.items()})
 
 
 def check_events(sheet, width: int, events, columns) -> None:

@@ -134,7 +134,7 @@ def as_seconds(when) -> int:
     return int(stamp.value // 1_000_000_000)
 
 
-def _key(value) -> str:
+def lead_key(value) -> str:
     """A lead key as workbook.importer.key_of compares it: without case and any space ('' for a blank)."""
     if isinstance(value, str) and value.isascii() and value.isprintable() and " " not in value:
         return value.lower()  # The usual case, quickly: nothing to drop, and ASCII's casefold is lower.
@@ -172,11 +172,11 @@ def _match(lead_values: pd.Series, event_values: pd.Series) -> np.ndarray:
     missed = np.flatnonzero(used[:-1] & (first < 0))
     if len(missed):
         held = np.flatnonzero(first >= 0)
-        lkeys = np.array([_key(u) for u in uniques[held]], dtype=object)
+        lkeys = np.array([lead_key(u) for u in uniques[held]], dtype=object)
         kcodes, kuniques = pd.factorize(lkeys)
         kfirst = np.full(len(kuniques), n, dtype=np.int64)
         np.minimum.at(kfirst, kcodes, first[held])  # The first lead of each key.
-        wanted = np.array([_key(u) for u in uniques[missed]], dtype=object)
+        wanted = np.array([lead_key(u) for u in uniques[missed]], dtype=object)
         at = pd.Index(kuniques, dtype=object).get_indexer(wanted) if len(kuniques) else np.full(len(missed), -1)
         first[missed] = np.where((at >= 0) & (wanted != ""), kfirst[np.maximum(at, 0)] if len(kfirst) else -1, -1)
     return np.append(first, -1)[ecodes]

@@ -54,6 +54,8 @@ def test_the_functions_count_the_events_as_the_rescore_did(book):
                          ("STATUS", "Status"), ("REASONS", "Reasons")):
         got = getattr(udfs, "LEAD" + name)(rows, headers, model, events, DAY0)
         assert got == [[w[column]] for w in written], name
+    for row, w in zip(rows, written):  # One call per row (the template's formulas) gives the same.
+        assert udfs.LEADRATING([row], headers, model, events, DAY0) == w["Rating"]
     # Anna: the webinar 10 days before DAY0 (half-life 10 days: 20 -> 10), one click counted (3 points):
     # the scanner's click, the same click twice and the click outside the window count nothing.
     assert udfs.LEADBEHAVIOUR([rows[0]], headers, model, events, DAY0) == 13
@@ -63,6 +65,17 @@ def test_the_functions_count_the_events_as_the_rescore_did(book):
     # Bruno: the scanner's click is ignored; the webinar after DAY0 does not exist yet.
     assert udfs.LEADREASONS([rows[1]], headers, model, events, DAY0) == (
         "Webinar, decayed +3; 1 suspect event ignored: scanner user agent ×1")
+
+
+def test_an_event_finds_its_lead_by_lead_id_as_a_run_does(book):
+    _, headers, rows, model, events = book
+    by_id = [" l1", None, DAY0 - dt.timedelta(days=1), "webinar attended", "Autumn webinar", None, None, None, None]
+    assert events[0][:2] == ["Lead ID", "Email"]
+    got = udfs.LEADREASONS(rows, headers, model, events + [by_id], DAY0)
+    assert got[0] == [("Role level ≥ 3 +15; Industry: IT or Manufacturing +10; Employees > 50 +10; Webinar ×2, "
+                       "decayed +29; Email click, last 90 days +3; 1 suspect event ignored: click within 5 s of "
+                       "delivery ×1")]
+    assert udfs.LEADBEHAVIOUR([rows[0]], headers, model, events + [by_id], DAY0) == 32
 
 
 def test_as_of_a_date_an_excel_serial_number_or_text_and_blank_is_now(book):
