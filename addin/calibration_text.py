@@ -104,9 +104,10 @@ def _suggestion_lines(found) -> list[str]:
         lines.append("Bins made to rise or fall steadily with the number (the data mostly does): " +
                      ", ".join(found.suggestion.monotone))
     rules = found.suggested_rules
-    for side, title in (("fit", "Fit rules"), ("behaviour", "Behaviour rules")):
+    for side, title in (("fit", "Fit rules"), ("behaviour", "Behaviour rules"), ("events", "Rules over events")):
         part = rules[rules["side"] == side]
-        lines += [f"{title}:"] + (_evidence(part, points=True) if len(part) else ["  none"])
+        if side != "events" or len(part):  # Rules over events keep their points (a note below says so).
+            lines += [f"{title}:"] + (_evidence(part, points=True) if len(part) else ["  none"])
     bands = found.suggestion.model.grade_bands
     lines.append("Suggested grade bands (fit points): " + ", ".join(
         f"{b.grade} below" if b.min_fit is None else f"{b.grade} ≥ {b.min_fit}" for b in bands))

@@ -14,6 +14,11 @@ Rules of thumb, each a constant below:
   perfectly, which a column filled by sales after the contact does; it is left out of the
   suggestion and named in the warnings;
 * an order warning: a better grade (or a higher score band) that converts less than the next one.
+
+Rules over events (scoring/events.py) count the events as of the run's time in every score measured
+here, the current model's and the suggested one's, and each has its evidence like any rule (the
+leads it gives points to). The suggestion learns from lead columns only: each rule over events keeps
+its current points, and a note says so.
 """
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ from .dates import timestamps
 from .defaults import ENROLMENT_COLUMNS, HEADERS, OUTPUT_COLUMNS
 from .engine import evaluate_leads, rule_label
 from .errors import LeadScoreError
+from .events import as_of_time
 from .model import Model
 from .outcomes import LOST, WON, measure, outcomes
 from .parse import Column, text_key
@@ -158,9 +164,29 @@ def _count(n: int, language: str) -> str:
     return text.replace(",", ".") if language == "it" else text
 
 
+# The suggestion's note on rules over events: (one rule, several), per language.
+EVENTS_KEPT = {
+    "en": ("The rule over events keeps its current points: the suggestion is learned from the lead columns "
+           "without it (its points and thresholds too), and every score measured here includes its points as of "
+           "{date}",
+           "The {n} rules over events keep their current points: the suggestion is learned from the lead columns "
+           "without them (its points and thresholds too), and every score measured here includes their points as "
+           "of {date}"),
+    "it": ("La regola sugli eventi mantiene i suoi punti attuali: il suggerimento è appreso dalle colonne dei lead "
+           "senza di essa (i suoi punti e le soglie anche), e ogni punteggio misurato qui include i suoi punti al "
+           "{date}",
+           "Le {n} regole sugli eventi mantengono i loro punti attuali: il suggerimento è appreso dalle colonne dei "
+           "lead senza di esse (i suoi punti e le soglie anche), e ogni punteggio misurato qui include i loro punti "
+           "al {date}"),
+}
+
+
 def note_text(note: tuple, language: str = "en") -> str:
     """A calibration note (a warning as data) in words, in English or Italian."""
     key, p = note
+    if key == "events kept":
+        return EVENTS_KEPT[language if language in EVENTS_KEPT else "en"][p["rules"] != 1].format(
+            n=p["rules"], date=p["as_of"])
     if key == "leak":
         value = f"{p['auc']:.3f}"
         return text(language, "calibrate leak").format(column=repr(p["column"]),
@@ -220,6 +246,17 @@ def rule_hits(leads: pd.DataFrame, model: Model) -> tuple[list, np.ndarray]:
     return found, (np.column_stack(columns) if columns else np.zeros((len(leads), 0), dtype=bool))
 
 
+def event_hits(model: Model, scored) -> tuple[list, np.ndarray]:
+    """Per rule over events: ("events", index, rule) and whether it gives points to each lead, as the
+    engine counted the events for `scored` (a Scored; as of its run's time)."""
+    found = [("events", j, rule) for j, rule in enumerate(model.event_rules)]
+    points = scored.events.points if scored.events is not None else []
+    n = len(scored.frame)
+    columns = [np.asarray(points[j], dtype=float) != 0 if j < len(points) else np.zeros(n, dtype=bool)
+               for j in range(len(found))]
+    return found, (np.column_stack(columns) if columns else np.zeros((n, 0), dtype=bool))
+
+
 def _evidence(label_rows, hits: np.ndarray, won: np.ndarray, test: np.ndarray) -> pd.DataFrame:
     """Per rule on the holdout: leads matched, their conversion, the others' conversion, lift."""
     overall = _rate(won, test)
@@ -254,11 +291,12 @@ def _leak(hits: np.ndarray, won: np.ndarray, train: np.ndarray, test: np.ndarray
 def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, holdout: float = HOLDOUT,
               since=None, date_column: str | None = None, capacity: float = CAPACITY, seed: int = 0,
               columns: list | None = None, exclude: tuple = (), behaviour: tuple = (),
-              learn: bool = True) -> Calibration:
+              learn: bool = True, events: pd.DataFrame | None = None, as_of=None) -> Calibration:
     """Measure `model` on the leads' outcomes and suggest a model (see the module docstring).
     columns: the candidate columns (default: every input column that can be one); exclude: columns
     never to learn from; behaviour: columns no rule uses yet that go to the behaviour side (not fit);
-    learn=False measures the current model only (no suggestion: where scikit-learn is missing).
+    learn=False measures the current model only (no suggestion: where scikit-learn is missing);
+    events and as_of: the events the rules over events count, and the time they count as of.
     Raises CalibrationError when it cannot run, ModelError for a bad model."""
     leads = leads.reset_index(drop=True)
     checked = model.validate()
@@ -268,7 +306,9 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     for name in list(columns or []) + list(exclude) + list(behaviour):
         if find(leads.columns, name) is None:
             raise CalibrationError(f"column {not_a_column(name, leads.columns)}")
-    scored = evaluate_leads(leads, checked).frame
+    as_of = as_of_time(as_of)
+    result = evaluate_leads(leads, checked, events, as_of)
+    scored = result.frame
     held = frozenset(text_key(p) for p in s.placeholders)
     customer = s.sales_stages[1] if len(s.sales_stages) > 1 else None
     codes = outcomes(leads[outcome_col], scored["status"].to_numpy(dtype=object), customer, held)
@@ -287,6 +327,8 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     tables = _tables(model, scored, codes, test)
     notes = _order_notes(tables["by_grade"], "grade", True) + _order_notes(tables["by_band"], "band", False)
     existing, existing_hits = rule_hits(leads, model)
+    on_events, event_columns = event_hits(model, result)
+    existing, existing_hits = existing + on_events, np.column_stack([existing_hits, event_columns])
     rules = _evidence([(side, _rule_text(r, model.settings.language)) for side, _, r in existing], existing_hits, won, test)
 
     # Candidate columns and their side, leaks left out.
@@ -319,8 +361,8 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     g = len(names)
     same = {(text_key(p.column), p.operator, text_key(p.value), p.side): k for k, p in enumerate(pieces)}
     for (side, i, rule), hit in zip(existing, existing_hits.T):
-        if side == "behaviour" and rule.kind in ("count", "per unit"):
-            continue
+        if side == "events" or (side == "behaviour" and rule.kind in ("count", "per unit")):
+            continue  # Rules over events keep their points; count and per unit rules give way to their column's bins.
         key = (text_key(rule.column), getattr(rule, "operator", ""), text_key(getattr(rule, "value", None)), side)
         if key in same and pieces[same[key]].rule is None:
             pieces[same[key]].rule = i  # A category of its column says the same: its points are the rule's.
@@ -341,15 +383,19 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     if not learn:
         return found
     suggestion = suggest(model, pieces, hits, won, train, capacity, seed)
-    _measure_suggestion(found, leads, codes, suggestion, existing, existing_hits, hits)
+    _measure_suggestion(found, leads, codes, suggestion, existing, existing_hits, hits, events, as_of)
+    if model.event_rules:
+        found.suggested_notes.append(("events kept", {"rules": len(model.event_rules),
+                                                      "as_of": as_of.isoformat(sep=" ", timespec="minutes")}))
     return found
 
 
-def _measure_suggestion(found: Calibration, leads, codes, suggestion, existing, existing_hits, hits) -> None:
-    """The suggested model on the holdout: its AUC, tables, order notes, each rule's evidence and what
-    its status rules pass to sales."""
+def _measure_suggestion(found: Calibration, leads, codes, suggestion, existing, existing_hits, hits, events=None,
+                        as_of=None) -> None:
+    """The suggested model on the holdout (the rules over events counted as of the same time): its AUC,
+    tables, order notes, each rule's evidence and what its status rules pass to sales."""
     won, test, seed = found.won, found.test, found.seed
-    again = evaluate_leads(leads, suggestion.model).frame
+    again = evaluate_leads(leads, suggestion.model, events, as_of).frame
     suggested = pd.to_numeric(again["score"]).to_numpy(dtype=float)
     new_status = again["status"].to_numpy(dtype=object)
     s_low, s_high = auc_interval(won[test], suggested[test], seed)
@@ -368,6 +414,10 @@ def _measure_suggestion(found: Calibration, leads, codes, suggestion, existing, 
         is_old = i < len(current[side])
         columns.append(hits[:, k] if k is not None else existing_hits[:, column_of[(side, i)]])
         old.append(float(current[side][i].points) if is_old else None)
+    for j, rule in enumerate(model.event_rules):  # Kept as they are, after the rules of lead columns.
+        rules.append(("events", rule))
+        columns.append(existing_hits[:, column_of[("events", j)]])
+        old.append(float(rule.points))
     matrix = np.column_stack(columns) if columns else np.zeros((len(leads), 0), dtype=bool)
     evidence = _evidence([(side, _rule_text(r, model.settings.language)) for side, r in rules], matrix, won, test)
     evidence.insert(2, "points", np.array([int(r.points) for _, r in rules], dtype=np.int64))

@@ -1,7 +1,8 @@
 """Calibrate, written once for any Book: measure, suggest, write the Calibration sheet, apply on request.
 
-`calibrate_book(book, ...)` reads the LeadScore sheet and the Leads table as check does, runs
-scoring.calibrate on them, and only then writes: with apply=True the suggestion goes into the
+`calibrate_book(book, ...)` reads the LeadScore sheet and the Leads table as check does (and the
+Events sheet, for the rules over events, counted as of the run's time), runs scoring.calibrate on
+them, and only then writes: with apply=True the suggestion goes into the
 LeadScore tables with a Changelog (apply_model.py), and the Calibration sheet (calibration_sheet.py)
 is written afresh in the book's language. Without apply, nothing of the LeadScore sheet changes.
 `calibrate_file(path, out=None, ...)` does it to a file, saved in place or to out, atomically: a
@@ -17,6 +18,7 @@ from scoring.calibrate import calibrate
 
 from .apply_model import apply_suggestion
 from .calibration_sheet import calibration_layout
+from .events_sheet import EventsSheet
 from .layout import NATIVE_SHEET
 from .leads import is_helper_column
 from .safety import run_lock
@@ -53,7 +55,9 @@ def calibrate_book(book, apply: bool = False, when: dt.datetime | None = None, l
     when = when or dt.datetime.now().replace(microsecond=0)
     sheet, _, frame, _ = read_checked(book)
     frame = frame[[c for c in frame.columns if not is_helper_column(c)]]
-    found = calibrate(frame, sheet.model, learn=learn, **options)
+    language = sheet.model.settings.language
+    events = EventsSheet(book, language).frame() if sheet.model.event_rules else None
+    found = calibrate(frame, sheet.model, learn=learn, events=events, as_of=when, **options)
     done = Calibrated(found, "")
     if apply:
         done.changes, done.changelog = apply_suggestion(book, sheet, found, when)

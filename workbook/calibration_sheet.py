@@ -168,6 +168,7 @@ LABELS = {
     "lift": ("Lift", "Lift"),
     "fit": ("fit", "profilo"),
     "behaviour": ("behaviour", "comportamento"),
+    "events": ("behaviour (events)", "comportamento (eventi)"),
     "warnings": ("Warnings", "Avvisi"),
     "no_warnings": ("none", "nessuno"),
     "learned_from": ("Columns learned from", "Colonne da cui si è appreso"),
@@ -392,8 +393,8 @@ def calibration_layout(found, language: str, when: dt.datetime, applied: int | N
     # Each rule's evidence.
     w.title("rules")
     w.header(["rule", "side", "points", "leads", "won", "rate", "others", "lift"])
-    rules = {"fit": found.model.fit_rules, "behaviour": found.model.behaviour_rules}
-    seen = {"fit": 0, "behaviour": 0}
+    rules = {"fit": found.model.fit_rules, "behaviour": found.model.behaviour_rules, "events": found.model.event_rules}
+    seen = {"fit": 0, "behaviour": 0, "events": 0}
     for _, r in found.rules.iterrows():
         rule = rules[r["side"]][seen[r["side"]]]
         seen[r["side"]] += 1
