@@ -134,3 +134,28 @@ def test_the_command_reads_the_events_sheet_and_the_calibration_sheet_shows_the_
     assert current[0][:5] == ("Webinar", "behaviour (events)", 20, 40, 20)
     assert current[1][:6] == ("Webinar", "behaviour (events)", 20, 20, 40, 20)  # Current and suggested points.
     assert any(r[0] and str(r[0]).startswith("The rule over events keeps its current points") for r in rows)
+
+
+@pytest.mark.slow
+def test_the_calibrate_script_in_excel_reads_the_events_sheet_as_the_command_does(tmp_path):
+    pytest.importorskip("sklearn")
+    import xlstub
+    from addin import macros
+
+    leads, events = leads_and_events()
+    path = tmp_path / "book.xlsx"
+    template.build(path, model(), with_template_columns(leads), None, "en", "b2b")
+    export = tmp_path / "activity.csv"
+    events.rename(columns={"lead_id": "Lead ID", "time": "Time", "event": "Event", "detail": "Detail"}).to_csv(
+        export, index=False)
+    assert CliRunner().invoke(cli, ["import", str(path), str(export), "--events"]).exit_code == 0
+    live = xlstub.from_file(path, lite=True)
+    printed = macros.calibrate(live, as_of=AS_OF, quiet=True)
+    assert "AUC on the holdout: current model 0.840, suggested model 0.840." in printed
+    result = CliRunner().invoke(cli, ["calibrate", str(path), "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    by_file = [r for r in _sheet_rows(path) if r[0] == "Webinar"]
+    in_excel = [tuple(r[:len(by_file[0])]) for r in live.sheets["Calibration"].value_rows() if r[0] == "Webinar"]
+    assert [r[:6] for r in by_file] == [("Webinar", "behaviour (events)", 20, 25, 12, 0.48),
+                                        ("Webinar", "behaviour (events)", 20, 20, 25, 12)]
+    assert in_excel == [tuple(v for v in r) for r in by_file]
