@@ -15,6 +15,7 @@ from test_addin_udfs import _leads, _xl
 from test_events_sheet import B_LEAD, CLICK, DAY0, OTHER, WEBINAR, book_with, export, run
 from scoring import default_model
 from workbook import template
+from workbook.events_sheet import labels
 from workbook.layout import MODEL_ROWS
 from workbooks import known_leads, leads_outputs
 
@@ -76,6 +77,14 @@ def test_an_event_finds_its_lead_by_lead_id_as_a_run_does(book):
                        "decayed +29; Email click, last 90 days +3; 1 suspect event ignored: click within 5 s of "
                        "delivery ×1")]
     assert udfs.LEADBEHAVIOUR([rows[0]], headers, model, events + [by_id], DAY0) == 32
+
+
+def test_the_eventi_sheet_of_an_italian_book_is_read_by_its_italian_headers(book):
+    _, headers, rows, model, events = book
+    italian = [labels("it")] + events[1:]
+    assert italian[0][:4] == ["ID lead", "Email", "Data e ora", "Evento"]
+    assert udfs.LEADBEHAVIOUR(rows, headers, model, italian, DAY0) == udfs.LEADBEHAVIOUR(rows, headers, model,
+                                                                                          events, DAY0) == [[13], [3]]
 
 
 def test_as_of_a_date_an_excel_serial_number_or_text_and_blank_is_now(book):
