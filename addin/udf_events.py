@@ -41,6 +41,7 @@ def _rows(values) -> list[list]:
 def as_of_time(value) -> dt.datetime | None:
     """The time to count events as of: None (now) for a blank, else a datetime; SheetError when the
     value is no date and time."""
+    cells = []
     if isinstance(value, (list, tuple)):  # A one-cell range.
         cells = [v for row in _rows(value) for v in row]
         value = cells[0] if len(cells) == 1 else value
@@ -50,9 +51,13 @@ def as_of_time(value) -> dt.datetime | None:
         return value
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
-    seconds, ok = seconds_of(pd.Series([value], dtype=object))
-    if not ok[0] or isinstance(value, (list, tuple, bool)):
-        raise SheetError([f"as_of {value!r} is not a date and time: pass a date, TODAY() or NOW(), or leave it "
+    ok = not isinstance(value, (list, tuple, bool))  # Several cells, or TRUE/FALSE, are no time.
+    if ok:
+        seconds, read = seconds_of(pd.Series([value], dtype=object))
+        ok = bool(read[0])
+    if not ok:
+        what = f"is {len(cells)} cells" if isinstance(value, (list, tuple)) else f"{value!r} is not a date and time"
+        raise SheetError([f"as_of {what}: pass a date, TODAY() or NOW(), or leave it "
                           "out to count as of now"])
     return dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(seconds[0]))
 

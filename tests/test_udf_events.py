@@ -151,6 +151,12 @@ def test_an_as_of_that_is_no_time_is_named(book, as_of):
         "as of now")
 
 
+def test_an_as_of_of_several_cells_is_named(book):
+    _, headers, rows, model, events = book
+    assert udfs.LEADSCORE([rows[0]], headers, model, events, [[DAY0, DAY0]]) == (
+        "Error: as_of is 2 cells: pass a date, TODAY() or NOW(), or leave it out to count as of now")
+
+
 def test_a_new_books_model_name_reaches_the_rules_over_events(tmp_path):
     path = tmp_path / "udf.xlsx"
     result = CliRunner().invoke(cli, ["new", str(path), "--sample", "5", "--formulas", "udf"])
