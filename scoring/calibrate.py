@@ -235,7 +235,7 @@ def rule_hits(leads: pd.DataFrame, model: Model) -> tuple[list, np.ndarray]:
     for side, rules in (("fit", model.fit_rules), ("behaviour", model.behaviour_rules)):
         for i, rule in enumerate(rules):
             alone = copy.deepcopy(model)
-            alone.settings, alone.groups = settings, []
+            alone.settings, alone.groups, alone.event_rules = settings, [], []
             one = replace(rule, points=1, group="")
             if side == "behaviour":
                 one.cap = None
@@ -383,6 +383,8 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     if not learn:
         return found
     suggestion = suggest(model, pieces, hits, won, train, capacity, seed)
+    if any(r.group for r in model.event_rules):  # Their groups stay, as applying leaves them.
+        suggestion.model.groups = copy.deepcopy(model.groups)
     _measure_suggestion(found, leads, codes, suggestion, existing, existing_hits, hits, events, as_of)
     if model.event_rules:
         found.suggested_notes.append(("events kept", {"rules": len(model.event_rules),

@@ -3,6 +3,7 @@ measures, each rule over events has its evidence, and the suggestion keeps their
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import openpyxl
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from addin.cli import cli
-from scoring import EventRule, FitRule, default_model, score
+from scoring import EventRule, FitRule, RuleGroup, default_model, score
 from scoring.auc import auc
 from scoring.calibrate import calibrate, note_text
 from scoring.engine import rule_label
@@ -99,6 +100,25 @@ def test_the_suggestion_keeps_the_points_of_the_rules_over_events_and_says_so():
         "Le 2 regole sugli eventi mantengono i loro punti attuali: il suggerimento è appreso dalle colonne dei "
         "lead senza di esse (i suoi punti e le soglie anche), e ogni punteggio misurato qui include i loro punti "
         "al 2026-09-01 00:00")
+
+
+@pytest.mark.slow
+def test_rules_over_events_in_a_group_keep_it_in_the_suggestion():
+    pytest.importorskip("sklearn")
+    leads, events = leads_and_events()
+    m = model()
+    m.groups = [RuleGroup("Webinars", "max", None)]
+    m.event_rules = [replace(WEBINAR, group="Webinars"), EventRule("Any webinar", ("webinar attended",), 5,
+                                                                    group="Webinars")]
+    found = calibrate(leads, m, since="2026-06-01", events=events, as_of=AS_OF)
+    # The group gives the larger of the two: 20 with a webinar of the last 90 days, 5 with an older one.
+    assert found.auc == pytest.approx(calibrate(leads, model(), since="2026-06-01", events=events, as_of=AS_OF,
+                                                learn=False).auc)
+    assert found.rules.set_index("rule").loc["Any webinar", ["side", "leads"]].tolist() == ["events", 70]
+    assert found.suggestion.model.event_rules == m.event_rules
+    assert found.suggestion.model.groups == m.groups
+    again = score(leads, found.suggestion.model, events, AS_OF)
+    assert found.suggested_auc == auc(found.won[found.test], again["score"].to_numpy(dtype=float)[found.test])
 
 
 def _sheet_rows(path) -> list[tuple]:
