@@ -1,6 +1,7 @@
 """In-cell functions (LEADGRADE, LEADSCORE, ...) called with values shaped as xlwings delivers them."""
 from __future__ import annotations
 
+import inspect
 
 import openpyxl
 import pytest
@@ -158,3 +159,5 @@ def test_every_function_is_named_and_described_for_excel():
         fn = getattr(udfs, "LEAD" + name)
         assert fn.__name__ == "LEAD" + name
         assert fn.__doc__ == udfs.DESCRIPTIONS[name]
+        # The Events table and the time to count as of are optional: Excel may leave them out.
+        assert str(inspect.signature(fn)) == "(leads, headers, model, events=None, as_of=None)"
