@@ -111,6 +111,11 @@ def _suggestion_lines(found) -> list[str]:
     bands = found.suggestion.model.grade_bands
     lines.append("Suggested grade bands (fit points): " + ", ".join(
         f"{b.grade} below" if b.min_fit is None else f"{b.grade} ≥ {b.min_fit}" for b in bands))
+    by_band = found.suggested_tables["by_band"]
+    lines.append("Suggested score bands (held-out leads, conversion): " + ", ".join(
+        f"{b.label} from {b.min_score}" + (f" ({int(by_band.loc[b.label, 'leads']):,}, "
+                                           f"{_pct(by_band.loc[b.label, 'rate'])})" if b.label in by_band.index else "")
+        for b in found.suggestion.model.score_bands))
     for _, r in found.capture.iterrows():
         last = r["status"].split(" or ")[-1]
         grades = f" and grade {r['grades']}" if r["grades"] else ""

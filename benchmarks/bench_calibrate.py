@@ -97,6 +97,10 @@ def main() -> None:
         grades = f" (grades {r['grades']})" if r["grades"] else ""
         print(f"suggested {r['status']} from score {int(r['min_score'])}{grades}: {r['share_leads']:.1%} of the "
               f"held-out leads, {r['share_won']:.1%} of their conversions")
+    for name, table in (("grade", "by_grade"), ("score band", "by_band")):
+        rows = found.suggested_tables[table]
+        print(f"suggested model, conversion by {name} (holdout): " + ", ".join(
+            f"{label} {int(r['won'])}/{int(r['leads'])} = {r['rate']:.1%}" for label, r in rows.iterrows()))
     if args.book:
         bench_book(leads, args.seed)
 

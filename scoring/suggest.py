@@ -22,17 +22,21 @@ multiplied by one factor, the largest that keeps the best possible fit points wi
 maximum and the best behaviour points within the behaviour maximum, and rounded to a whole number.
 Grade bands are cut at shares of the training leads' fit points
 (GRADE_SHARES), the SQL and MQL thresholds at the capacity and twice it (MQL at least a point below SQL).
+Score bands follow the thresholds (the top band starts at the SQL threshold, the next at the MQL one,
+further ones at twice the share again), so that each band holds leads of its own; a band labelled by
+its numbers ("0–49", "90+") is labelled by its new ones, any other label stays.
 """
 from __future__ import annotations
 
 import copy
+import re
 import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from .model import BehaviourRule, FitRule, GradeBand, Model, StatusRule, check
+from .model import BehaviourRule, FitRule, GradeBand, Model, ScoreBand, StatusRule, check
 from .parse import OK, Column, text_key
 from .rules import evaluate
 
@@ -300,6 +304,7 @@ def suggest(model: Model, pieces: list, hits: np.ndarray, won: np.ndarray, train
     suggested.groups = []
     suggested.status_rules = _thresholds(model.status_rules, mql, sql)
     suggested.grade_bands = _grade_bands(model.grade_bands, fit[train])
+    suggested.score_bands = score_bands(model.score_bands, scores[train], capacity, s.score_max, (sql, mql))
     return Suggestion(suggested, pieces, points, scores, scale, mql, sql, hits, origins["fit"] + origins["behaviour"],
                       monotone)
 
@@ -345,4 +350,64 @@ def _grade_bands(bands: list, fit: np.ndarray) -> list:
             cut = last - 1
         out[i].min_fit = int(cut)
         last = cut
+    return out
+
+
+# A band label that says its numbers: "0–49", "0-49", "90+", "≥ 90".
+_RANGE_LABEL = re.compile(r"\s*(\d+)\s*([\u2013\u2014-])\s*(\d+)\s*")
+_TOP_LABEL = re.compile(r"\s*(?:(\d+)\s*\+|(?:\u2265|>=)\s*(\d+))\s*")
+
+
+def _numbered_labels(bands: list) -> str | None:
+    """The dash of labels like "0–49", "50–89", "90+" when every band's label says its own numbers
+    (range labels below the top one, an open label on top), else None."""
+    dash = "\u2013"
+    for i, b in enumerate(bands):
+        text = str(b.label)
+        if i == len(bands) - 1 and len(bands) > 1:
+            if _TOP_LABEL.fullmatch(text) is None:
+                return None
+            continue
+        m = _RANGE_LABEL.fullmatch(text)
+        if m is None:
+            return None
+        dash = m.group(2)
+    return dash
+
+
+def band_label(low: int, high: int | None, dash: str = "\u2013") -> str:
+    """A score band's label from its numbers: "30–44", "45" (a band of one score), or "46+" for the top band."""
+    if high is None:
+        return f"{low}+"
+    return str(low) if high == low else f"{low}{dash}{high}"
+
+
+def score_bands(bands: list, scores: np.ndarray, capacity: float, score_max, thresholds=()) -> list:
+    """The score bands with minimums at the SQL threshold (top band), the MQL threshold (the next)
+    and twice the share again below, rising strictly; the lowest band keeps its minimum. Labels
+    that say their numbers are made from the new ones; other labels stay. thresholds: the
+    suggested (SQL, MQL) thresholds, which the top bands take."""
+    out = [ScoreBand(b.label, b.min_score) for b in bands]
+    if len(out) < 2 or not len(scores) or isinstance(out[0].min_score, bool) or \
+            not isinstance(out[0].min_score, (int, float)):
+        return out
+    share, cuts = capacity, []
+    for _ in range(len(out) - 1):
+        cuts.append(threshold(scores, min(share, 1.0)))
+        share *= MQL_FACTOR
+    cuts[:len(thresholds)] = list(thresholds)[:len(cuts)]
+    mins = [float(out[0].min_score)] + cuts[::-1]
+    top = float(score_max)
+    for k in range(1, len(mins)):  # Strictly rising from the lowest band, within the score range.
+        mins[k] = max(mins[k], mins[k - 1] + 1)
+    for k in range(len(mins) - 1, 0, -1):
+        mins[k] = min(mins[k], top - (len(mins) - 1 - k))
+    if any(b <= a for a, b in zip(mins, mins[1:])):
+        return out  # No room for the bands (a score range narrower than the bands): keep them.
+    dash = _numbered_labels(bands)
+    for k, band in enumerate(out):
+        band.min_score = int(mins[k])
+        if dash is not None:
+            high = None if k == len(out) - 1 else int(mins[k + 1]) - 1
+            band.label = band_label(int(mins[k]), high, dash)
     return out

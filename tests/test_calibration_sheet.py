@@ -241,6 +241,19 @@ def test_apply_writes_the_suggestion_that_check_accepts_and_rescore_reproduces(e
     assert rules(sheet.model) == rules(wanted.model)
     assert [b.min_fit for b in sheet.model.grade_bands] == [b.min_fit for b in found.suggestion.model.grade_bands]
     assert [r.min_score for r in sheet.model.status_rules] == [r.min_score for r in found.suggestion.model.status_rules]
+    # The score bands follow the thresholds; their names say their new scores, and so do the matrix's
+    # headers, which are its table's column names too (Excel repairs a file where the two differ).
+    bands = found.suggestion.model.score_bands
+    sql, mql = sorted(r.min_score for r in found.suggestion.model.status_rules)[::-1][:2]
+    assert [b.min_score for b in bands] == [0, mql, sql]
+    assert [b.label for b in bands] == [f"0–{mql - 1}", f"{mql}–{sql - 1}" if sql - 1 > mql else f"{mql}", f"{sql}+"]
+    assert [(b.label, b.min_score) for b in sheet.model.score_bands] == [(b.label, b.min_score) for b in bands]
+    ws = openpyxl.load_workbook(applied)["LeadScore"]
+    matrix = ws.tables["tblMatrix"]
+    first, last = matrix.ref.split(":")
+    header = [c.value for c in ws[f"{first}:{last[:-len(str(ws[last].row))]}{ws[first].row}"][0]]
+    assert header == ["Grade"] + [b.label for b in bands] == [c.name for c in matrix.tableColumns]
+    assert sheet.model.matrix == found.model.matrix  # Each band keeps its actions.
     rescored = english["folder"] / "rescored.xlsx"
     assert run("rescore", applied, "--out", rescored, *AS_OF)[0] == 0
     leads = workflow.read_leads(rescored)
@@ -286,6 +299,15 @@ def test_the_changelog_has_one_row_per_change_with_old_and_new_values(english):
                                                        openpyxl.utils.column_index_from_string(last[0]) + 1)]
         assert r[3] is None and r[4] in values
     assert ws.tables["tblChangelog"].ref == f"BW3:CB{3 + len(done.changes)}"
+    bands = {r[1]: r[2:5] for r in log if r[1].startswith(("Score band", "Matrix"))}
+    old_bands, new_bands = model.score_bands, suggested.score_bands
+    assert bands == {
+        f"Score band {new_bands[1].label}: minimum score": ["LeadScore!AC5", 50, new_bands[1].min_score],
+        f"Score band {new_bands[2].label}: minimum score": ["LeadScore!AC6", 90, new_bands[2].min_score],
+        **{f"Score band {o.label}: name": [f"LeadScore!AB{4 + i}", o.label, n.label]
+           for i, (o, n) in enumerate(zip(old_bands, new_bands))},
+        **{f"Matrix: header of band {o.label}": [f"LeadScore!A{'FGH'[i]}3", o.label, n.label]
+           for i, (o, n) in enumerate(zip(old_bands, new_bands))}}
     grades = {r[1]: r[3:5] for r in log if r[1].startswith("Grade band")}
     assert grades == {f"Grade band {b.grade}: minimum fit points": [o.min_fit, b.min_fit]
                       for o, b in zip(model.grade_bands, suggested.grade_bands)
@@ -460,6 +482,11 @@ def test_the_bank_leads_applied_check_and_rescore_to_the_suggested_scores(tmp_pa
     expected = calibrate(pd.read_csv(BANK, sep=";").drop(columns=["duration"]), model, outcome="y", seed=42)
     assert frame["Score"].astype(float).tolist() == expected.suggestion.scores.astype(float).tolist()
     assert expected.suggested_auc >= 0.73 and np.isfinite(expected.suggested_auc)
+    # Conversion rises across the suggested score bands (as across grades), each band holding leads.
+    for table in ("by_band", "by_grade"):
+        rates = expected.suggested_tables[table]
+        assert (rates["leads"] > 0).all() and list(rates["rate"]) == sorted(rates["rate"], reverse=table == "by_grade")
+    assert [b.label for b in applied.score_bands] == list(expected.suggested_tables["by_band"].index)
     assert len(applied.fit_rules) == len(expected.suggestion.model.fit_rules)
 
 

@@ -10,7 +10,8 @@ new ones: scoring/suggest.py):
   grows down (the cells below it must be empty, else nothing is written and the message names the
   cell), and the block's defined name (FitRules, BehaviourRules) grows with it;
 * the Grade bands' minimum fit points and the Status thresholds' minimum scores take the suggested
-  ones;
+  ones, and so do the Score bands' minimum scores; a band label that says its numbers ("0–49") takes
+  the new ones, and the matrix's header of that band with it (its table column is renamed);
 * every change is a row of the Changelog table (tblChangelog, at LeadScore!BW3, made on the first
   apply): when, what, which cell, old value (as the cell held it) → new value, and why (the evidence
   on the held-out leads). Typing the old value back into its cell undoes a change; deleting the row
@@ -50,6 +51,14 @@ WORDS = {
     "points": (": points", ": punti"),
     "group": (": group", ": gruppo"),
     "grade": ("Grade band {grade}: minimum fit points", "Fascia di grado {grade}: punti profilo minimi"),
+    "band min": ("Score band {band}: minimum score", "Fascia di punteggio {band}: punteggio minimo"),
+    "band label": ("Score band {band}: name", "Fascia di punteggio {band}: nome"),
+    "matrix band": ("Matrix: header of band {band}", "Matrice: intestazione della fascia {band}"),
+    "band why": ("the bands follow the suggested thresholds: on the holdout this band holds {leads} leads, "
+                 "{rate} of them converted",
+                 "le fasce seguono le soglie suggerite: sui lead di verifica questa fascia ha {leads} lead, "
+                 "il {rate} dei quali ha convertito"),
+    "label why": ("the name says the band's new scores", "il nome dice i nuovi punteggi della fascia"),
     "status": ("Status threshold {status}: minimum score", "Soglia di stato {status}: punteggio minimo"),
     "evidence": ("learned on the training leads; on the holdout {leads} leads get it, {rate} of them converted "
                  "against {others} of the others (lift {lift})",
@@ -130,6 +139,7 @@ class _Plan:
     def __init__(self, book, sheet, found, language: str):
         self.book, self.sheet, self.found, self.language = book, sheet, found, language
         self.cells: dict = {}  # (row, col) -> value, on the LeadScore sheet.
+        self.headers: dict = {}  # Matrix header renames: sheet column -> new band label.
         self.appended: list = []  # (table spot, rows to append, old last row, new last row, defined name).
         self.changes: list[Change] = []
         self.spots = {t.name.casefold(): t for t in book.tables(MODEL_SHEET)}
@@ -229,6 +239,29 @@ class _Plan:
             self.write(row, col, values.get(col), int(new.min_fit),
                        _word("grade", self.language).format(grade=new.grade), why)
 
+    def score_bands(self) -> None:
+        block, matrix = self.sheet.blocks["bands"], self.sheet.blocks["matrix"]
+        label_col, min_col = block.columns["label"], block.columns["min"]
+        new_bands = self.found.suggestion.model.score_bands
+        rates = self.found.suggested_tables["by_band"]
+        for j, ((row, values), old, new) in enumerate(zip(block.rows, self.found.model.score_bands, new_bands)):
+            held = rates.loc[new.label] if new.label in rates.index else None
+            why = _word("band why", self.language).format(
+                leads=_num(0 if held is None else int(held["leads"]), self.language, 0),
+                rate=_pct(None if held is None else held["rate"], self.language))
+            if float(old.min_score) != float(new.min_score):
+                self.write(row, min_col, values.get(min_col), int(new.min_score),
+                           _word("band min", self.language).format(band=new.label), why)
+            if str(old.label) != str(new.label):
+                self.write(row, label_col, values.get(label_col), new.label,
+                           _word("band label", self.language).format(band=old.label), _word("label why", self.language))
+                if j < len(matrix.extra):
+                    col = matrix.extra[j]
+                    self.headers[col] = new.label
+                    self.changes.append(Change(_word("matrix band", self.language).format(band=old.label),
+                                               _cell(matrix.header_row, col), old.label, new.label,
+                                               _word("label why", self.language)))
+
     def thresholds(self) -> None:
         block = self.sheet.blocks["status"]
         col = block.columns["min"]
@@ -266,6 +299,7 @@ def plan_changes(book, sheet, found) -> _Plan:
     plan.rules("fit")
     plan.rules("behaviour")
     plan.bands()
+    plan.score_bands()
     plan.thresholds()
     return plan
 
@@ -295,6 +329,8 @@ def apply_suggestion(book, sheet, found, when: dt.datetime) -> tuple[list, str]:
     else:
         book.append_table_rows(MODEL_SHEET, CHANGELOG_TABLE, headers, rows)
     book.write_cells(first, plan.cells)
+    if plan.headers:
+        book.rename_table_columns(plan.spots[plan.sheet.blocks["matrix"].spec.table.casefold()], plan.headers)
     for spot, new_rows, name in plan.appended:
         old_last = spot.max_row
         book.append_rows(spot, new_rows)

@@ -157,6 +157,11 @@ class Book:
         """Widen a table by columns at its right edge with these headers (the cells must be empty)."""
         raise NotImplementedError
 
+    def rename_table_columns(self, table: TableSpot, names: dict) -> None:
+        """Give columns of a table new header names {sheet column: name} (the header cells and the
+        table's own column names, which Excel keeps equal)."""
+        raise NotImplementedError
+
     def hide_columns(self, table: TableSpot, columns: list[int]) -> None:
         """Hide these sheet columns (columns of ours that people need not see)."""
         raise NotImplementedError

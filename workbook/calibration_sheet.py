@@ -177,6 +177,10 @@ LABELS = {
     "old_points": ("Current points", "Punti attuali"),
     "new_points": ("Suggested points", "Punti suggeriti"),
     "s_grades": ("Suggested grade bands (minimum fit points)", "Fasce di grado suggerite (punti profilo minimi)"),
+    "s_bands": ("Suggested score bands (they follow the suggested thresholds; the matrix keeps its actions)",
+                "Fasce di punteggio suggerite (seguono le soglie suggerite; la matrice mantiene le sue azioni)"),
+    "current_band": ("Current band", "Fascia attuale"),
+    "suggested_band": ("Suggested band", "Fascia suggerita"),
     "current_min": ("Current", "Attuale"),
     "suggested_min": ("Suggested", "Suggerito"),
     "below": ("below", "sotto"),
@@ -294,6 +298,26 @@ def _conversion_block(w: _Writer, key: str, what: str, current, suggested, decil
         w.line(items)
 
 
+def _band_block(w: _Writer, current, suggested) -> None:
+    """Conversion by score band: the current bands, and beside each the suggested band in its place
+    (the suggested bands have other limits, and names that say them)."""
+    w.title("by_band")
+    keys = ["band", "leads", "won", "rate"] + (["suggested_band", "s_leads", "s_won", "s_rate"]
+                                                if suggested is not None else [])
+    w.header(keys)
+    tables = [current] + ([suggested] if suggested is not None else [])
+    for k in range(max(len(t) for t in tables)):
+        items = []
+        for j, table in enumerate(tables):
+            if k < len(table):
+                r = table.iloc[k]
+                items += [(str(table.index[k]), None), (int(r["leads"]), "int"), (int(r["won"]), "int"),
+                          (r["rate"], "percent")]
+            else:
+                items += [(None, None)] * 4
+        w.line(items)
+
+
 def _capture_rows(table, w: _Writer) -> dict:
     """{label: (share of leads, share of conversions)} of a capture table, statuses first."""
     out = {}
@@ -338,7 +362,7 @@ def calibration_layout(found, language: str, when: dt.datetime, applied: int | N
 
     t, s = found.tables, found.suggested_tables if has else None
     _conversion_block(w, "by_grade", "grade", t["by_grade"], s and s["by_grade"])
-    _conversion_block(w, "by_band", "band", t["by_band"], s and s["by_band"])
+    _band_block(w, t["by_band"], s and s["by_band"])
     _conversion_block(w, "by_status", "status", t["by_status"], s and s["by_status"])
     _conversion_block(w, "by_decile", "decile", t["by_decile"], s and s["by_decile"], deciles=True)
 
@@ -377,9 +401,17 @@ def calibration_layout(found, language: str, when: dt.datetime, applied: int | N
     w.title("band_rates")
     head = w.header(["band", "current"] + (["suggested"] if has else []))
     first = w.row
+    # Bands side by side by position (the suggested bands may have other names: "0–49 | 0–27").
     bands = list(t["by_band"].index)
     rates = [t["by_band"].loc[b, "rate"] for b in bands]
-    s_rates = [s["by_band"].loc[b, "rate"] if b in s["by_band"].index else None for b in bands] if has else []
+    s_rates = []
+    if has:
+        s_bands = list(s["by_band"].index)
+        s_rates = [s["by_band"].loc[b, "rate"] for b in s_bands]
+        bands = [a if k >= len(s_bands) or str(a) == str(s_bands[k]) else f"{a} | {s_bands[k]}"
+                 for k, a in enumerate(bands)] + [f"\u2014 | {b}" for b in s_bands[len(bands):]]
+        rates += [None] * (len(bands) - len(rates))
+        s_rates += [None] * (len(bands) - len(s_rates))
     for j, b in enumerate(bands):
         w.line([(str(b), None), (rates[j], "percent")] + ([(s_rates[j], "percent")] if has else []))
     last = w.row - 1
@@ -433,6 +465,14 @@ def _suggestion_blocks(w: _Writer, found) -> None:
                                     None if old.min_fit is None else "int"),
                 (label("below") if new.min_fit is None else _number(new.min_fit), None if new.min_fit is None
                  else "int")])
+    w.title("s_bands")
+    w.header(["current_band", "current_min", "suggested_band", "suggested_min", "leads", "rate"])
+    by_band = found.suggested_tables["by_band"]
+    for old, new in zip(model.score_bands, suggested.score_bands):
+        held = by_band.loc[new.label] if new.label in by_band.index else None
+        w.line([(str(old.label), None), (_number(old.min_score), "int"), (str(new.label), None),
+                (_number(new.min_score), "int"), (None if held is None else int(held["leads"]), "int"),
+                (None if held is None else held["rate"], "percent")])
     capacity = f"{found.capacity:.0%}"
     w.title("s_status", label("s_status").format(capacity=capacity))
     w.header(["status", "min_score", "s_min_score", "grades", "pass_leads", "pass_won"])

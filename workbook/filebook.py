@@ -144,6 +144,14 @@ class FileBook(Book):
         if t.autoFilter is not None:
             t.autoFilter.ref = f"{left}{table.min_row}:{right}{last - table.totals}"
 
+    def rename_table_columns(self, table, names) -> None:
+        ws = self.wb[table.sheet]
+        columns = table.handle.tableColumns  # Empty for a table made in this run: openpyxl names them on save.
+        for col, name in names.items():
+            set_value(ws.cell(table.min_row, col), str(name))
+            if columns:
+                columns[col - table.min_col].name = str(name)
+
     def defined_name(self, name) -> str | None:
         found = self.wb.defined_names.get(name)
         return None if found is None else found.attr_text

@@ -65,6 +65,7 @@ class _Table:
     totals: int
     ref_last: int  # Last row of the table's range as stored (totals included); it never shrinks.
     new_columns: list = field(default_factory=list)
+    renamed: dict = field(default_factory=dict)  # Position in the table (from 0) -> new column name.
     changed: bool = False
 
     def spot(self) -> TableSpot:
@@ -386,6 +387,19 @@ class PackageBook(Book):
         rec.max_col = table.max_col
         rec.changed = True
 
+    def rename_table_columns(self, table, names) -> None:
+        rec = self._record(table)
+        pending = self._pending_of(table.sheet)
+        for col, name in names.items():
+            if not rec.min_col <= col <= rec.max_col:
+                raise ValueError(f"column {col} is not in table {rec.name}")
+            pending.put_cell(rec.min_row, col, cell_text(str(name)))
+            if col - rec.min_col < rec.max_col - rec.min_col + 1 - len(rec.new_columns):
+                rec.renamed[col - rec.min_col] = str(name)
+            else:  # A column this run adds: its new name is the one to add.
+                rec.new_columns[col - rec.min_col - (rec.max_col - rec.min_col + 1 - len(rec.new_columns))] = str(name)
+        rec.changed = True
+
     def defined_name(self, name: str) -> str | None:
         """What a global defined name refers to (its formula, without '='), or None."""
         if name.casefold() in self._names_set:
@@ -666,7 +680,8 @@ class PackageBook(Book):
         for rec in self._all_tables():
             if rec.changed:
                 ref = range_ref(rec.min_row, rec.min_col, rec.ref_last, rec.max_col)
-                self.edit.put(rec.part, resize_table(self.edit.read(rec.part), ref, rec.new_columns))
+                self.edit.put(rec.part, resize_table(self.edit.read(rec.part), ref, rec.new_columns,
+                                                           rec.renamed))
 
     def _write_calc(self, removed: dict) -> None:
         book = self.package.workbook_part

@@ -190,6 +190,10 @@ class XlBook(Book):
         sheet = self._sheet(table.sheet)
         table.handle.resize(sheet.range((table.min_row, table.min_col), (last, table.max_col)))
 
+    def rename_table_columns(self, table, names) -> None:
+        for col, name in sorted(names.items()):  # Excel renames a table's column with its header cell.
+            self._put(table.sheet, table.min_row, col, [[str(name)]])
+
     def hide_columns(self, table, columns) -> None:
         sheet = self._sheet(table.sheet)
         for col in columns:

@@ -1465,15 +1465,18 @@ def patch_columns(sheet_xml: bytes, columns: Sequence[Column], *, shared_strings
 
 # Tables.
 
-def resize_table(table_xml: bytes, ref: str, new_columns: Iterable[str] = ()) -> bytes:
+def resize_table(table_xml: bytes, ref: str, new_columns: Iterable[str] = (), renamed: dict | None = None) -> bytes:
     """A table part with its range set to ref and new columns (header names) appended at its right.
 
     Updates the table's `ref` and its `<autoFilter ref>` (the same range without the totals
     row), appends a `<tableColumn id= name=>` per new column with the next free ids, and
-    updates `<tableColumns count>`. Other bytes stay. The caller writes the header cells
-    (they must equal the names) and makes ref as wide as the columns.
+    updates `<tableColumns count>`; renamed {position from 0: name} gives existing columns new
+    names (only their name attribute changes). Other bytes stay. The caller writes the header
+    cells (they must equal the names) and makes ref as wide as the columns.
     """
     new_columns = list(new_columns)
+    if renamed:
+        table_xml = _rename_columns(table_xml, renamed)
     start, end, prefix, local = root(table_xml)
     if local != b"table":
         raise SpliceError(f"not a table part: root element <{local.decode()}>")
@@ -1520,6 +1523,32 @@ def resize_table(table_xml: bytes, ref: str, new_columns: Iterable[str] = ()) ->
         return xml[:columns[0]] + new_tag + b"".join(added) + b"</%stableColumns>" % p + xml[columns[2]:]
     close = columns[2] - len(b"</%stableColumns>" % p)
     return xml[:columns[0]] + new_tag + xml[columns[1]:close] + b"".join(added) + xml[close:]
+
+
+def _rename_columns(table_xml: bytes, renamed: dict) -> bytes:
+    """A table part whose columns at these positions (from 0) have new names; names stay unique."""
+    from .splice import name_text
+    _, _, p, _ = root(table_xml)
+    columns = find_element(table_xml, p, b"tableColumns")
+    if columns is None:
+        raise SpliceError("the table has no <tableColumns>")
+    col_tag = re.compile(rb"<%stableColumn(?=[\s/>])[^>]*?/?>" % re.escape(p))
+    found = list(col_tag.finditer(table_xml, columns[1], columns[2]))
+    names = [(get_attr(m.group(0), b"name") or "") for m in found]
+    for k, name in renamed.items():
+        if not 0 <= k < len(found):
+            raise ValueError(f"the table has no column {k + 1} to rename (it has {len(found)})")
+        names[k] = str(name)
+    folded = [n.casefold() for n in names]
+    if any(not n for n in names) or len(set(folded)) != len(folded):
+        raise ValueError(f"table column names {names!r} are empty or repeated")
+    out, at = [], 0
+    for k, m in enumerate(found):
+        if k in renamed:
+            out += [table_xml[at:m.start()], set_attrs(m.group(0), {"name": name_text(names[k])})]
+            at = m.end()
+    out.append(table_xml[at:])
+    return b"".join(out)
 
 
 def set_attributes(xml: bytes, element: str, attrs: dict, *, within: str | None = None) -> bytes:
