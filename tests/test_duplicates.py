@@ -224,3 +224,36 @@ def test_the_consumer_templates_look_for_duplicates_by_email_only(tmp_path, lang
     template.new_workbook(book, language=language, profile="b2c", sample=30, seed=3)
     assert workflow.check(book).errors == []
     workflow.run(book)
+
+
+@pytest.mark.parametrize("writer", ["package", "openpyxl"])
+def test_clearing_the_setting_empties_the_duplicates_sheet_of_an_earlier_run(tmp_path, writer):
+    path = _book(tmp_path / "book.xlsx")
+    rescore(path, as_of=AS_OF)
+    assert _sheet(path, "Duplicates") == EXPECTED
+    wb = openpyxl.load_workbook(path)
+    setting_cell(wb["LeadScore"], "Duplicates by").value = None
+    wb.save(path)
+    if writer == "package":
+        rescore(path, as_of=AS_OF)
+    else:
+        book = FileBook(path)
+        run_book(book, AS_OF)
+        book.save()
+    # The sheet stays where it was, its table holds no group, and no lead is a duplicate now.
+    assert _sheet(path, "Duplicates") == [EXPECTED[0]]
+    back = openpyxl.load_workbook(path)
+    assert back["Duplicates"].tables["tblDuplicates"].ref == "A1:J2"
+    assert back.sheetnames.index("Duplicates") == wb.sheetnames.index("Duplicates")
+    assert not any(str(a).startswith("Duplicate of") for a in read_leads(path)["Action"])
+
+
+def test_a_sheet_named_duplicates_that_is_not_ours_is_left_alone(tmp_path):
+    path = _book(tmp_path / "book.xlsx")
+    wb = openpyxl.load_workbook(path)
+    setting_cell(wb["LeadScore"], "Duplicates by").value = None
+    wb.create_sheet("Duplicates")["A1"] = "my own list"
+    wb.save(path)
+    rescore(path, as_of=AS_OF)
+    ws = openpyxl.load_workbook(path)["Duplicates"]
+    assert ws["A1"].value == "my own list" and not ws.tables

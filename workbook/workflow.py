@@ -413,6 +413,10 @@ def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",), events=
         book.put_table_sheet(DUPLICATES_SHEET[language], DUPLICATES_TABLE, labels(DUPLICATE_COLUMNS, language),
                              table.itertuples(index=False, name=None), DUPLICATE_WIDTHS)
         report.summary["duplicates"] = int(scored.duplicates.dropped.sum())
+    else:  # The setting was cleared: a Duplicates sheet of an earlier run would name groups no lead has now.
+        title = next((t for t in DUPLICATES_SHEET.values() if t in book.sheet_names()), None)
+        if title is not None and any(t.name.casefold() == DUPLICATES_TABLE.casefold() for t in book.tables(title)):
+            book.put_table_sheet(title, DUPLICATES_TABLE, labels(DUPLICATE_COLUMNS, language), [], DUPLICATE_WIDTHS)
     if "tasks" in steps:
         write_outputs(lt, enrolled, rows, language, ENROLMENT_COLUMNS)
         keys = [k for k, _, _ in TASK_COLUMNS]
