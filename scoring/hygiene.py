@@ -100,6 +100,61 @@ def _domain_ok(domain: str) -> bool:
     return not any(".".join(labels[i:]) in special for i in range(len(labels)))
 
 
+# The shape of a plain address, for pyarrow's regular expressions (RE2): the local part as _PLAIN has it,
+# then a domain of the characters its labels may hold; each distinct domain is then matched to _DOMAIN.
+_SHAPE = rf"^(?P<local>{_ATEXT}+(?:\.{_ATEXT}+)*)@(?P<domain>[A-Za-z0-9.-]+)$"
+_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
+
+
+def _split_python(texts: list):
+    """Per address text: plain (as _PLAIN), local part, domain code; and the distinct domains."""
+    parts = _plain_parts(texts)
+    n = len(texts)
+    local = [p[0] if p else t.rpartition("@")[0].strip() for p, t in zip(parts, texts)]
+    domain = [p[1] if p else t.rpartition("@")[2].strip() for p, t in zip(parts, texts)]
+    codes, domains = pd.factorize(np.array(domain, dtype=object)) if n else (np.zeros(0, np.int64), [])
+    plain = np.fromiter((p is not None for p in parts), bool, n)
+    local_short = np.fromiter(map(len, local), np.int64, n) <= 64
+    return plain, local, local_short, np.asarray(codes, dtype=np.int64), list(domains)
+
+
+def _split_arrow(texts: list):
+    """_split_python's results by pyarrow's compute functions (a few times faster on many addresses),
+    or None where pyarrow is missing or cannot take the texts (e.g. a lone surrogate). The local
+    parts stay an Arrow array (None for an address that is not plain in shape) beside a dict of the
+    others' (index -> local part)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # (xlwings Lite without it.)
+        return None
+    try:
+        arr = pa.array(texts, type=pa.large_string())
+    except (pa.ArrowException, UnicodeError, ValueError):
+        return None
+    found = pc.extract_regex(arr, _SHAPE)
+    shaped = found.is_valid().to_numpy(zero_copy_only=False)
+    local = pc.struct_field(found, "local")
+    encoded = pc.dictionary_encode(pc.struct_field(found, "domain"))
+    domains = encoded.dictionary.to_pylist()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    labels_ok = np.fromiter((_DOMAIN.fullmatch(d) is not None for d in domains), bool, len(domains))
+    plain = shaped & np.append(labels_ok, False)[codes]
+    local_short = pc.fill_null(pc.less_equal(pc.utf8_length(local), 64), True).to_numpy(zero_copy_only=False).copy()
+    # An address not plain in shape: its parts as _split_python makes them (a shaped one's are the same).
+    index = {d: k for k, d in enumerate(domains)}
+    others = {}
+    for i in np.flatnonzero(~shaped):
+        head, _, tail = texts[i].rpartition("@")
+        others[i] = head.strip()
+        tail = tail.strip()
+        codes[i] = index.setdefault(tail, len(index))
+        local_short[i] = len(others[i]) <= 64
+    if len(index) > len(domains):
+        domains = list(index)
+    return plain, (local, others), local_short, codes, domains
+
+
 class Emails:
     """A column of e-mail addresses split once: per distinct value its local part, domain code and
     syntax verdict; per distinct domain its lower-case text."""
@@ -111,16 +166,11 @@ class Emails:
             texts = list(map(str.lower, map(str.strip, uniques)))
         else:
             texts = [v.strip().lower() if isinstance(v, str) else str(v).lower() for v in uniques]
-        parts = _plain_parts(texts)
-        local = [p[0] if p else t.rpartition("@")[0].strip() for p, t in zip(parts, texts)]
-        domain = [p[1] if p else t.rpartition("@")[2].strip() for p, t in zip(parts, texts)]
         n = len(texts)
-        self.local = local
-        codes_d, domains = pd.factorize(np.array(domain, dtype=object)) if n else (np.zeros(0, np.int64), [])
-        self.domain_code, self.domains = np.asarray(codes_d, dtype=np.int64), list(domains)
+        split = _split_arrow(texts) if n else None
+        plain, self.local, local_short, self.domain_code, self.domains = split or _split_python(texts)
         domain_ok = np.fromiter((_domain_ok(d) if d else False for d in self.domains), bool, len(self.domains))
-        plain = np.fromiter((p is not None for p in parts), bool, n)
-        short = (np.fromiter(map(len, texts), np.int64, n) <= 254) & (np.fromiter(map(len, local), np.int64, n) <= 64)
+        short = (np.fromiter(map(len, texts), np.int64, n) <= 254) & local_short
         valid = plain & short & domain_ok[self.domain_code] if n else np.zeros(0, bool)
         for i in np.flatnonzero(~plain):  # Unicode, quotes or garbage: email-validator decides.
             valid[i] = _strict(str(uniques[i]).strip())
@@ -130,6 +180,22 @@ class Emails:
         """Per distinct value: test(domain) on its domain, worked out once per domain."""
         flags = np.fromiter((bool(d) and test(d) for d in self.domains), bool, len(self.domains))
         return flags[self.domain_code] if len(self.domain_code) else np.zeros(0, bool)
+
+    def roles(self, roles: frozenset) -> np.ndarray:
+        """Per distinct value: its local part without a +tag (info+x@ is info@) is in roles."""
+        if isinstance(self.local, list):
+            tagged = [lo.partition("+")[0] if "+" in lo else lo for lo in self.local]
+            return np.fromiter(map(roles.__contains__, tagged), bool, len(tagged))
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arrow, others = self.local
+        tagged = pc.replace_substring_regex(arrow, r"\+.*", "", max_replacements=1)
+        out = pc.is_in(tagged, value_set=pa.array(sorted(roles), type=pa.large_string()))
+        out = pc.fill_null(out, False).to_numpy(zero_copy_only=False).copy()
+        for i, lo in others.items():
+            out[i] = lo.partition("+")[0] in roles
+        return out
 
 
 def _factorize(items: list) -> tuple[np.ndarray, list]:
@@ -217,7 +283,5 @@ def hygiene_hits(kind: str, column: Column, settings, cache: dict) -> np.ndarray
         free = frozenset(d.casefold().lstrip("@") for d in settings.free_mail)
         per_unique = emails.valid & emails.per_domain(lambda d: d in free)
     else:  # role account
-        roles = frozenset(r.casefold() for r in settings.role_accounts)
-        tagged = [lo.partition("+")[0] if "+" in lo else lo for lo in emails.local]  # info+x@ is info@.
-        per_unique = emails.valid & np.fromiter(map(roles.__contains__, tagged), bool, len(tagged))
+        per_unique = emails.valid & emails.roles(frozenset(r.casefold() for r in settings.role_accounts))
     return column.spread(np.asarray(per_unique, dtype=bool) & filled, False)

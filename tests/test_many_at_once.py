@@ -7,6 +7,7 @@ forms to the plain ones they replace.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from hypothesis import given, settings, strategies as st
 
 from scoring.hygiene import _PLAIN, _plain_parts
@@ -63,3 +64,56 @@ def test_lead_keys_made_at_once_as_one_by_one(values):
 
     assert keys_of(values) == [key_of(v) for v in values]
     assert keys_of(values + [12, None]) == [key_of(v) for v in values + [12, None]]
+
+
+# Addresses as they come: tags, role accounts, Unicode (the Kelvin sign lowers to k), quotes, long parts,
+# labels that break the rules, digits as a top-level label, special-use names, several @, numbers.
+ADDRESSES = ["Info+News@Ditta.IT", "sales@x.com", "a@b.com", "x y@z.com", "@x.com", "a@b", "", "a..b@c.com",
+             "é@x.com", "\u212a@x.com", "\"q\"@x.com", "a" * 65 + "@x.com", "a" * 64 + "@x.com",
+             "b@" + "c" * 250 + ".com", "a@-x.com", "a@x-.com", "a@x..com", "a@1.2.3.4", "a@x.test",
+             "a@b@c.com", "noreply+a+b@x.it", " padded@x.com ", "line\nbreak@x.com", 17, 2.5]
+
+
+def _emails_both_ways(values, monkeypatch):
+    import scoring.hygiene as hygiene
+    from scoring.parse import Column
+
+    column = lambda: Column(pd.Series(values, dtype=object, name="Email"))  # noqa: E731
+    fast = hygiene.Emails(column())
+    with monkeypatch.context() as m:
+        m.setattr(hygiene, "_split_arrow", lambda texts: None)
+        slow = hygiene.Emails(column())
+    return fast, slow
+
+
+def _same_emails(fast, slow):
+    from scoring.hygiene import ROLE_ACCOUNTS, _listed, disposable_domains
+
+    assert fast.valid.tolist() == slow.valid.tolist()
+    roles = frozenset(ROLE_ACCOUNTS)
+    assert fast.roles(roles).tolist() == slow.roles(roles).tolist()
+    for test in (lambda d: d in {"x.com", "ditta.it", "b"}, lambda d: _listed(d, disposable_domains())):
+        assert fast.per_domain(test).tolist() == slow.per_domain(test).tolist()
+
+
+def test_addresses_checked_by_arrow_as_one_by_one(monkeypatch):
+    fast, slow = _emails_both_ways(ADDRESSES, monkeypatch)
+    assert isinstance(fast.local, tuple) and isinstance(slow.local, list)  # Arrow's split, and Python's.
+    _same_emails(fast, slow)
+    assert fast.roles(frozenset(["info", "sales", "noreply"])).sum() == 3  # info+news@, sales@, noreply+a+b@.
+
+
+def test_a_text_arrow_cannot_take_is_checked_by_python(monkeypatch):
+    fast, slow = _emails_both_ways(ADDRESSES + ["\ud800@x.com"], monkeypatch)  # A lone surrogate.
+    assert isinstance(fast.local, list)
+    _same_emails(fast, slow)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.tuples(parts, parts).map("@".join), st.sampled_from(ADDRESSES[:-2]),
+                          st.text(alphabet="ab.@-_+ \nÉ\u212a", max_size=12)), max_size=25))
+def test_random_addresses_checked_by_arrow_as_one_by_one(values):
+    import pytest
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _same_emails(*_emails_both_ways(values, monkeypatch))
