@@ -40,7 +40,7 @@ from .model import Model
 from .outcomes import LOST, WON, measure, outcomes
 from .parse import Column, text_key
 from .report import score_band_codes
-from .suggest import Piece, column_pieces, piece_hits, suggest
+from .suggest import Piece, column_pieces, piece_hits, place_thresholds, suggest
 from .texts import text
 
 MIN_OUTCOMES = 40
@@ -167,17 +167,17 @@ def _count(n: int, language: str) -> str:
 # The suggestion's note on rules over events: (one rule, several), per language.
 EVENTS_KEPT = {
     "en": ("The rule over events keeps its current points: the suggestion is learned from the lead columns "
-           "without it (its points and thresholds too), and every score measured here includes its points as of "
-           "{date}",
+           "without it (its points too; the thresholds and score bands are placed on scores that include it), and "
+           "every score measured here includes its points as of {date}",
            "The {n} rules over events keep their current points: the suggestion is learned from the lead columns "
-           "without them (its points and thresholds too), and every score measured here includes their points as "
-           "of {date}"),
+           "without them (its points too; the thresholds and score bands are placed on scores that include them), "
+           "and every score measured here includes their points as of {date}"),
     "it": ("La regola sugli eventi mantiene i suoi punti attuali: il suggerimento è appreso dalle colonne dei lead "
-           "senza di essa (i suoi punti e le soglie anche), e ogni punteggio misurato qui include i suoi punti al "
-           "{date}",
+           "senza di essa (i suoi punti anche; le soglie e le fasce di punteggio sono poste su punteggi che la "
+           "includono), e ogni punteggio misurato qui include i suoi punti al {date}",
            "Le {n} regole sugli eventi mantengono i loro punti attuali: il suggerimento è appreso dalle colonne dei "
-           "lead senza di esse (i suoi punti e le soglie anche), e ogni punteggio misurato qui include i loro punti "
-           "al {date}"),
+           "lead senza di esse (i suoi punti anche; le soglie e le fasce di punteggio sono poste su punteggi che le "
+           "includono), e ogni punteggio misurato qui include i loro punti al {date}"),
 }
 
 
@@ -385,6 +385,9 @@ def calibrate(leads: pd.DataFrame, model: Model, outcome: str | None = None, hol
     suggestion = suggest(model, pieces, hits, won, train, capacity, seed)
     if any(r.group for r in model.event_rules):  # Their groups stay, as applying leaves them.
         suggestion.model.groups = copy.deepcopy(model.groups)
+    if model.event_rules:  # The thresholds and bands are placed by the scores the events add to.
+        real = evaluate_leads(leads, suggestion.model, events, as_of).frame["score"]
+        place_thresholds(suggestion, model, pd.to_numeric(real).to_numpy(dtype=float), train, capacity)
     _measure_suggestion(found, leads, codes, suggestion, existing, existing_hits, hits, events, as_of)
     if model.event_rules:
         found.suggested_notes.append(("events kept", {"rules": len(model.event_rules),

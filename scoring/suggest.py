@@ -295,18 +295,28 @@ def suggest(model: Model, pieces: list, hits: np.ndarray, won: np.ndarray, train
     raw = hits.astype(np.int64) * points if len(pieces) else np.zeros((len(hits), 0), np.int64)
     fit = np.minimum(raw[:, side].sum(axis=1), float(s.fit_max))
     scores = held_points(raw[:, side].sum(axis=1), raw[:, ~side].sum(axis=1), s)
-    sql = threshold(scores[train], capacity)
-    # MQL below SQL, so that it takes leads of its own (an equal threshold would never be reached).
-    mql = min(threshold(scores[train], MQL_FACTOR * capacity), max(sql - 1, float(s.score_min)))
     suggested = copy.deepcopy(model)
     rules, origins = _rules(model, pieces, points)
     suggested.fit_rules, suggested.behaviour_rules = rules["fit"], rules["behaviour"]
     suggested.groups = []
-    suggested.status_rules = _thresholds(model.status_rules, mql, sql)
     suggested.grade_bands = _grade_bands(model.grade_bands, fit[train])
-    suggested.score_bands = score_bands(model.score_bands, scores[train], capacity, s.score_max, (sql, mql))
-    return Suggestion(suggested, pieces, points, scores, scale, mql, sql, hits, origins["fit"] + origins["behaviour"],
-                      monotone)
+    found = Suggestion(suggested, pieces, points, scores, scale, 0.0, 0.0, hits, origins["fit"] + origins["behaviour"],
+                       monotone)
+    place_thresholds(found, model, scores, train, capacity)
+    return found
+
+
+def place_thresholds(found: Suggestion, model: Model, scores: np.ndarray, train: np.ndarray, capacity: float) -> None:
+    """Set the suggestion's SQL and MQL thresholds and score bands from the leads' scores (the
+    training part's) and the capacity; scores become the suggestion's. calibrate calls it again
+    with the scores that rules over events add to."""
+    s = model.settings
+    sql = threshold(scores[train], capacity)
+    # MQL below SQL, so that it takes leads of its own (an equal threshold would never be reached).
+    mql = min(threshold(scores[train], MQL_FACTOR * capacity), max(sql - 1, float(s.score_min)))
+    found.model.status_rules = _thresholds(model.status_rules, mql, sql)
+    found.model.score_bands = score_bands(model.score_bands, scores[train], capacity, s.score_max, (sql, mql))
+    found.scores, found.mql, found.sql = scores, mql, sql
 
 
 def _rules(model: Model, pieces: list, points: np.ndarray) -> tuple[dict, dict]:

@@ -15,6 +15,7 @@ from scoring import EventRule, FitRule, RuleGroup, default_model, score
 from scoring.auc import auc
 from scoring.calibrate import calibrate, note_text
 from scoring.engine import rule_label
+from scoring.suggest import threshold
 from workbook import template
 
 from native_check import with_template_columns
@@ -91,15 +92,25 @@ def test_the_suggestion_keeps_the_points_of_the_rules_over_events_and_says_so():
     again = score(leads, suggested, events, AS_OF)
     test = found.test
     assert found.suggested_auc == auc(found.won[test], again["score"].to_numpy(dtype=float)[test])
+    # The thresholds and bands are placed on those scores: SQL passes at most the capacity of the training
+    # leads (12%), and the suggestion's scores are the engine's with the events.
+    scores = again["score"].to_numpy(dtype=float)
+    assert found.suggestion.scores.tolist() == scores.tolist()
+    sql = max(r.min_score for r in suggested.status_rules)
+    assert sql == found.suggestion.sql and suggested.score_bands[-1].min_score == sql
+    train = found.train
+    assert sql == threshold(scores[train], 0.12)
+    # (Placed on the scores without the events, SQL would start elsewhere.)
+    assert sql != threshold(score(leads, suggested)["score"].to_numpy(dtype=float)[train], 0.12)
     assert ("events kept", {"rules": 1, "as_of": "2026-09-01 00:00"}) in found.suggested_notes
     assert note_text(found.suggested_notes[-1]) == (
         "The rule over events keeps its current points: the suggestion is learned from the lead columns without "
-        "it (its points and thresholds too), and every score measured here includes its points as of 2026-09-01 "
-        "00:00")
+        "it (its points too; the thresholds and score bands are placed on scores that include it), and every "
+        "score measured here includes its points as of 2026-09-01 00:00")
     assert note_text(("events kept", {"rules": 2, "as_of": "2026-09-01 00:00"}), "it") == (
         "Le 2 regole sugli eventi mantengono i loro punti attuali: il suggerimento è appreso dalle colonne dei "
-        "lead senza di esse (i suoi punti e le soglie anche), e ogni punteggio misurato qui include i loro punti "
-        "al 2026-09-01 00:00")
+        "lead senza di esse (i suoi punti anche; le soglie e le fasce di punteggio sono poste su punteggi che le "
+        "includono), e ogni punteggio misurato qui include i loro punti al 2026-09-01 00:00")
 
 
 @pytest.mark.slow
@@ -147,8 +158,9 @@ def test_the_command_reads_the_events_sheet_and_the_calibration_sheet_shows_the_
     assert lines[at + 1:at + 3] == ["  points  rule     leads  conversion  others  lift",
                                     "      20  Webinar     40       50.0%   16.7%  1.67"]
     assert ("Warning about the suggested model: The rule over events keeps its current points: the suggestion is "
-            "learned from the lead columns without it (its points and thresholds too), and every score measured "
-            "here includes its points as of 2026-09-01 00:00") in lines
+            "learned from the lead columns without it (its points too; the thresholds and score bands are placed on "
+            "scores that include it), and every score measured here includes its points as of 2026-09-01 00:00") \
+        in lines
     rows = _sheet_rows(path)
     current = [r for r in rows if r[0] == "Webinar"]
     assert current[0][:5] == ("Webinar", "behaviour (events)", 20, 40, 20)

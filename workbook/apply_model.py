@@ -35,7 +35,7 @@ from .errors import SheetError
 from .layout import HEADER_ROW, LISTS_COLUMN, MODEL_SHEET
 
 CHANGELOG_TABLE = "tblChangelog"
-CHANGELOG_COLUMN = LISTS_COLUMN + 10  # Column BW: right of the dropdown lists, outside LeadScoreModel.
+CHANGELOG_COLUMN = LISTS_COLUMN + 10  # Column BW: right of the dropdown lists.
 CHANGELOG_HEADERS = {"en": ("When", "What", "Cell", "Old", "New", "Why"),
                      "it": ("Quando", "Cosa", "Cella", "Prima", "Dopo", "Perché")}
 WORDS = {
