@@ -15,12 +15,24 @@ from workbook.bulk import DIALECTS, ENGINES, score_file, sql_text
 _SIZE = re.compile(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*", re.I)
 
 
+_UNITS = "B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (of 1024)"
+
+
 def _memory(ctx, param, value):
     if value is None:
         return None
     if not _SIZE.fullmatch(value):
-        raise click.BadParameter(f"{value!r} is not a size; write it as 500MB, 2GB or 1.5GiB")
+        raise click.BadParameter(f"{value!r} is not a size; write a number and a unit ({_UNITS}), e.g. 500MB, "
+                                 "2GB or 1.5GiB")
     return value.strip()
+
+
+def _duckdb_only(engine, memory, threads) -> None:
+    """--memory and --threads are DuckDB's settings: refused with another engine, not ignored."""
+    for name, value in (("--memory", memory), ("--threads", threads)):
+        if value is not None and engine != "duckdb":
+            raise click.UsageError(f"{name} {value} sets DuckDB's {'memory limit' if name == '--memory' else 'threads'}"
+                                   f"; --engine {engine} does not use it: leave it out, or use --engine duckdb")
 
 
 def _print_scored(done) -> None:
@@ -48,12 +60,14 @@ def commands(friendly) -> list:
                        "the same SQL on Spark (local, or the session spark-submit starts); pandas: the engine "
                        "of the workbook commands, in memory.")
     @click.option("--memory", callback=_memory, metavar="SIZE",
-                  help="DuckDB's memory limit, e.g. 2GB (default: 80% of RAM); past it DuckDB spills to a "
-                       "temporary folder.")
-    @click.option("--threads", type=click.IntRange(1, 1024), help="DuckDB's threads (default: one per core).")
+                  help="duckdb only: its memory limit, a number and a unit (B, KB, MB, GB, TB or KiB, MiB, GiB, "
+                       "TiB), e.g. 2GB (default: 80% of RAM); past it DuckDB spills to a temporary folder. "
+                       "Some 150MB is the least it works with.")
+    @click.option("--threads", type=click.IntRange(1, 1024), metavar="N",
+                  help="duckdb only: the threads it uses, 1 to 1024 (default: one per core).")
     @click.option("--keep", multiple=True, metavar="COLUMN",
-                  help="Write only this input column with the results (repeat for more), e.g. --keep 'Lead ID'; "
-                       "default: every input column.")
+                  help="Write only this input column with the results (repeat for more; names as in the input, "
+                       "ignoring case), e.g. --keep 'Lead ID'; default: every input column.")
     @friendly
     def score(book, input_path, output_path, engine, memory, threads, keep):
         """Score a file of leads with BOOK's model (its LeadScore sheet) into a Parquet file.
@@ -61,6 +75,7 @@ def commands(friendly) -> list:
         The same results as `leadscore rescore` gives in a workbook, for files of any size. Rules SQL
         cannot write (lead hygiene, duplicates) stop the duckdb and spark engines, naming their cells.
         """
+        _duckdb_only(engine, memory, threads)
         _print_scored(score_file(book, input_path, output_path, engine, memory, keep, threads))
 
     @click.command(name="sql")

@@ -119,7 +119,17 @@ def test_bad_input_is_one_line_and_changes_nothing(folder):
                                 ".parquet)\n"
     code, out = run("score", folder / "book.xlsx", "--input", folder / "leads.parquet", "--output", target,
                     "--memory", "lots")
-    assert code == 2 and "'lots' is not a size; write it as 500MB, 2GB or 1.5GiB" in out
+    assert code == 2 and ("'lots' is not a size; write a number and a unit (B, KB, MB, GB, TB (powers of 1000) "
+                          "or KiB, MiB, GiB, TiB (of 1024)), e.g. 500MB, 2GB or 1.5GiB") in " ".join(out.split())
+    code, out = run("score", folder / "book.xlsx", "--input", folder / "leads.parquet", "--output", target,
+                    "--engine", "pandas", "--threads", "2")
+    assert code == 2 and ("--threads 2 sets DuckDB's threads; --engine pandas does not use it: leave it out, or "
+                          "use --engine duckdb") in " ".join(out.split())
+    code, out = run("score", folder / "book.xlsx", "--input", folder / "leads.parquet", "--output", target,
+                    "--memory", "10KB")
+    assert code == 1 and out.startswith("Error: DuckDB ran out of memory (limit 10KB): ") and \
+        out.rstrip().endswith("give --memory more, or free some") and len(out.strip().splitlines()) == 1, out
+    assert sha256(target) == before
     assert sorted(os.listdir(folder)) == ["book.xlsx", "damaged.parquet", "leads.csv", "leads.parquet",
                                           "scored.parquet"]
 

@@ -58,11 +58,16 @@ def _kept(kinds: dict, keep) -> list | None:
         if found is None:
             raise FileProblem(None, f"--keep {name!r}: {not_a_column(name, list(kinds), 'the input')}")
         out.append(found)
-    return out
+    return list(dict.fromkeys(out))  # A column named twice (Lead ID, lead id) is written once.
 
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _out_of_memory(exc, memory) -> EngineProblem:
+    return EngineProblem(f"DuckDB ran out of memory{f' (limit {memory})' if memory else ''}: "
+                         f"{_first_line(exc)}; give --memory more, or free some")
 
 
 def _counts(con, path: str, status: str) -> Written:
@@ -83,12 +88,12 @@ def run_duckdb(model: BookModel, path, kind: str, temp: str, memory: str | None 
     con = duckdb.connect(config={"temp_directory": spill, **DUCKDB_SETTINGS})
     try:
         con.execute("SET enable_progress_bar = false")
-        if memory:
-            con.execute(f"SET memory_limit = '{memory}'")
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
         quoted = "'" + temp.replace("'", "''") + "'"
         try:
+            if memory:
+                con.execute(f"SET memory_limit = '{memory}'")
+            if threads:
+                con.execute(f"SET threads = {int(threads)}")
             if kind == "csv":  # A CSV file numbers no rows: it is copied into Parquet first, in order.
                 copy = os.path.join(spill, "input.parquet")
                 con.execute(f"COPY (SELECT * FROM {reader_sql(path, kind)}) TO '{copy}' (FORMAT parquet)")
@@ -97,6 +102,8 @@ def run_duckdb(model: BookModel, path, kind: str, temp: str, memory: str | None 
             con.execute(f"CREATE VIEW {VIEW} AS SELECT * EXCLUDE (file_row_number), file_row_number AS {ROW} "
                         f"FROM {reader}")
             described = con.execute(f"DESCRIBE SELECT * FROM {VIEW}").fetchall()
+        except duckdb.OutOfMemoryException as exc:
+            raise _out_of_memory(exc, memory) from None
         except duckdb.Error as exc:
             raise FileProblem(shown, f"{os.path.basename(shown)} cannot be read as {shown_kind}: "
                                      f"{_first_line(exc)}") from None
@@ -115,8 +122,7 @@ def run_duckdb(model: BookModel, path, kind: str, temp: str, memory: str | None 
             inputs = f"(SELECT {columns} FROM {reader_sql(path, kind)}) POSITIONAL JOIN " if passed else ""
             con.execute(f"COPY (SELECT * FROM {inputs}read_parquet('{scored}')) TO {quoted} (FORMAT parquet)")
         except duckdb.OutOfMemoryException as exc:
-            raise EngineProblem(f"DuckDB ran out of memory{f' (limit {memory})' if memory else ''}: "
-                                f"{_first_line(exc)}; give --memory more, or free some") from None
+            raise _out_of_memory(exc, memory) from None
         except duckdb.IOException as exc:
             raise DiskProblem(shown, f"Cannot write the scored leads: {_first_line(exc)}. Nothing was changed.") from None
         except duckdb.Error as exc:
