@@ -68,7 +68,7 @@ def _compare(wb, book, sheets):
 
 
 @pytest.mark.parametrize("lite", [False, True], ids=["desktop", "lite"])
-@pytest.mark.parametrize("n", [10, 300])
+@pytest.mark.parametrize("n", [10, pytest.param(300, marks=pytest.mark.slow)])
 def test_same_outputs_as_the_file_backend(tmp_path, n, lite):
     src = _sample_book(tmp_path / "book.xlsx", n)
     wb = _written_by_file_run(src, tmp_path)
@@ -204,6 +204,7 @@ def test_bounds_reads_excel_addresses():
     assert bounds("Leads!B3") == (3, 2, 3, 2)
 
 
+@pytest.mark.slow
 def test_the_add_in_paths_need_no_template_cli_or_calendar_libraries():
     """What runs inside Excel (and in Pyodide for xlwings Lite) imports only the engine, pandas and openpyxl."""
     import subprocess

@@ -63,6 +63,7 @@ def test_one_row_gives_one_value_the_design_examples(known):
         "Role level ≥ 3 +15; Employees > 50 +10; Annual revenue > 1,000,000 +15; White paper / case study downloaded +10"
 
 
+@pytest.mark.slow
 def test_whole_columns_give_a_column_equal_to_the_engine(tmp_path):
     path = tmp_path / "sample.xlsx"
     template.new_workbook(path, sample=300, seed=5)

@@ -374,6 +374,7 @@ def test_rescore_in_place_keeps_the_buttons_of_a_book_saved_as_xlsx(built, tmp_p
 # --- LibreOffice -------------------------------------------------------------------------------
 
 @pytest.mark.skipif(SOFFICE is None and not os.environ.get("CI"), reason="LibreOffice (soffice) is not installed")
+@pytest.mark.slow
 def test_libreoffice_opens_it_and_binds_the_buttons_to_the_macro(built, tmp_path):
     assert SOFFICE, "CI must have LibreOffice: .ci/run installs libreoffice-calc-nogui"
     out = tmp_path / "out"

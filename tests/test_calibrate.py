@@ -56,6 +56,7 @@ def hand_model(industry="IT"):
     return model
 
 
+@pytest.mark.slow
 def test_the_current_model_is_measured_on_the_holdout_by_date():
     found = calibrate(hand_leads(), hand_model(), outcome="Outcome", since="2026-06-01")
     assert found.split == "by date (Created): learned before 2026-06-01, tested on 2026-06-01 and after"

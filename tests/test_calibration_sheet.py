@@ -320,6 +320,7 @@ def _label(rule) -> str:
     return rule_label(rule)
 
 
+@pytest.mark.slow
 def test_applying_again_on_the_same_split_changes_nothing_and_another_split_adds_rows_below(english):
     same = english["folder"] / "same.xlsx"
     code, out, _ = run("calibrate", english["applied"], "--apply", *SINCE, *AS_OF, "--out", same)

@@ -122,6 +122,7 @@ def corruptions(draw_cells):
 
 @settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
+@pytest.mark.slow
 def test_corrupted_cells_give_results_or_cell_errors(template_book, data):
     changes = data.draw(corruptions(_cells(template_book[2])))
     _run_corrupted(template_book, changes)

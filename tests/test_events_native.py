@@ -41,6 +41,7 @@ def imported(tmp_path):
     return book
 
 
+@pytest.mark.slow
 def test_the_book_and_check_say_rules_over_events_are_the_engine_s(tmp_path):
     book = imported(tmp_path)
     wb = openpyxl.load_workbook(book)

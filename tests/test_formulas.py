@@ -73,6 +73,7 @@ def sheet_xml(path, part="xl/worksheets/sheet1.xml") -> str:
         return zf.read(part).decode("utf-8")
 
 
+@pytest.mark.slow
 def test_native_template_stores_each_formula_column_once(tmp_path):
     book = tmp_path / "Native.xlsx"
     outputs = template.new_workbook(book, sample=25, seed=2, formulas="native")
@@ -119,6 +120,7 @@ def fit_column_formulas(path) -> list:
     return [ws.cell(r, col).value for r in range(2, ws.max_row + 1)]
 
 
+@pytest.mark.slow
 def test_formulas_command_turns_a_values_book_native_in_place(tmp_path):
     book = tmp_path / "Leads.xlsx"
     run("new", book, "--sample", 30, "--seed", 5)
@@ -149,6 +151,7 @@ def test_formulas_command_turns_a_values_book_native_in_place(tmp_path):
     assert set(fit_column_formulas(book)) == {'=IF(LSF_Blank,"",LSF_Fit1+LSF_Fit2+LSF_Fit3+LSF_Fit4)'}
 
 
+@pytest.mark.slow
 def test_rescore_of_a_native_book_keeps_the_formulas_shared(tmp_path):
     book = tmp_path / "Native.xlsx"
     template.new_workbook(book, sample=20, seed=1, formulas="native")

@@ -83,6 +83,7 @@ def test_a_problem_goes_to_its_cell_when_the_column_name_holds_a_colon(book):
 # 5. History holds only real changes in formula workbooks.
 
 @pytest.mark.parametrize("kind", ["native", "udf"])
+@pytest.mark.slow
 def test_history_of_a_formula_book_holds_only_real_changes(tmp_path, kind):
     path = tmp_path / f"{kind}.xlsx"
     assert run("new", path, "--formulas", kind, "--sample", 12, "--seed", 2)[0] == 0
@@ -112,6 +113,7 @@ def pd_leads(path):
     return read_leads(path, outputs=False)
 
 
+@pytest.mark.slow
 def test_history_after_leadscore_formulas_holds_only_real_changes(tmp_path):
     path = tmp_path / "values.xlsx"
     run("new", path, "--sample", 12, "--seed", 2)
@@ -237,6 +239,7 @@ def test_rescore_says_how_many_leads_moved_and_the_biggest_moves(book):
     assert "Biggest moves: L2 Bruno Neri B50 \u2192 A60" in lines
 
 
+@pytest.mark.slow
 def test_demo_refuses_to_replace_a_book_without_force(tmp_path):
     folder = tmp_path / "demo"
     code, out, _ = run("demo", folder, "--sample", 20)

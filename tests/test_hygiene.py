@@ -227,6 +227,7 @@ def test_an_old_book_without_the_new_settings_scores_as_before(tmp_path):
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow
 def test_native_formulas_take_hygiene_and_duplicates_from_the_engine_columns(tmp_path):
     from native_check import assert_same_as_engine, native_outputs
 

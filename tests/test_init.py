@@ -117,6 +117,7 @@ def test_init_makes_a_plain_range_a_table_and_keeps_everything_else(tmp_path):
     assert [values["Contacts"].cell(r, score).value for r in (2, 3, 4)] == [55, 0, 30]
 
 
+@pytest.mark.slow
 def test_a_formula_cell_keeps_its_value_over_ten_rescores(tmp_path):
     # openpyxl saved formulas without their cached values: Employees =200*5 read as blank on the
     # second rescore and the lead fell from A to B with nothing edited. Not any more.

@@ -40,6 +40,7 @@ def export_sheets(book, tmp_path) -> dict:
     return sheets
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_a_rescored_book_and_sees_our_values(tmp_path):
     book = known_book(tmp_path / "book.xlsx")
     rescore(book, as_of=AS_OF)
@@ -61,6 +62,7 @@ def test_libreoffice_opens_a_rescored_book_and_sees_our_values(tmp_path):
     assert model_rows[2][1:6] == ["Lead column", "Operator", "Value", "Points", "Label (optional)"]
 
 
+@pytest.mark.slow
 def test_the_recalculating_profile_replaces_stale_cached_results(tmp_path):
     """What later formula tests rely on: LibreOffice computes formulas itself, not our cached numbers."""
     import openpyxl

@@ -244,6 +244,7 @@ def _run_embedded(book: Path, tmp_path: Path, *as_of: str) -> dict:
     return json.loads(line[len("RESULT "):])
 
 
+@pytest.mark.slow
 def test_the_embedded_code_runs_from_its_bundle_alone(lite_book, tmp_path):
     result = _run_embedded(fresh(lite_book, tmp_path), tmp_path)
     assert len(result["zips"]) == 1 and result["files"] == result["zips"]
@@ -290,6 +291,7 @@ def test_openpyxl_still_opens_it(lite_book):
 
 
 @pytest.mark.skipif(SOFFICE is None and not os.environ.get("CI"), reason="LibreOffice (soffice) is not installed")
+@pytest.mark.slow
 def test_libreoffice_still_opens_it(lite_book, tmp_path):
     assert SOFFICE, "CI must have LibreOffice: .ci/run installs libreoffice-calc-nogui"
     result = subprocess.run(

@@ -31,6 +31,7 @@ def test_nothing_is_shown_unless_turned_on():
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+@pytest.mark.slow
 def test_the_command_line_shows_steps_on_a_terminal_only(tmp_path, monkeypatch):
     book = known_book(tmp_path / "book.xlsx")
     env = {**os.environ, "LEADSCORE_PROGRESS_DELAY": "0"}

@@ -107,6 +107,7 @@ def lead_tables(draw):
 
 @SETTINGS
 @given(lead_tables())
+@pytest.mark.slow
 def test_random_leads(table):
     language, leads = table
     model = MODELS[language]
@@ -148,6 +149,7 @@ def test_random_leads(table):
 
 @SETTINGS
 @given(lead_tables())
+@pytest.mark.slow
 def test_random_leads_problems_name_their_cells(table):
     language, leads = table
     out = score(leads, MODELS[language])
@@ -171,6 +173,7 @@ ANYTHING = st.one_of(
 @settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(["en", "it"]), st.lists(st.lists(ANYTHING, min_size=23, max_size=23),
                                                min_size=1, max_size=10))
+@pytest.mark.slow
 def test_score_never_raises_on_bad_values(language, cells):
     columns = [header(m, language) for m in LEAD_COLUMNS["b2b"]]
     leads = pd.DataFrame(cells, columns=columns)
@@ -187,6 +190,7 @@ def test_score_never_raises_on_bad_values(language, cells):
 @settings(max_examples=examples(300), deadline=None)
 @given(st.sampled_from(["en", "it"]),
        st.lists(st.tuples(st.integers(0, 50), st.integers(0, 100)), min_size=1, max_size=40))
+@pytest.mark.slow
 def test_grid_of_fit_and_behaviour(language, pairs):
     """Any fit 0–50 and behaviour 0–100 (behaviour maximum raised to 100): exact grade,
     score (held at 100), rating, status, action and reasons."""
@@ -285,6 +289,7 @@ MODEL_LEADS = st.lists(st.fixed_dictionaries({
 
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=list(HealthCheck))
 @given(models(), MODEL_LEADS)
+@pytest.mark.slow
 def test_reasons_add_up_for_generated_models(model, rows):
     from scoring import ModelError, evaluate_leads
 

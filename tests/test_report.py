@@ -434,6 +434,7 @@ def export_csv(book, tmp_path) -> dict:
 @pytest.mark.skipif(SOFFICE is None and not os.environ.get("CI"),
                     reason="LibreOffice (soffice) is not installed; .ci/run installs it")
 @pytest.mark.parametrize("language", ["en", "it"])
+@pytest.mark.slow
 def test_libreoffice_reads_the_report(tmp_path, language):
     assert SOFFICE, "CI must have LibreOffice: .ci/run installs libreoffice-calc-nogui"
     lang = 0 if language == "en" else 1

@@ -16,6 +16,7 @@ def _member(tmp_path, data: bytes):
     return zipfile.ZipFile(path)
 
 
+@pytest.mark.slow
 def test_read_ahead_gives_the_same_bytes_in_any_sizes(tmp_path):
     data = bytes(range(256)) * 40_000  # 10 MB.
     with _member(tmp_path, data) as zf:

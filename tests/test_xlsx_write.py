@@ -663,6 +663,7 @@ def test_libreoffice_full_corpus_with_our_sheets(tmp_path):
 
 @libreoffice
 @pytest.mark.libreoffice
+@pytest.mark.slow
 def test_libreoffice_opens_patched_workbooks_and_shows_the_new_values(tmp_path):
     outs, done = [], {}
     for book in books():
@@ -825,6 +826,7 @@ def test_new_sheet_with_its_table(book, tmp_path):
 
 @libreoffice
 @pytest.mark.libreoffice
+@pytest.mark.slow
 def test_libreoffice_sees_the_new_sheets(tmp_path):
     outs = []
     for book in books():
@@ -973,6 +975,7 @@ def test_report_matches_write_report(tmp_path):
 
 @libreoffice
 @pytest.mark.libreoffice
+@pytest.mark.slow
 def test_libreoffice_opens_the_report_and_its_chart(tmp_path):
     funnel = sample_funnel()
     pkg = Package(DATA / "macro01.xlsm")
