@@ -22,12 +22,15 @@ CELL_LIMIT = 32_767  # Characters Excel keeps in a cell.
 SEP = "; "
 
 
-def number_text(x: float) -> str:
-    """15.0 -> '15', 2.5 -> '2.5' (at most 6 decimals)."""
+def number_text(x: float, language: str = "en") -> str:
+    """15.0 -> '15', 2.5 -> '2.5' ('2,5' in Italian; at most 6 decimals, no thousands separator)."""
     x = round(float(x), 6)
     if x == 0:
         return "0"
-    return str(int(x)) if x.is_integer() else f"{x:.6f}".rstrip("0")
+    if x.is_integer():
+        return str(int(x))
+    shown = f"{x:.6f}".rstrip("0")
+    return shown.replace(".", ",") if language == "it" else shown
 
 
 def number_words(x: float, language: str = "en") -> str:
@@ -103,10 +106,10 @@ def rule_label(rule, language: str = "en", parsed=None) -> str:
     return words[op].format(c=rule.column, v=joined)
 
 
-def signed(x: float) -> str:
-    """Points as reasons show them: '+15', '−10' (a true minus sign)."""
+def signed(x: float, language: str = "en") -> str:
+    """Points as reasons show them: '+15', '−10' (a true minus sign), '+2.5' ('+2,5' in Italian)."""
     x = round(float(x), 6)
-    return ("+" if x >= 0 else "\u2212") + number_text(abs(x))
+    return ("+" if x >= 0 else "\u2212") + number_text(abs(x), language)
 
 
 @dataclass(frozen=True)
@@ -121,9 +124,9 @@ class Reason:
     rule: int | None = None
     count: float = 1.0
 
-    def text(self) -> str:
+    def text(self, language: str = "en") -> str:
         note = f" ({self.note})" if self.note else ""
-        return f"{self.label} {signed(self.points)}{note}"
+        return f"{self.label} {signed(self.points, language)}{note}"
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ class LeadProblem:
     value: object
     message: str
 
-    def text(self) -> str:
+    def text(self, language: str = "en") -> str:
         value = self.value
         if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
             value = int(value)
@@ -197,7 +200,7 @@ class Parts:
         for codes, items in self.parts:
             shown = codes[first]
             at = np.flatnonzero(shown >= 0)
-            pieces = np.array([item.text() + SEP for item in items], dtype=object)
+            pieces = np.array([item.text(language) + SEP for item in items], dtype=object)
             texts[at] = texts[at] + pieces[shown[at]]
         texts = np.array([t[:-len(SEP)] for t in texts], dtype=object)
         for k in np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) > limit):
@@ -209,7 +212,7 @@ class Parts:
 def joined(items: list, language: str = "en", limit: int = CELL_LIMIT) -> str:
     """The items' texts joined by '; ', ending in a summary when they would pass limit characters:
     '… 12 more +40' for reasons (the points of the rest, so the sum still holds), '… 12 more' else."""
-    pieces = [item.text() for item in items]
+    pieces = [item.text(language) for item in items]
     whole = SEP.join(pieces)
     if len(whole) <= limit:
         return whole
@@ -223,5 +226,5 @@ def joined(items: list, language: str = "en", limit: int = CELL_LIMIT) -> str:
     rest = items[len(kept):]
     tail = f"\u2026 {len(rest)} {text(language, 'more')}"
     if all(isinstance(item, Reason) for item in rest):
-        tail += f" {signed(sum(item.points for item in rest))}"
+        tail += f" {signed(sum(item.points for item in rest), language)}"
     return SEP.join(kept + [tail])

@@ -218,7 +218,7 @@ def _busdaycal(model: Model) -> np.busdaycalendar:
 
 # --- Reasons ----------------------------------------------------------------------------
 
-def _top_reasons(reasons, P: np.ndarray, top: int = 3) -> tuple[np.ndarray, np.ndarray]:
+def _top_reasons(reasons, P: np.ndarray, top: int = 3, language: str = "en") -> tuple[np.ndarray, np.ndarray]:
     """For the leads at positions P: their `top` rule reasons with the most points (positive only,
     caps and floors left out; ties keep the engine's order), '; '-joined, and the behaviours seen
     (labels without points, e.g. 'Pricing page visit ×3'), ', '-joined. Read from the engine's
@@ -234,7 +234,7 @@ def _top_reasons(reasons, P: np.ndarray, top: int = 3) -> tuple[np.ndarray, np.n
     for j, (codes, items) in enumerate(rule_parts):
         at = codes >= 0
         points[at, j] = np.array([item.points for item in items])[codes[at]]
-        pieces[at, j] = np.array([item.text() for item in items], dtype=object)[codes[at]]
+        pieces[at, j] = np.array([item.text(language) for item in items], dtype=object)[codes[at]]
         if items[0].kind == "behaviour":
             seen[at, j] = np.array([item.label for item in items], dtype=object)[codes[at]]
     order = np.argsort(-points, axis=1, kind="stable")[:, :top]
@@ -423,7 +423,7 @@ def plan_tasks(leads: pd.DataFrame, scored: Scored | pd.DataFrame, model: Model 
         d, s = divmod(int(value), len(seqs.names) + 1)
         label[combo == k] = (words["new"].format(seq=seqs.names[s]) if d < 0 else
                              words["day"].format(n=d, seq=seqs.names[s]))
-    top, seen = _top_reasons(reasons, P)
+    top, seen = _top_reasons(reasons, P, language=language)
     seen = np.where(seen != "", f"{words['seen']}: " + seen, "")
     lead_reason = _join([status, rating, label, top], SEP)
     reason = _join([lead_reason[at], note], SEP)
