@@ -194,15 +194,15 @@ class Parts:
         if not self.parts:
             return np.array([""], dtype=object), np.zeros(self.n, dtype=np.intp)
         inverse, first = self.groups()
-        # Each part adds its piece to every combination that shows it (one array operation per
-        # part); the rare combination over the limit is joined again with a summary.
-        texts = np.full(len(first), "", dtype=object)
+        # A grid of combinations x parts holds each part's piece (None where a combination has
+        # none: one array operation per part); each row is joined once. The rare combination over
+        # the limit is joined again with a summary.
+        columns = []
         for codes, items in self.parts:
-            shown = codes[first]
-            at = np.flatnonzero(shown >= 0)
-            pieces = np.array([item.text(language) + SEP for item in items], dtype=object)
-            texts[at] = texts[at] + pieces[shown[at]]
-        texts = np.array([t[:-len(SEP)] for t in texts], dtype=object)
+            pieces = np.array([item.text(language) for item in items] + [None], dtype=object)
+            columns.append(pieces[codes[first]])  # (A code of -1 takes the None at the end.)
+        rows = np.column_stack(columns).tolist()
+        texts = np.array([SEP.join([p for p in row if p is not None]) for row in rows], dtype=object)
         for k in np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) > limit):
             i = first[k]
             texts[k] = joined([items[codes[i]] for codes, items in self.parts if codes[i] >= 0], language, limit)
