@@ -402,6 +402,8 @@ def rule_value(operator: str, value, decimal: str) -> tuple[RuleValue | None, st
         return None, f"holds the error {error}; type the value the rule compares with"
     if isinstance(value, (bool, dt.date, dt.time)) and operator in NUMERIC_OPERATORS:
         return None, f"{shown(value)} is not a number (needed for {operator})"
+    if operator in NUMERIC_OPERATORS and (value is None or (isinstance(value, str) and not value.strip())):
+        return None, f"is blank; {operator} needs a value"
     if operator in NUMERIC_OPERATORS:
         items = split_list(value) if operator == "between" and isinstance(value, str) else [value]
         if operator == "between" and len(items) != 2:

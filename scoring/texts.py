@@ -115,7 +115,110 @@ def _italian_number(m) -> str:
     return m.group(0).translate({ord(","): ".", ord("."): ","})
 
 
+_RULES_IT = {"fit rule": "regole di profilo", "behaviour rule": "regole di comportamento",
+             "event rule": "regole da eventi"}
+_RULE_IT = {"fit rule": "regola di profilo", "behaviour rule": "regola di comportamento",
+            "event rule": "regola da eventi"}
+
+
+_OPERATORS_IT = {"in": "uno di", "not in": "nessuno di", "between": "tra", "contains": "contiene"}
+
+
+def _needs_a_value(m) -> str:
+    """'is blank; contains needs a value' in Italian, the operator as an Italian book writes it."""
+    return f"è vuoto; {_OPERATORS_IT.get(m.group(1), m.group(1))} richiede un valore"
+
+
+def _mixed_group(m) -> str:
+    """'already holds fit rules (fit rule 1); …' in Italian."""
+    return (f"contiene già {_RULES_IT[m.group(1)]} ({_RULE_IT[m.group(2)]} {m.group(3)}); un gruppo contiene regole "
+            "di profilo o regole di comportamento, non entrambe (i punti di profilo fanno il grado, quelli di "
+            "comportamento no): usa un altro gruppo")
+
+
 MESSAGES_IT = (
+    # Who or what a message is about, where the sheet's layer names it (workbook/model_sheet.py).
+    (r"^matrix row 'row (\d+)'", r"riga \1 della matrice:"),
+    (r"^matrix row ('(?:[^']|\\')*'|\"[^\"]*\")", r"riga della matrice \1:"),
+    (r"^level of ('(?:[^']|\\')*'|\"[^\"]*\")", r"livello di \1:"),
+    (r"^role ", "ruolo "),
+    (r"^holiday ", "festività "),
+    # Bands, matrix and thresholds (scoring/model.py).
+    (r"^grade no grades; add at least one$", "grado: nessun grado; aggiungine almeno uno"),
+    (r"^band no score bands; add at least one$", "fascia: nessuna fascia di punteggio; aggiungine almeno una"),
+    (r"^minimum fit only the lowest grade may have a blank minimum$",
+     "punti profilo minimi: solo il grado più basso può avere il minimo vuoto"),
+    (r"^minimum fit minimums (\[[^\]]*\]) must fall strictly from the best grade down$",
+     r"punti profilo minimi: i minimi \1 devono scendere strettamente dal grado migliore in giù"),
+    (r"^minimum score minimums (\[[^\]]*\]) must rise strictly from the lowest band up$",
+     r"punteggio minimo: i minimi \1 devono salire strettamente dalla fascia più bassa in su"),
+    (r"\baction for band (.+?) is blank$", r"l'azione per la fascia \1 è vuota"),
+    (r"\bgrade ('[^']*') has no row in the matrix$", r"il grado \1 non ha una riga nella matrice"),
+    (r"\bhas (\d+) actions; needs one per score band \((\d+)\)", r"ha \1 azioni; ne serve una per fascia di "
+     r"punteggio (\2)"),
+    (r"\bis not a grade of the grade bands\b", "non è un grado delle Fasce di grado"),
+    (r"\b(\S+) not among the grades (\S*)$", r"\1 non è tra i gradi \2"),
+    (r"\b(-?[\d.]+) of (.+?) is never reached: (.+?) \(status rule (\d+), from (-?[\d.]+)\) takes those leads "
+     r"first; put the higher threshold first$",
+     r"\1 di \2 non si raggiunge mai: \3 (soglia di stato \4, da \5) prende prima quei lead; metti prima la soglia più "
+     r"alta"),
+    (r"\b(-?[\d.]+) of (.+?): leads of grade (\S+) from that score get (.+?) \(status rule (\d+), from "
+     r"(-?[\d.]+)\) first; put the higher threshold first$",
+     r"\1 di \2: i lead di grado \3 da quel punteggio prendono prima \4 (soglia di stato \5, da \6); metti prima la "
+     r"soglia più alta"),
+    # Groups.
+    (r"\bis not in the Rule groups table \(it has none\)", "non è nella tabella Gruppi di regole (è vuota)"),
+    (r"\bis not in the Rule groups table \(", "non è nella tabella Gruppi di regole ("),
+    (r"; add it there with its mode \(([^)]*)\), or correct the name$",
+     r"; aggiungilo lì con il suo modo (\1), o correggi il nome"),
+    (r"\balready holds (fit rule|behaviour rule|event rule)s \((fit rule|behaviour rule|event rule) (\d+)\); a group "
+     r"holds fit rules or behaviour rules, not both \(fit points make the grade, behaviour points do not\): use "
+     r"another group$", _mixed_group),
+    (r"\bhas no rules, so it changes nothing; type it in the Group column of the rules it holds$",
+     "non ha regole, quindi non cambia nulla; scrivilo nella colonna Gruppo delle regole che contiene"),
+    # Settings, sequences and plans.
+    (r"\bis not a region code; type two letters such as IT, GB or US, or leave it blank \(then only numbers written "
+     r"with \+ and their country code compare\)",
+     "non è un codice di regione; scrivi due lettere come IT, GB o US, o lascialo vuoto (allora si confrontano "
+     "solo i numeri scritti con + e il prefisso del paese)"),
+    (r"\bmust be above score_min$", "deve essere sopra il Punteggio minimo"),
+    (r"\bis a number; placeholders are texts such as Select or n/a that read as blank$",
+     "è un numero; i segnaposto sono testi come Seleziona o n.d. che si leggono come vuoti"),
+    (r"\(0: behaviour never takes points away from fit\)", "(0: il comportamento non toglie mai punti al profilo)"),
+    (r"\(100: only names with the same words\)", "(100: solo nomi con le stesse parole)"),
+    (r"\bmust be a whole number of business days\b", "deve essere un numero intero di giorni lavorativi"),
+    (r"\bis not a role of the Team \(", "non è un ruolo della tabella Squadra ("),
+    (r"\bis not a sequence of the Sequences table \(", "non è una sequenza della tabella Sequenze ("),
+    # Fit rules' values.
+    (r"\bmust be two numbers 'min;max' for between$", "deve essere due numeri 'min;max' per tra"),
+    (r": min is above max$", ": il minimo è sopra il massimo"),
+    (r"\bis blank; (.+?) needs a value$", _needs_a_value),
+    (r"; type the value the rule compares with$", "; scrivi il valore con cui la regola confronta"),
+    # Dates, lists and text.
+    (r"\benter a date \(yyyy-mm-dd\)", "scrivi una data (aaaa-mm-gg)"),
+    (r"\bis not a date\b", "non è una data"),
+    (r"\btype items separated by ;", "scrivi le voci separate da ;"),
+    (r"\bhas (\d+) items; keep it within (\d+)", r"ha \1 voci; restane entro \2"),
+    (r"\ban item is ([\d,]+) characters long; keep each within (\d+)", r"una voce è lunga \1 caratteri; tienile "
+     r"entro \2"),
+    (r"\bis ([\d,]+) characters long; keep it within (\d+)", r"è lunga \1 caratteri; restane entro \2"),
+    (r"\bcontains the control character (U\+[0-9A-F]{4}); remove it", r"contiene il carattere di controllo \1; "
+     r"toglilo"),
+    (r"\btype the grade \(a letter\)", "scrivi il grado (una lettera)"),
+    (r"\btype the grade\b", "scrivi il grado"),
+    (r"\btype a job title\b", "scrivi una qualifica"),
+    (r"\btype the person's name\b", "scrivi il nome della persona"),
+    (r"\btype the person's role\b", "scrivi il ruolo della persona"),
+    (r"\bgive the behaviour a name\b", "dai un nome al comportamento"),
+    (r"\bname the group\b", "dai un nome al gruppo"),
+    (r"\bname the band\b", "dai un nome alla fascia"),
+    (r"\bname the status of leads below every threshold\b", "indica lo stato dei lead sotto ogni soglia"),
+    (r"\bname the status\b", "indica lo stato"),
+    (r"\bname the sequence\b", "dai un nome alla sequenza"),
+    (r"\bsay what to send or do\b", "scrivi cosa inviare o fare"),
+    (r"\bname an action of the matrix\b", "indica un'azione della matrice"),
+    (r"\bname the action\b", "indica l'azione"),
+    (r"\btext of up to (\d+) characters\b", r"un testo di al massimo \1 caratteri"),
     # Rules over events and the scanner settings (scoring/model.py).
     (r"\bis blank; type the event types the rule counts, as the Events sheet's Event column names them "
      r"\(separate them with ;\)", "è vuoto; scrivi i tipi di evento che la regola conta, come li chiama la colonna "
@@ -139,6 +242,7 @@ MESSAGES_IT = (
      r"deve essere vuoto per una regola \1: i suoi punti contano una volta"),
     (r"\bmust be a number above (-?[\d.,]+)\b", r"deve essere un numero sopra \1"),
     (r"\bis a date, not a number\b", "è una data, non un numero"),
+    (r"\bmust be a number\b", "deve essere un numero"),
     (r"\bis not a number\b", "non è un numero"),
     (r"\bis not a column of the Leads table\b", "non è una colonna della tabella Leads"),
     (r"\bis not a setting\b", "non è un'impostazione"),
@@ -163,6 +267,7 @@ MESSAGES_IT = (
     (r"\bname a column of the Leads table\b", "indica una colonna della tabella Leads"),
     (r"\btype a name\b", "scrivi un nome"),
     (r"\bat most\b", "al massimo"),
+    (r"\(separate them with ;\)", "(separali con ;)"),
 )
 
 

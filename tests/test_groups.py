@@ -288,9 +288,16 @@ def test_bad_groups_are_named_by_cell_in_the_books_language(tmp_path):
         words = {"en": "sum, max, all", "it": "somma, massimo, tutte"}[language]
         assert check(path).errors == [
             f"LeadScore!{f}10: {group} 'Sourse' is not in the Rule groups table (Source, Enterprise, Engagement, "
-            f"Interest); add it there with its mode ({words}), or correct the name",
+            f"Interest); add it there with its mode ({words}), or correct the name"
+            if language == "en" else
+            f"LeadScore!{f}10: {group} 'Sourse' non è nella tabella Gruppi di regole (Source, Enterprise, Engagement, "
+            f"Interest); aggiungilo lì con il suo modo ({words}), o correggi il nome",
             f"LeadScore!{b}8: {group} 'Source' already holds fit rules (fit rule 1); a group holds fit rules or "
-            "behaviour rules, not both (fit points make the grade, behaviour points do not): use another group",
+            "behaviour rules, not both (fit points make the grade, behaviour points do not): use another group"
+            if language == "en" else
+            f"LeadScore!{b}8: {group} 'Source' contiene già regole di profilo (regola di profilo 1); un gruppo contiene "
+            "regole di profilo o regole di comportamento, non entrambe (i punti di profilo fanno il grado, quelli di "
+            "comportamento no): usa un altro gruppo",
             f"LeadScore!{m}5: {mode_message}",
             f"LeadScore!{c}7: {cap} 'lots' must be a number above 0 (at most 100,000), or blank for no cap"
             if language == "en" else  # An Italian book says it in Italian, numbers written the Italian way.
