@@ -61,8 +61,8 @@ def commands(friendly) -> list:
                        "of the workbook commands, in memory.")
     @click.option("--memory", callback=_memory, metavar="SIZE",
                   help="duckdb only: its memory limit, a number and a unit (B, KB, MB, GB, TB or KiB, MiB, GiB, "
-                       "TiB), e.g. 2GB (default: 80% of RAM); past it DuckDB spills to a temporary folder. "
-                       "Some 150MB is the least it works with.")
+                       "TiB), e.g. 2GB (default: 80% of RAM), shared by its threads; past it DuckDB spills to a "
+                       "temporary folder. It needs some 125MB for each thread.")
     @click.option("--threads", type=click.IntRange(1, 1024), metavar="N",
                   help="duckdb only: the threads it uses, 1 to 1024 (default: one per core).")
     @click.option("--keep", multiple=True, metavar="COLUMN",

@@ -53,8 +53,8 @@ def leads_file(path: Path, n: int) -> Path:
     return path
 
 
-def score(book: Path, data: Path, out: Path, engine: str, extra=()) -> tuple[float, float, str]:
-    """(seconds, peak MiB, output) of `leadscore score` in a child process."""
+def score(book: Path, data: Path, out: Path, engine: str, extra=()) -> tuple[float, float, str, float]:
+    """(seconds, peak MiB, output, CPU seconds) of `leadscore score` in a child process."""
     command = [sys.executable, "-c", "from addin.cli import main; main()", "score", str(book), "--input", str(data),
                "--output", str(out), "--engine", engine, *extra]
     start = time.perf_counter()
@@ -64,7 +64,7 @@ def score(book: Path, data: Path, out: Path, engine: str, extra=()) -> tuple[flo
     seconds = time.perf_counter() - start
     if status:
         raise SystemExit(f"{engine} failed:\n{output}")
-    return seconds, usage.ru_maxrss / 1024, output.strip()
+    return seconds, usage.ru_maxrss / 1024, output.strip(), usage.ru_utime + usage.ru_stime
 
 
 def main():
@@ -88,7 +88,9 @@ def main():
     duck = ["--memory", args.memory, "--threads", str(args.threads), *keep]
     narrow = ["--memory", args.memory, "--threads", str(args.threads), "--keep", "Lead ID"]
     parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"machine: {os.cpu_count()} cores; this process's peak {parent:,.0f} MiB (a child's peak is at least that)")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (other work shares the cores: "
+          "a wall time is at least the CPU time over the cores); this process's peak "
+          f"{parent:,.0f} MiB (a child's peak is at least that)")
     rows = []
     runs = [("duckdb", big, args.n, "duckdb", duck), ("duckdb", million, MILLION, "duckdb", duck),
             ("pandas", million, MILLION, "pandas", keep)]
@@ -96,9 +98,9 @@ def main():
         runs.insert(1, ("duckdb, --keep 'Lead ID'", big, args.n, "duckdb", narrow))
     for label, data, n, engine, extra in runs:
         out = work / f"{engine}-{n}.parquet"
-        seconds, peak, said = score(book, data, out, engine, extra)
+        seconds, peak, said, cpu = score(book, data, out, engine, extra)
         rows.append((label, n, seconds, peak))
-        print(f"{label}, {n:,} leads: {seconds:.1f} s, {n / seconds:,.0f} leads/s, peak {peak:,.0f} MiB"
+        print(f"{label}, {n:,} leads: {seconds:.1f} s, {n / seconds:,.0f} leads/s, CPU {cpu:.1f} s, peak {peak:,.0f} MiB"
               f"{f' (memory limit {args.memory})' if engine == 'duckdb' else ''}; output "
               f"{out.stat().st_size / 2**20:,.0f} MiB")
         print("        " + said.replace("\n", "\n        "))
@@ -106,6 +108,7 @@ def main():
     duck_rate = rows[-2][1] / rows[-2][2]
     pandas_rate = rows[-1][1] / rows[-1][2]
     print(f"ratio on a million leads: DuckDB {duck_rate / pandas_rate:.1f}x the pandas engine's leads/s")
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
     for label, n, seconds, _ in rows[:-2]:
         print(f"target, {n:,} leads in 30 s ({label}): {'met' if seconds < 30 else 'NOT met'} ({seconds:.1f} s)")
 

@@ -128,7 +128,8 @@ def test_bad_input_is_one_line_and_changes_nothing(folder):
     code, out = run("score", folder / "book.xlsx", "--input", folder / "leads.parquet", "--output", target,
                     "--memory", "10KB")
     assert code == 1 and out.startswith("Error: DuckDB ran out of memory (limit 10KB): ") and \
-        out.rstrip().endswith("give --memory more, or free some") and len(out.strip().splitlines()) == 1, out
+        out.rstrip().endswith("give --memory more (some 125MB for each of its --threads), or use fewer threads") \
+        and len(out.strip().splitlines()) == 1, out
     assert sha256(target) == before
     assert sorted(os.listdir(folder)) == ["book.xlsx", "damaged.parquet", "leads.csv", "leads.parquet",
                                           "scored.parquet"]
@@ -188,3 +189,27 @@ def test_sql_names_what_it_cannot_use(folder):
                                "Employees)\n")
     code, out = run("sql", folder / "book.xlsx", "--table", "leads; DROP TABLE x")
     assert code == 1 and out.startswith("Error: --table 'leads; DROP TABLE x' is not a table name")
+
+
+@pytest.mark.slow
+def test_typed_columns_and_a_file_of_no_leads(folder):
+    """Numbers, TRUE/FALSE, categories (dictionary columns) and dates stored as such score as the pandas
+    engine scores them; a file of no leads gives a file of its columns and the outputs, no leads."""
+    frame = messy_text_frame(300, seed=6)
+    frame["Employees"] = pd.to_numeric(frame["Employees"], errors="coerce")
+    frame["Industry"] = frame["Industry"].astype("category")
+    frame["Newsletter signup"] = frame["Newsletter signup"].map(
+        lambda v: None if v is None else str(v).strip().lower() in ("yes", "1", "true")).astype("boolean")
+    frame.to_parquet(folder / "typed.parquet", index=False)
+    frame.iloc[:0].to_parquet(folder / "none.parquet", index=False)
+    for name, leads in (("typed", 300), ("none", 0)):
+        outputs = {}
+        for engine in ("duckdb", "pandas"):
+            code, out = run("score", folder / "book.xlsx", "--input", folder / f"{name}.parquet", "--output",
+                            folder / f"{name}-{engine}.parquet", "--engine", engine)
+            assert code == 0 and out.startswith(f"Scored {leads} leads with {engine} in "), out
+            outputs[engine] = pd.read_parquet(folder / f"{name}-{engine}.parquet")
+        got, want = outputs["duckdb"], outputs["pandas"]
+        assert list(got.columns) == list(want.columns) and len(got) == leads
+        assert got.iloc[:, -8:].astype(object).equals(want.iloc[:, -8:].astype(object))
+    assert set(outputs["duckdb"].columns) >= {"Employees", "Industry", "Reasons"}

@@ -52,6 +52,12 @@ class Query:
     inputs: list
     whole: bool
     outputs: tuple = OUTPUTS
+    # The same query in steps, for a database that runs it a part of the leads at a time: the small
+    # tables [(name, SELECT making it from the tables before)], then the SELECT over the leads joined
+    # with them.
+    tables: tuple = ()
+    main: str = ""
+    read: tuple = ()  # The lead columns the rules read (the main SELECT joins on them).
 
     def text(self, dialect: str = "duckdb", pretty: bool = True) -> str:
         """The query in a dialect of DIALECTS (sqlglot transpiles the DuckDB text)."""
@@ -302,22 +308,26 @@ class _Builder:
         what combines them."""
         main_sql = " ".join(list(self.main.sql.values()) + [sql for sql, _ in outputs])
         sources = list(self.sources.values())
-        ctes, joins = [], []
+        ctes, joins, self.tables = [], [], []
         if sources:
             listed = ", ".join(f"{ident(s.name)} AS {s.value}, GROUPING({ident(s.name)}) AS {s.grouped}" for s in sources)
             sets = ", ".join(f"({ident(s.name)})" for s in sources)
-            ctes.append(f"{ident('_ls_d')} AS (SELECT {listed} FROM {self.table} GROUP BY GROUPING SETS ({sets}))")
+            select = f"SELECT {listed} FROM {self.table} GROUP BY GROUPING SETS ({sets})"
+            ctes.append(f"{ident('_ls_d')} AS ({select})")
+            self.tables.append(("_ls_d", select))
         for source in sources:
             used = [c for c in dict.fromkeys(_names(main_sql)) if source.layers.owns(c)]
-            ctes.append(f"{source.distinct} AS (SELECT {source.value} FROM {ident('_ls_d')} WHERE {source.grouped} = 0)")
+            own = [f"{source.distinct} AS (SELECT {source.value} FROM {ident('_ls_d')} WHERE {source.grouped} = 0)"]
             layers, select = source.layers.query([(source.value, source.value.strip('"'))] +
                                                  [(ident(c), c) for c in used])
-            ctes += layers
-            ctes.append(f"{source.table} AS ({select})")
+            own += layers
+            ctes += own + [f"{source.table} AS ({select})"]
+            self.tables.append((source.table.strip('"'), "WITH " + ",\n".join(own) + "\n" + select))
             joins.append(f"LEFT JOIN {source.table} ON {ident('_ls_t')}.{ident(source.name)} IS NOT DISTINCT FROM "
                          f"{source.table}.{source.value}")
         self.main.source = " ".join([f"{self.table} AS {ident('_ls_t')}"] + joins)
         layers, select = self.main.query(outputs)
+        self.main_sql = ("WITH " + ",\n".join(layers) + "\n" if layers else "") + select
         return "WITH " + ",\n".join(ctes + layers) + "\n" + select
 
 
@@ -428,7 +438,9 @@ def build(model: Model | CheckedModel, columns: dict, table: str = "leads", name
     taken = {text_key(n) for n in names.values()}
     kept = [c for c in (columns if keep is None else keep) if text_key(c) not in taken]
     listed = [(ident(c), c) for c in kept] + [(outputs[o], names[o]) for o in OUTPUTS]
-    return Query(b.statement(listed), kept, whole, tuple(names[o] for o in OUTPUTS))
+    sql = b.statement(listed)
+    return Query(sql, kept, whole, tuple(names[o] for o in OUTPUTS), tuple(b.tables), b.main_sql,
+                 tuple(b.sources))
 
 
 def _outputs(b: _Builder, fit: str, behaviour: str, score: str) -> dict:

@@ -19,6 +19,7 @@ from scoring.sql import NotExpressible, build
 from ..errors import DiskProblem, FileProblem
 from .book import BookModel, is_input
 from .files import duckdb_kind, reader_sql, spark_kind
+from .steps import make_tables, score_in_parts
 
 VIEW = "leadscore_leads"  # The name the input has in the query.
 ROW = "leadscore_row"  # Each lead's place in the file: the output is written in that order (joins do not keep it).
@@ -67,7 +68,8 @@ def _first_line(exc: BaseException) -> str:
 
 def _out_of_memory(exc, memory) -> EngineProblem:
     return EngineProblem(f"DuckDB ran out of memory{f' (limit {memory})' if memory else ''}: "
-                         f"{_first_line(exc)}; give --memory more, or free some")
+                         f"{_first_line(exc)}; give --memory more (some 125MB for each of its --threads), "
+                         "or use fewer threads")
 
 
 def _counts(con, path: str, status: str) -> Written:
@@ -78,56 +80,53 @@ def _counts(con, path: str, status: str) -> Written:
 
 def run_duckdb(model: BookModel, path, kind: str, temp: str, memory: str | None = None, keep=None,
                threads: int | None = None) -> Written:
-    """The query in DuckDB, the file streamed through it: the outputs are sorted back into the leads'
-    order, then written beside the input columns (read again, in order). With memory, DuckDB keeps
-    within that limit, spilling to a temporary folder."""
+    """The query in DuckDB: its small tables made over the whole file, then the leads scored a part at a
+    time, in the file's order (workbook/bulk/steps.py). With memory, DuckDB keeps within that limit,
+    spilling to a temporary folder."""
     import duckdb
+    import pyarrow.parquet as pq
 
     shown, shown_kind = path, ("CSV" if kind == "csv" else "Parquet")
     spill = tempfile.mkdtemp(prefix="leadscore-duckdb-")
     con = duckdb.connect(config={"temp_directory": spill, **DUCKDB_SETTINGS})
     try:
         con.execute("SET enable_progress_bar = false")
-        quoted = "'" + temp.replace("'", "''") + "'"
         try:
             if memory:
                 con.execute(f"SET memory_limit = '{memory}'")
             if threads:
                 con.execute(f"SET threads = {int(threads)}")
-            if kind == "csv":  # A CSV file numbers no rows: it is copied into Parquet first, in order.
+            if kind == "csv":  # Read once as text, in order, into Parquet, which pyarrow reads in parts.
                 copy = os.path.join(spill, "input.parquet")
                 con.execute(f"COPY (SELECT * FROM {reader_sql(path, kind)}) TO '{copy}' (FORMAT parquet)")
                 path, kind = copy, "parquet"
-            reader = reader_sql(path, kind)[:-1] + ", file_row_number = true)"
-            con.execute(f"CREATE VIEW {VIEW} AS SELECT * EXCLUDE (file_row_number), file_row_number AS {ROW} "
-                        f"FROM {reader}")
+            con.execute(f"CREATE VIEW {VIEW} AS SELECT * FROM {reader_sql(path, kind)}")
             described = con.execute(f"DESCRIBE SELECT * FROM {VIEW}").fetchall()
+            leads = pq.ParquetFile(path)
         except duckdb.OutOfMemoryException as exc:
             raise _out_of_memory(exc, memory) from None
-        except duckdb.Error as exc:
+        except (duckdb.Error, OSError, ValueError) as exc:  # pyarrow's errors are OSError or ValueError.
             raise FileProblem(shown, f"{os.path.basename(shown)} cannot be read as {shown_kind}: "
                                      f"{_first_line(exc)}") from None
         kinds = {name: duckdb_kind(type_name) for name, type_name, *_ in described if is_input(name)}
-        kept = _kept({c: k for c, k in kinds.items() if c != ROW}, keep)
+        kept = _kept(kinds, keep)
         query = _query(model, kinds, [ROW], "duckdb")
-        passed = [c for c in (kept or [c for c in kinds if c != ROW]) if c.strip().casefold() not in
+        passed = [c for c in (kept or list(kinds)) if c.strip().casefold() not in
                   {o.casefold() for o in query.outputs}]
-        scored = os.path.join(spill, "scored.parquet")
-        outputs = ", ".join(f'"{o}"' for o in query.outputs)
-        columns = ", ".join('"' + c.replace('"', '""') + '"' for c in passed)
         try:
-            # Joins do not keep the leads' order: the outputs alone (narrow) are sorted back into it, then
-            # laid beside the input columns, read again in order (a positional join of two scans).
-            con.execute(f"COPY (SELECT {outputs} FROM ({query.sql}) ORDER BY {ROW}) TO '{scored}' (FORMAT parquet)")
-            inputs = f"(SELECT {columns} FROM {reader_sql(path, kind)}) POSITIONAL JOIN " if passed else ""
-            con.execute(f"COPY (SELECT * FROM {inputs}read_parquet('{scored}')) TO {quoted} (FORMAT parquet)")
+            tables = make_tables(con, query)
+            con.close()  # Each part is scored by a DuckDB of one thread (steps.py).
+            leads_scored, statuses = score_in_parts(query, tables, leads, passed, temp, VIEW, ROW, DUCKDB_SETTINGS,
+                                                    threads, memory, spill)
         except duckdb.OutOfMemoryException as exc:
             raise _out_of_memory(exc, memory) from None
         except duckdb.IOException as exc:
             raise DiskProblem(shown, f"Cannot write the scored leads: {_first_line(exc)}. Nothing was changed.") from None
         except duckdb.Error as exc:
             raise FileProblem(shown, f"{os.path.basename(shown)}: DuckDB could not score it: {_first_line(exc)}") from None
-        return _counts(con, temp, query.outputs[5])
+        except OSError as exc:
+            raise DiskProblem(shown, f"Cannot write the scored leads: {_first_line(exc)}. Nothing was changed.") from None
+        return Written(leads_scored, statuses)
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)

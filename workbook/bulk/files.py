@@ -75,8 +75,8 @@ def duckdb_kind(type_name: str) -> str:
     """The kind (scoring.sql KINDS) of a DuckDB column type; other types keep their name (SQL refuses
     a rule on them)."""
     name = type_name.upper()
-    if name == "VARCHAR" or name.startswith("DECIMAL") or name == "UUID":
-        return TEXT  # A decimal is read as its text, as the engine reads a Decimal.
+    if name in ("VARCHAR", "UUID", '"NULL"', "NULL") or name.startswith("DECIMAL"):
+        return TEXT  # A decimal is read as its text, as the engine reads a Decimal; a column of nulls is blank.
     if name == "BOOLEAN":
         return BOOL
     if name in _NUMBERS:
