@@ -164,7 +164,7 @@ def test_code_names_match_the_document_modules_of_the_vba_project(built):
 
 def test_the_settings_sheet_is_the_quickstarts(built):
     wb = openpyxl.load_workbook(built, keep_vba=True)
-    assert wb.sheetnames == ["Leads", "LeadScore", "Start here", "_xlwings.conf"]
+    assert wb.sheetnames == ["Start here", "Leads", "LeadScore", "_xlwings.conf"]
     ws = wb["_xlwings.conf"]
     settings = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, 10)}
     assert settings == {"Interpreter_Win": "python", "Interpreter_Mac": None, "PYTHONPATH": None,

@@ -123,7 +123,7 @@ def test_demo_builds_scores_and_explains(tmp_path):
     assert "Tasks: 74 in sheet 'Tasks 2026-11-23' (5 of priority 1)" in lines
     assert "Report: sheet 'Report' — 200 leads, MQL 14.5%, SQL 5.0%, MQL→SQL 14.7%, lead→customer 1.5%" in lines
     wb = openpyxl.load_workbook(book)
-    assert wb.sheetnames == ["Leads", "LeadScore", "Start here", "History", "Duplicates", "Tasks 2026-11-16",
+    assert wb.sheetnames == ["Start here", "Leads", "LeadScore", "History", "Duplicates", "Tasks 2026-11-16",
                              "Report", "Tasks 2026-11-23"]
     history = list(wb["History"].iter_rows(min_row=2, values_only=True))
     assert len(history) == 215  # Every lead when first scored, then the 15 that moved.
@@ -173,7 +173,7 @@ def test_rescore_with_tasks_and_report_in_one_save(tmp_path):
     assert code == 0
     assert "Tasks: 11 in sheet 'Tasks 2026-11-23' (1 of priority 1)" in out.splitlines()
     wb = openpyxl.load_workbook(book)
-    assert wb.sheetnames == ["Leads", "LeadScore", "Start here", "History", "Tasks 2026-11-23", "Report"]
+    assert wb.sheetnames == ["Start here", "Leads", "LeadScore", "History", "Tasks 2026-11-23", "Report"]
     rows = list(wb["Report"].iter_rows(values_only=True))
     assert [r[:2] for r in rows[-3:]] == [("New SQLs since the previous run (1)", None), ("Lead", "Rating"),
                                           ("L3 Carla Bianchi", "A100")]

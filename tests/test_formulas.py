@@ -68,9 +68,12 @@ def test_formulas_stay_within_excel_limits(plan):
     assert len(plan.names) < 1000
 
 
-def sheet_xml(path, part="xl/worksheets/sheet1.xml") -> str:
+def sheet_xml(path, sheet="Leads") -> str:
+    """The XML of a sheet by its name (openpyxl renumbers the parts by tab order when it saves)."""
+    from workbook.shared_formulas import sheet_part
+
     with zipfile.ZipFile(path) as zf:
-        return zf.read(part).decode("utf-8")
+        return zf.read(sheet_part(zf, sheet)).decode("utf-8")
 
 
 @pytest.mark.slow

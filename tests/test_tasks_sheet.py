@@ -18,7 +18,14 @@ D = dt.date
 
 
 def sheet_rows(path, title) -> list[tuple]:
-    return list(openpyxl.load_workbook(path)[title].iter_rows(values_only=True))
+    """The rows of the sheet's one table, its header first."""
+    ws = openpyxl.load_workbook(path)[title]
+    (table,) = ws.tables.values()
+    return [tuple(c.value for c in row) for row in ws[table.ref]]
+
+
+SAMPLE_NOTE = ("Note: 11 of 11 tasks went to the template's sample people (Marco Bianchi, Laura Conti, Sara Ferri). "
+               "Put your team in the Team table (LeadScore!BD4) and run again.")
 
 
 def test_tasks_sheet_lists_the_days_work_sorted_and_records_enrolment(tmp_path):
@@ -51,8 +58,12 @@ def test_tasks_sheet_lists_the_days_work_sorted_and_records_enrolment(tmp_path):
     assert "score A100" in call[5]
     assert call[9].startswith("SQL · A100 · new in SQL call · ")
     wb = openpyxl.load_workbook(book)
-    assert wb["Tasks 2026-11-23"]["C2"].data_type == "s"
-    assert wb["Tasks 2026-11-23"].tables["tblTasks20261123"].ref == "A1:J12"
+    ws = wb["Tasks 2026-11-23"]
+    assert ws["C4"].data_type == "s"
+    # The Team table still lists the template's people: a note above the table says so.
+    assert (ws["A1"].value, ws["A2"].value) == (SAMPLE_NOTE, None)
+    assert ws.tables["tblTasks20261123"].ref == "A3:J14"
+    assert ws.freeze_panes == "A4"  # The note and the headers stay in view.
     leads = leads_outputs(book)
     assert [(r["Sequence"], r["Sequence start"]) for r in leads] == [
         ("Standard", dt.datetime(2026, 11, 23)), ("Standard", dt.datetime(2026, 11, 23)),
@@ -83,6 +94,9 @@ def test_italian_tasks_sheet(tmp_path):
     book = known_book(tmp_path / "libro.xlsx", language="it")
     run(book, as_of=MONDAY, steps=("rescore", "tasks"))
     rows = sheet_rows(book, "Attività 2026-11-23")
+    assert openpyxl.load_workbook(book)["Attività 2026-11-23"]["A1"].value == (
+        "Nota: 11 attività su 11 sono andate alle persone di esempio del modello (Marco Bianchi, Laura Conti, "
+        "Sara Ferri). Inserisci la tua squadra nella tabella Squadra (LeadScore!BD4) e ricalcola.")
     assert rows[0] == ("ID lead", "Lead", "Azienda", "Attività", "Canale", "Contenuto", "Responsabile",
                        "Scadenza", "Priorità", "Motivo")
     assert rows[1][3] == "Chiamata SQL 1/1"  # Priority 1 first.
@@ -143,3 +157,32 @@ def test_tasks_for_the_templates_sample_people_are_called_out(tmp_path):
     wb.save(book)
     result = CliRunner().invoke(cli, ["tasks", str(book), "--as-of", "2026-11-24"])
     assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_a_real_team_gets_no_note_and_the_table_starts_at_a1(tmp_path):
+    for language, title in (("en", "Tasks 2026-11-23"), ("it", "Attività 2026-11-23")):
+        book = known_book(tmp_path / f"{language}.xlsx", language=language)
+        wb = openpyxl.load_workbook(book)
+        for row, name in ((4, "Ada Verdi"), (5, "Ben Russo"), (6, "Cleo Neri")):
+            wb["LeadScore"].cell(row, 56).value = name
+        wb.save(book)
+        run(book, as_of=MONDAY, steps=("rescore", "tasks"))
+        ws = openpyxl.load_workbook(book)[title]
+        assert ws.tables["tblTasks20261123"].ref == "A1:J12"
+        assert ws["A1"].value == header_of(language) and ws.freeze_panes == "A2"
+        assert {r[6] for r in sheet_rows(book, title)[1:]} == {"Ada Verdi", "Ben Russo", "Cleo Neri"}
+
+
+def test_the_note_counts_only_the_tasks_of_sample_people_left_in_the_team(tmp_path):
+    book = known_book(tmp_path / "book.xlsx")
+    wb = openpyxl.load_workbook(book)
+    wb["LeadScore"].cell(6, 56).value = "Cleo Neri"  # Sara Ferri (Marketing) replaced; the two sales people stay.
+    wb.save(book)
+    run(book, as_of=MONDAY, steps=("rescore", "tasks"))
+    assert openpyxl.load_workbook(book)["Tasks 2026-11-23"]["A1"].value == (
+        "Note: 3 of 11 tasks went to the template's sample people (Marco Bianchi, Laura Conti). Put your team in "
+        "the Team table (LeadScore!BD4) and run again.")
+
+
+def header_of(language: str) -> str:
+    return {"en": "Lead ID", "it": "ID lead"}[language]

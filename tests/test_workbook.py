@@ -24,7 +24,7 @@ def test_template_has_tables_names_validation_and_frozen_header(tmp_path):
     path = tmp_path / "book.xlsx"
     new_workbook(path)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Leads", "LeadScore", "Start here"]
+    assert wb.sheetnames == ["Start here", "Leads", "LeadScore"]
     assert wb.active.title == "Start here"  # A new book opens on its guide.
     guide = wb["Start here"]
     assert [(c.value, c.hyperlink.location) for row in guide.iter_rows() for c in row if c.hyperlink] == [

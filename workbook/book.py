@@ -166,8 +166,9 @@ class Book:
         """Hide these sheet columns (columns of ours that people need not see)."""
         raise NotImplementedError
 
-    def put_table_sheet(self, title: str, table_name: str, headers, rows, widths=None) -> None:
-        """Add sheet `title` holding one table of rows, replacing a sheet of that name in place."""
+    def put_table_sheet(self, title: str, table_name: str, headers, rows, widths=None, note=None) -> None:
+        """Add sheet `title` holding one table of rows, replacing a sheet of that name in place; its header
+        cells bold on grey; a note (text) goes in A1, above the table, which then starts at row 3."""
         raise NotImplementedError
 
     def append_table_rows(self, title: str, table_name: str, headers, rows, widths=None) -> None:

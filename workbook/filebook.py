@@ -161,8 +161,8 @@ class FileBook(Book):
         for col in columns:
             ws.column_dimensions[get_column_letter(col)].hidden = True
 
-    def put_table_sheet(self, title, table_name, headers, rows, widths=None) -> None:
-        replace_table_sheet(self.wb, title, table_name, headers, rows, widths)
+    def put_table_sheet(self, title, table_name, headers, rows, widths=None, note=None) -> None:
+        replace_table_sheet(self.wb, title, table_name, headers, rows, widths, note)
 
     def append_table_rows(self, title, table_name, headers, rows, widths=None) -> None:
         append_to_table(self.wb, title, table_name, headers, rows, widths)

@@ -2,7 +2,12 @@
 to do and links to where they are done."""
 from __future__ import annotations
 
+import os
+import re
+import zipfile
+
 from .layout import LEADS_SHEET, MODEL_SHEET
+from .xlsx.newparts import app_xml_sheet_titles
 
 GUIDE_SHEET = {"en": "Start here", "it": "Inizia qui"}
 
@@ -74,7 +79,8 @@ STYLES = {"title": {"bold": True, "font_size": 18, "font_color": "#1F4E79"},
 
 
 def add_guide(wb, language: str):
-    """The guide's sheet (after Leads and LeadScore, so that every part keeps its place); write_guide fills it."""
+    """The guide's sheet, added after Leads and LeadScore so that every part keeps its name (Leads is
+    sheet1.xml); write_guide fills it and guide_first moves its tab to the front once the book is saved."""
     return wb.add_worksheet(GUIDE_SHEET[language])
 
 
@@ -97,3 +103,54 @@ def write_guide(wb, ws, language: str, buttons=()) -> None:
         # Form buttons that run a macro of the same name (the add-in supplies it).
         ws.insert_button(len(rows) + 1, 1 + i, {"macro": macro, "caption": macro, "width": 110, "height": 30})
     ws.activate()  # A new book opens on its guide.
+
+
+_SHEET = re.compile(rb"<sheet\s[^>]*?/>")
+_NAME = re.compile(rb'\sname="([^"]*)"')
+_VIEW = re.compile(rb"<workbookView\b[^>]*?/?>")
+
+
+def _first_in_workbook(xml: bytes, name: str) -> tuple[bytes, list[str]]:
+    """workbook.xml with the sheet called name first among the tabs; the sheets' names in their new order.
+    Defined names local to a sheet, the active tab and the first tab shown follow their sheets."""
+    from xml.sax.saxutils import unescape
+
+    tags = _SHEET.findall(xml)
+    names = [unescape(_NAME.search(t).group(1).decode("utf-8"), {"&quot;": '"'}) for t in tags]
+    g = names.index(name)
+    order = [g] + [i for i in range(len(tags)) if i != g]
+    where = {old: new for new, old in enumerate(order)}
+    start, end = xml.index(tags[0]), xml.index(tags[-1]) + len(tags[-1])
+    xml = xml[:start] + b"".join(tags[i] for i in order) + xml[end:]
+
+    def moved(m):
+        return m.group(1) + b'"%d"' % where.get(int(m.group(2)), int(m.group(2)))
+
+    xml = re.sub(rb'(\slocalSheetId=)"(\d+)"', moved, xml)
+
+    def view(m):
+        tag = re.sub(rb'(\s(?:activeTab|firstSheet)=)"(\d+)"', moved, m.group(0))
+        if b"activeTab=" not in tag:  # XlsxWriter leaves out an active first tab: it has moved.
+            tag = tag.replace(b"<workbookView", b'<workbookView activeTab="%d"' % where[0], 1)
+        return tag
+
+    xml = _VIEW.sub(view, xml)
+    return xml, [names[i] for i in order]
+
+
+def guide_first(path, language: str) -> None:
+    """Make the guide the first tab of the book XlsxWriter wrote at path (a new file, not a user's book):
+    only the tabs' order changes (workbook.xml, app.xml), so every part keeps its name."""
+    path = os.fspath(path)
+    temp = path + ".guide"
+    with zipfile.ZipFile(path) as src:
+        book, titles = _first_in_workbook(src.read("xl/workbook.xml"), GUIDE_SHEET[language])
+        with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                data = src.read(item)
+                if item.filename == "xl/workbook.xml":
+                    data = book
+                elif item.filename == "docProps/app.xml":
+                    data = app_xml_sheet_titles(data, titles)
+                dst.writestr(item, data)
+    os.replace(temp, path)

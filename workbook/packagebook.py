@@ -49,6 +49,9 @@ DAMAGED = (zlib.error, zipfile.BadZipFile, EOFError, ParseError, SpliceError, De
            UnicodeDecodeError)
 SIDE_CHECK_BYTES = 8 << 20  # Sheets of this much XML or more are checked by a child process as they are written.
 DATE_STYLES = {"date": StyleSpec(num_format=DATE_FORMAT), "datetime": StyleSpec(num_format=STAMP_FORMAT)}
+# Our table sheets' header cells (bold on grey, as the Leads output headers: LibreOffice shows no
+# table style) and a note above a table.
+TABLE_STYLES = {"header": StyleSpec(bold=True, fill="D9D9D9"), "note": StyleSpec(bold=True, fill="FFF2CC")}
 
 
 @dataclass
@@ -433,26 +436,30 @@ class PackageBook(Book):
             if part is None or not self.edit.exists(part):
                 raise SheetError([f"{os.path.basename(self.path)}: the workbook has no styles part; "
                                   "open it in Excel and save it again"])
-            specs = {**DATE_STYLES, **{f"report:{k}": v for k, v in REPORT_STYLES.items()}}
+            specs = {**DATE_STYLES, **TABLE_STYLES, **{f"report:{k}": v for k, v in REPORT_STYLES.items()}}
             xml, index = styles_append(self.edit.read(part), list(specs.values()))
             self.edit.put(part, xml)
             for k, spec in specs.items():
                 self._styles[k] = index[spec]
         return self._styles[key]
 
-    def _table_sheet(self, title, table_name, headers, rows, widths, index=None) -> None:
-        """Add a sheet holding one new table of rows (our Tasks and History sheets)."""
+    def _table_sheet(self, title, table_name, headers, rows, widths, index=None, note=None) -> None:
+        """Add a sheet holding one new table of rows (our Tasks, History and Duplicates sheets); a note
+        goes in A1, above the table (which then starts at row 3)."""
         rows = rows if isinstance(rows, list) else list(rows)  # Rows are only read: tuples will do.
-        xml = table_sheet_xml([list(headers)], list(widths or []), {}, table_rel_id="rId1", date1904=self.date1904)
+        top = 3 if note else 1
+        above = [[Cell(note, "text", self._style("note"))], []] if note else []
+        xml = table_sheet_xml(above + [list(headers)], list(widths or []), {"header": self._style("header")},
+                              table_rel_id="rId1", date1904=self.date1904, header_row=top)
         if rows:  # The rows go in column by column, as the leads' outputs do (fast for 100,000s of rows).
             columns = []
             for j, values in enumerate(_columns_of(rows, len(headers))):
                 values = _values(values)
-                columns.append(Column(j + 1, 2, values, style=self._date_style(values)))
+                columns.append(Column(j + 1, top + 1, values, style=self._date_style(values)))
             xml = patch_columns(xml, columns, shared_strings=self._shared_strings(), date1904=self.date1904).xml
         part = self.edit.add_sheet(title, xml, index)
         table_part = self.edit.free_name("xl/tables/table{}.xml")
-        ref = table_ref(len(rows) + 1, len(headers))
+        ref = table_ref(len(rows) + 1, len(headers), first_row=top)
         self.edit.put(table_part, table_xml(self._table_id(), table_name, ref, [str(h) for h in headers]), "table")
         rel = self.edit.relate(part, "table", table_part)
         if rel != "rId1":
@@ -479,13 +486,13 @@ class PackageBook(Book):
             self._tables = [t for t in self._tables if t.sheet != title]
         return index
 
-    def put_table_sheet(self, title, table_name, headers, rows, widths=None) -> None:
+    def put_table_sheet(self, title, table_name, headers, rows, widths=None, note=None) -> None:
         index = self._remove_sheet(title) if title in self._names else None
         clash = [t for t in self._all_tables() if t.name.casefold() == table_name.casefold()]
         if clash:
             raise SheetError([f"{clash[0].sheet}!A1: a table named {table_name} is already there; "
                               f"rename it to let Lead Score add its sheet '{title}'"])
-        self._table_sheet(title, table_name, headers, rows, widths, index)
+        self._table_sheet(title, table_name, headers, rows, widths, index, note)
 
     def append_table_rows(self, title, table_name, headers, rows, widths=None) -> None:
         rows = list(rows)

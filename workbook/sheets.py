@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
@@ -55,17 +56,32 @@ def _table(name: str, ref: str) -> Table:
     return table
 
 
-def replace_table_sheet(wb, title: str, table_name: str, headers, rows, widths=None):
-    """Add sheet `title` holding a table of rows; an existing sheet of that name is replaced in place."""
+HEADER_FILL = "FFD9D9D9"  # Header cells bold on this grey: not every program shows table styles.
+NOTE_FILL = "FFFFF2CC"  # A note above a table.
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+
+
+def replace_table_sheet(wb, title: str, table_name: str, headers, rows, widths=None, note=None):
+    """Add sheet `title` holding a table of rows; an existing sheet of that name is replaced in place.
+    Header cells are bold on grey; a note goes in A1, above the table (which then starts at row 3)."""
     index = None
     if title in wb.sheetnames:
         index = wb.sheetnames.index(title)
         wb.remove(wb[title])
     ws = wb.create_sheet(title, index)
-    _write_rows(ws, 1, [headers])
-    last = max(_write_rows(ws, 2, rows), 2)
-    ws.add_table(_table(table_name, f"A1:{get_column_letter(len(headers))}{last}"))
-    ws.freeze_panes = "A2"
+    top = 3 if note else 1
+    if note:
+        set_value(ws.cell(1, 1), note)
+        ws.cell(1, 1).font, ws.cell(1, 1).fill = Font(bold=True), _fill(NOTE_FILL)
+    _write_rows(ws, top, [headers])
+    for c in range(1, len(headers) + 1):
+        ws.cell(top, c).font, ws.cell(top, c).fill = Font(bold=True), _fill(HEADER_FILL)
+    last = max(_write_rows(ws, top + 1, rows), top + 1)
+    ws.add_table(_table(table_name, f"A{top}:{get_column_letter(len(headers))}{last}"))
+    ws.freeze_panes = f"A{top + 1}"
     for c, width in enumerate(widths or [], start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     return ws

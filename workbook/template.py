@@ -19,7 +19,7 @@ from scoring.defaults import ENROLMENT_COLUMNS, HEADERS, LEAD_COLUMNS, OUTPUT_CO
 from scoring.model import (CHANNEL_WORDS, CHANNELS, DECIMAL_CHOICES, DUPLICATE_WORDS, GROUP_MODES, KEEP_WORDS,
                            KIND_WORDS, LANGUAGES, MODE_WORDS, OPERATOR_WORDS, RULE_KINDS, YES_NO_WORDS)
 
-from .guide import add_guide, write_guide
+from .guide import add_guide, guide_first, write_guide
 from .layout import (BLOCK, BLOCKS, HEADER_ROW, MODEL_NAME, model_area, LEADS_SHEET, LEADS_TABLE, LISTS_COLUMN,
                      MODEL_SHEET, SETTINGS)
 from .leads import LAST_COLUMNS, output_values
@@ -426,6 +426,7 @@ def build(path, model: Model, leads: pd.DataFrame, outputs: pd.DataFrame | None,
     wb.close()
     if native is not None:  # Each formula column stored once (workbook/shared_formulas.py).
         native.share(path, LEADS_SHEET, native.headers, 1, 2, max(len(leads), 1) + 1)
+    guide_first(path, language)  # The guide is the first tab; Leads keeps its part (sheet1.xml).
 
 
 FORMULAS = ("values", "udf", "native")

@@ -42,6 +42,7 @@ from .leads import (LeadsTable, columns_of, ensure_output_columns, find_table, i
                     output_meaning, read_columns, read_frame, read_last, write_engine, write_last, write_outputs)
 from .model_sheet import ModelSheet
 from .safety import run_lock, stage
+from .sample_team import sample_team_note
 
 
 def open_book(path):
@@ -421,7 +422,8 @@ def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",), events=
         write_outputs(lt, enrolled, rows, language, ENROLMENT_COLUMNS)
         keys = [k for k, _, _ in TASK_COLUMNS]
         book.put_table_sheet(report.tasks_sheet, f"tblTasks{when:%Y%m%d}", labels(TASK_COLUMNS, language),
-                             report.tasks[keys].itertuples(index=False, name=None), TASK_WIDTHS)
+                             report.tasks[keys].itertuples(index=False, name=None), TASK_WIDTHS,
+                             note=sample_team_note(report.tasks, model, language))
     if "report" in steps:
         book.put_report(report.funnel, language, when, report.summary["new_sql"])
     return report

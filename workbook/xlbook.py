@@ -20,6 +20,8 @@ from .errors import SheetError
 
 _A1 = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
 _BOOLEAN_WORDS = {"true", "false", "vero", "falso"}
+HEADER_FILL = (217, 217, 217)  # Our table sheets' header cells (bold on this grey).
+NOTE_FILL = (255, 242, 204)  # A note above a table.
 
 
 def column_letter(col: int) -> str:
@@ -218,14 +220,23 @@ class XlBook(Book):
         self._tables[title] = []
         return sheet
 
-    def put_table_sheet(self, title, table_name, headers, rows, widths=None) -> None:
+    def put_table_sheet(self, title, table_name, headers, rows, widths=None, note=None) -> None:
         sheet = self._new_sheet(title)
         body = [list(r) for r in rows]
-        self._put(title, 1, 1, [list(headers)] + body)
-        last = max(len(body) + 1, 2)
-        self._formats(title, 2, last, {c + 1: [r[c] for r in body] for c in range(len(headers))})
-        handle = sheet.tables.add(source=sheet.range((1, 1), (last, len(headers))), name=table_name)
-        self._tables[title].append(TableSpot(title, table_name, 1, 1, last, len(headers), 0, handle))
+        top = 3 if note else 1  # A note goes in A1, above the table (written with it: one call).
+        above = [[note] + [None] * (len(headers) - 1), [None] * len(headers)] if note else []
+        self._put(title, 1, 1, above + [list(headers)] + body)
+        if note:
+            cell = sheet.range((1, 1))
+            cell.font.bold = True
+            cell.color = NOTE_FILL
+        head = sheet.range((top, 1), (top, len(headers)))  # Bold on grey: not every program shows table styles.
+        head.font.bold = True
+        head.color = HEADER_FILL
+        last = max(len(body) + 1, 2) + top - 1
+        self._formats(title, top + 1, last, {c + 1: [r[c] for r in body] for c in range(len(headers))})
+        handle = sheet.tables.add(source=sheet.range((top, 1), (last, len(headers))), name=table_name)
+        self._tables[title].append(TableSpot(title, table_name, top, 1, last, len(headers), 0, handle))
         for c, width in enumerate(widths or [], start=1):
             sheet.range((1, c)).column_width = width
 

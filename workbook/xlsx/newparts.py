@@ -61,14 +61,26 @@ PLAIN_VIEW = b'<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
 PAGE_MARGINS = b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
 
 
+def frozen_view(row: int) -> bytes:
+    """A sheet view whose rows 1 to row stay in view (row 1: FROZEN_HEADER)."""
+    if row == 1:
+        return FROZEN_HEADER
+    below = b"A%d" % (row + 1)
+    return (b'<sheetViews><sheetView workbookViewId="0"><pane ySplit="%d" topLeftCell="%s" activePane="bottomLeft" '
+            b'state="frozen"/><selection pane="bottomLeft" activeCell="%s" sqref="%s"/></sheetView></sheetViews>'
+            % (row, below, below, below))
+
+
 def table_sheet_xml(rows: Sequence[Sequence], widths: Sequence[float | None] = (), styles: dict | None = None,
-                    *, table_rel_id: str | None = "rId1", date1904: bool = False, freeze: bool = True) -> bytes:
-    """A worksheet holding rows (the first is the header) from A1, for a table over them.
+                    *, table_rel_id: str | None = "rId1", date1904: bool = False, freeze: bool = True,
+                    header_row: int = 1) -> bytes:
+    """A worksheet holding rows (the one at header_row is the header) from A1, for a table over them.
 
     Values: text (inline strings, never formulas, cut to Excel's limit), numbers, bools,
     dates and datetimes (as serial numbers with styles["date"] and styles["datetime"]),
     None (no cell). styles maps "header", "date", "datetime", "number", "text" to cellXfs
-    indexes (all optional). A Cell may be given for any value. The header row is frozen when
+    indexes (all optional). A Cell may be given for any value. Rows above header_row (a note over
+    the table) are written as the others are. The header row and those above it are frozen when
     freeze; table_rel_id is the relationship of the sheet to its table part (None: no table).
     The dimension covers at least two rows, as the table's range does (see table_ref).
     """
@@ -82,7 +94,7 @@ def table_sheet_xml(rows: Sequence[Sequence], widths: Sequence[float | None] = (
         for c, value in enumerate(values, start=1):
             if isinstance(value, Cell):
                 cell = value
-            elif r == 1:
+            elif r == header_row:
                 cell = Cell(None if value is None else str(value), "text", styles.get("header"))
             elif isinstance(value, dt.datetime):
                 cell = Cell(value, "date", styles.get("datetime", styles.get("date")))
@@ -101,7 +113,7 @@ def table_sheet_xml(rows: Sequence[Sequence], widths: Sequence[float | None] = (
     ref = table_ref(len(rows), width) if width else "A1"
     parts = [XML_DECL, b'<worksheet xmlns="%s" xmlns:r="%s">' % (MAIN_NS, DOC_REL_NS),
              b'<dimension ref="%s"/>' % ref.encode(),
-             FROZEN_HEADER if freeze else PLAIN_VIEW,
+             frozen_view(header_row) if freeze else PLAIN_VIEW,
              b'<sheetFormatPr defaultRowHeight="15"/>', cols_xml(list(widths)),
              b"<sheetData>", *out, b"</sheetData>", PAGE_MARGINS]
     if table_rel_id is not None:
