@@ -25,6 +25,8 @@ def test_a_new_book_opens_on_its_guide_as_the_first_tab(tmp_path, language, guid
     with zipfile.ZipFile(path) as zf:
         assert sheet_part(zf, "Leads") == "xl/worksheets/sheet1.xml"  # Leads keeps its part.
         app = zf.read("docProps/app.xml").decode()
+        selected = [n for n in (guide, "Leads", "LeadScore") if b'tabSelected="1"' in zf.read(sheet_part(zf, n))]
+    assert selected == [guide]  # One tab selected: the sheets do not open grouped.
     assert app.index(f"<vt:lpstr>{guide}</vt:lpstr>") < app.index("<vt:lpstr>Leads</vt:lpstr>")
     assert read_model(path).settings.language == language  # The book reads as before.
 

@@ -102,6 +102,8 @@ def write_guide(wb, ws, language: str, buttons=()) -> None:
     for i, macro in enumerate(buttons):
         # Form buttons that run a macro of the same name (the add-in supplies it).
         ws.insert_button(len(rows) + 1, 1 + i, {"macro": macro, "caption": macro, "width": 110, "height": 30})
+    for other in wb.worksheets():
+        other.selected = 0  # One selected tab: two would open as a group, and an edit would change both.
     ws.activate()  # A new book opens on its guide.
 
 
