@@ -132,6 +132,19 @@ def test_rules_over_events_in_a_group_keep_it_in_the_suggestion():
     assert found.suggested_auc == auc(found.won[found.test], again["score"].to_numpy(dtype=float)[found.test])
 
 
+def _book_with_events(folder, *options):
+    """A book of the leads and the model, with the activity export imported to its Events sheet."""
+    leads, events = leads_and_events()
+    path = folder / "book.xlsx"
+    template.build(path, model(), with_template_columns(leads), None, "en", "b2b")
+    export = folder / "activity.csv"
+    events.rename(columns={"lead_id": "Lead ID", "time": "Time", "event": "Event", "detail": "Detail"}).to_csv(
+        export, index=False)
+    result = CliRunner().invoke(cli, ["import", str(path), str(export), "--events", *options])
+    assert result.exit_code == 0, result.output
+    return path
+
+
 def _sheet_rows(path) -> list[tuple]:
     ws = openpyxl.load_workbook(path, data_only=True)["Calibration"]
     return [tuple(v for v in row) for row in ws.iter_rows(values_only=True)]
@@ -140,15 +153,8 @@ def _sheet_rows(path) -> list[tuple]:
 @pytest.mark.slow
 def test_the_command_reads_the_events_sheet_and_the_calibration_sheet_shows_the_rules_over_events(tmp_path):
     pytest.importorskip("sklearn")
-    leads, events = leads_and_events()
-    path = tmp_path / "book.xlsx"
-    template.build(path, model(), with_template_columns(leads), None, "en", "b2b")
-    export = tmp_path / "activity.csv"
-    events.rename(columns={"lead_id": "Lead ID", "time": "Time", "event": "Event", "detail": "Detail"}).to_csv(
-        export, index=False)
+    path = _book_with_events(tmp_path, "--as-of", AS_OF.isoformat())
     runner = CliRunner()
-    result = runner.invoke(cli, ["import", str(path), str(export), "--events", "--as-of", AS_OF.isoformat()])
-    assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["calibrate", str(path), "--since", "2026-06-01", "--as-of", AS_OF.isoformat()])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -174,13 +180,7 @@ def test_the_calibrate_script_in_excel_reads_the_events_sheet_as_the_command_doe
     import xlstub
     from addin import macros
 
-    leads, events = leads_and_events()
-    path = tmp_path / "book.xlsx"
-    template.build(path, model(), with_template_columns(leads), None, "en", "b2b")
-    export = tmp_path / "activity.csv"
-    events.rename(columns={"lead_id": "Lead ID", "time": "Time", "event": "Event", "detail": "Detail"}).to_csv(
-        export, index=False)
-    assert CliRunner().invoke(cli, ["import", str(path), str(export), "--events"]).exit_code == 0
+    path = _book_with_events(tmp_path)
     live = xlstub.from_file(path, lite=True)
     printed = macros.calibrate(live, as_of=AS_OF, quiet=True)
     assert "AUC on the holdout: current model 0.840, suggested model 0.840." in printed
