@@ -164,3 +164,17 @@ def test_a_new_books_model_name_reaches_the_rules_over_events(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb.defined_names["LeadScoreModel"].attr_text == "'LeadScore'!$A$1:$CK$500"
     assert wb["LeadScore"]["CD3"].value == "Event behaviour"
+
+
+@pytest.mark.parametrize("rules, name, wanted", [
+    ([WEBINAR], "'LeadScore'!$A$1:$BL$500", "'LeadScore'!$A$1:$CK$500"),  # Made before rules over events.
+    ([], "'LeadScore'!$A$1:$BL$500", "'LeadScore'!$A$1:$BL$500"),  # No rule over events: nothing to see.
+    ([WEBINAR], "'LeadScore'!$B$2:$BL$500", "'LeadScore'!$B$2:$BL$500"),  # Not the template's: the user's.
+])
+def test_a_rescore_widens_an_old_books_model_name_to_its_rules_over_events(tmp_path, rules, name, wanted):
+    path = book_with(tmp_path / "old.xlsx", rules, [B_LEAD])
+    wb = openpyxl.load_workbook(path)
+    wb.defined_names["LeadScoreModel"].attr_text = name
+    wb.save(path)
+    assert run("rescore", path, "--as-of", "2026-06-01")[0] == 0
+    assert openpyxl.load_workbook(path).defined_names["LeadScoreModel"].attr_text == wanted

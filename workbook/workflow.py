@@ -8,6 +8,7 @@ succeeded, and then atomically (see safety.py).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,7 +32,7 @@ from . import formulas, progress
 from .errors import CellProblem, SheetError
 from .exports import csv_bytes, ics_bytes
 from .filebook import FileBook
-from .layout import HISTORY_NOTE
+from .layout import HISTORY_NOTE, MODEL_NAME, model_area
 from .layout import (DUPLICATE_COLUMNS, DUPLICATE_WIDTHS, DUPLICATES_SHEET, DUPLICATES_TABLE, HISTORY_COLUMNS,
                      HISTORY_SHEET, HISTORY_TABLE, HISTORY_WIDTHS, MODEL_SHEET, NUMERIC_SETTINGS, TASK_COLUMNS,
                      TASK_WIDTHS, TASKS_SHEET, labels)
@@ -397,6 +398,8 @@ def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",), events=
 
     # Everything is known: now write.
     write_outputs(lt, outputs, rows, language)
+    if model.event_rules:
+        _widen_model_name(book)
     if formulas:
         write_last(lt, outputs, rows)
         write_engine(lt, engine_values(scored, engine_columns(lt.headers, model)), rows)
@@ -427,6 +430,20 @@ def run_book(book, as_of: dt.datetime | None = None, steps=("rescore",), events=
     if "report" in steps:
         book.put_report(report.funnel, language, when, report.summary["new_sql"])
     return report
+
+
+def _widen_model_name(book) -> None:
+    """In a book made before rules over events, the name LeadScoreModel stops left of their table
+    (at BL), so the in-cell functions would score without them: it is widened to this version's
+    area. A name that is not the template's (another sheet, another start) is left as it is."""
+    text_ = book.defined_name(MODEL_NAME)
+    want = model_area()
+    if text_ is None or not hasattr(book, "set_defined_name"):
+        return
+    match = re.fullmatch(r"'?LeadScore'?!\$A\$1:\$([A-Z]{1,3})\$(\d+)", text_.strip())
+    last = re.search(r"\$([A-Z]+)\$\d+$", want).group(1)
+    if match and (len(match.group(1)), match.group(1)) < (len(last), last):
+        book.set_defined_name(MODEL_NAME, want)
 
 
 def rescore(path, out=None, as_of: dt.datetime | None = None) -> Report:
