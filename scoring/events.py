@@ -63,7 +63,7 @@ class EventResult:
 class Ignored(Reason):
     """A reason without points: how many suspect events of a lead were ignored, and why."""
 
-    def text(self) -> str:
+    def text(self, language: str = "en") -> str:
         return self.label
 
 

@@ -296,9 +296,10 @@ def test_libreoffice_still_opens_it(lite_book, tmp_path):
     assert SOFFICE, "CI must have LibreOffice: .ci/run installs libreoffice-calc-nogui"
     result = subprocess.run(
         [SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--convert-to",
-         "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path / "out"), str(lite_book)], capture_output=True, text=True, timeout=180)
+         "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", "--outdir",
+         str(tmp_path / "out"), str(lite_book)], capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
-    text = (tmp_path / "out" / "Leads.csv").read_text(encoding="utf-8")
+    text = (tmp_path / "out" / "Leads-Leads.csv").read_text(encoding="utf-8")  # Every sheet: the guide is first.
     assert text.splitlines()[0].startswith("Lead ID,")
 
 
