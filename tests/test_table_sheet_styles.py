@@ -35,6 +35,9 @@ def test_the_package_layer_writes_bold_grey_headers_on_every_table_sheet(tmp_pat
     workflow.run(book, as_of=AS_OF, steps=("rescore", "tasks"))
     for title in SHEETS:
         assert _header_styles(book, title) == {(True, "solid", "FFD9D9D9")}, title
+    note = openpyxl.load_workbook(book)["Tasks 2026-11-23"][1]  # The sample team's note, shaded across.
+    assert note[0].value.startswith("Note: ") and {(c.font.b, c.fill.fgColor.rgb) for c in note} == {
+        (True, "FFFFF2CC")} and len(note) == 10
     body = openpyxl.load_workbook(book)["Tasks 2026-11-23"]["A5"]
     assert not body.font.b and body.fill.fill_type is None  # Only the header row.
 
@@ -49,7 +52,8 @@ def test_the_openpyxl_backend_writes_bold_grey_headers_and_the_note(tmp_path):
     assert _header_styles(book, "Tasks 2026-11-23") == {(True, "solid", "FFD9D9D9")}
     assert _header_styles(book, "History") == {(True, "solid", "FFD9D9D9")}
     ws = openpyxl.load_workbook(book)["Tasks 2026-11-23"]
-    assert (ws["A1"].value, ws["A1"].font.b, ws["A1"].fill.fgColor.rgb) == ("Note: a sample team.", True, "FFFFF2CC")
+    assert [(c.value, c.font.b, c.fill.fgColor.rgb) for c in ws[1]] == [
+        ("Note: a sample team.", True, "FFFFF2CC"), (None, True, "FFFFF2CC")]  # Shaded across the table.
     assert ws.tables["tblTasks20261123"].ref == "A3:B4" and ws.freeze_panes == "A4"
 
 
@@ -58,8 +62,9 @@ def test_excel_through_xlwings_gets_bold_grey_headers_and_the_note(tmp_path):
     book = xlstub.from_file(_book(tmp_path / "book.xlsx"))
     workflow.run_book(XlBook(book), AS_OF, ("rescore", "tasks"))
     tasks = book.sheets["Tasks 2026-11-23"]
-    assert tasks.cells[(1, 1)].startswith("Note: ") and tasks.formats[(1, 1)]["bold"] is True
-    assert tasks.formats[(1, 1)]["color"] == (255, 242, 204)
+    assert tasks.cells[(1, 1)].startswith("Note: ")
+    assert [{k: tasks.formats[(1, c)].get(k) for k in ("bold", "color")} for c in (1, 10)] == [
+        {"bold": True, "color": (255, 242, 204)}] * 2
     for title, row in (("Tasks 2026-11-23", 3), ("History", 1), ("Duplicates", 1)):
         sheet = book.sheets[title]
         width = max(c for r, c in sheet.cells if r == row)

@@ -448,7 +448,8 @@ class PackageBook(Book):
         goes in A1, above the table (which then starts at row 3)."""
         rows = rows if isinstance(rows, list) else list(rows)  # Rows are only read: tuples will do.
         top = 3 if note else 1
-        above = [[Cell(note, "text", self._style("note"))], []] if note else []
+        shade = self._style("note") if note else None  # The note's row shaded across the table.
+        above = [[Cell(note, "text", shade)] + [Cell(None, "blank", shade)] * (len(headers) - 1), []] if note else []
         xml = table_sheet_xml(above + [list(headers)], list(widths or []), {"header": self._style("header")},
                               table_rel_id="rId1", date1904=self.date1904, header_row=top)
         if rows:  # The rows go in column by column, as the leads' outputs do (fast for 100,000s of rows).

@@ -75,7 +75,8 @@ def replace_table_sheet(wb, title: str, table_name: str, headers, rows, widths=N
     top = 3 if note else 1
     if note:
         set_value(ws.cell(1, 1), note)
-        ws.cell(1, 1).font, ws.cell(1, 1).fill = Font(bold=True), _fill(NOTE_FILL)
+        for c in range(1, len(headers) + 1):  # The note's row shaded across the table.
+            ws.cell(1, c).font, ws.cell(1, c).fill = Font(bold=True), _fill(NOTE_FILL)
     _write_rows(ws, top, [headers])
     for c in range(1, len(headers) + 1):
         ws.cell(top, c).font, ws.cell(top, c).fill = Font(bold=True), _fill(HEADER_FILL)

@@ -226,10 +226,10 @@ class XlBook(Book):
         top = 3 if note else 1  # A note goes in A1, above the table (written with it: one call).
         above = [[note] + [None] * (len(headers) - 1), [None] * len(headers)] if note else []
         self._put(title, 1, 1, above + [list(headers)] + body)
-        if note:
-            cell = sheet.range((1, 1))
-            cell.font.bold = True
-            cell.color = NOTE_FILL
+        if note:  # The note's row shaded across the table.
+            row = sheet.range((1, 1), (1, len(headers)))
+            row.font.bold = True
+            row.color = NOTE_FILL
         head = sheet.range((top, 1), (top, len(headers)))  # Bold on grey: not every program shows table styles.
         head.font.bold = True
         head.color = HEADER_FILL
