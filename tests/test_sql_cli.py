@@ -128,7 +128,7 @@ def test_bad_input_is_one_line_and_changes_nothing(folder):
     code, out = run("score", folder / "book.xlsx", "--input", folder / "leads.parquet", "--output", target,
                     "--memory", "10KB")
     assert code == 1 and out.startswith("Error: DuckDB ran out of memory (limit 10KB): ") and \
-        out.rstrip().endswith("give --memory more (some 125MB for each of its --threads), or use fewer threads") \
+        out.rstrip().endswith("give --memory more (some 250MB for each of its --threads), or use fewer threads") \
         and len(out.strip().splitlines()) == 1, out
     assert sha256(target) == before
     assert sorted(os.listdir(folder)) == ["book.xlsx", "damaged.parquet", "leads.csv", "leads.parquet",

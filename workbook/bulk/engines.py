@@ -68,7 +68,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _out_of_memory(exc, memory) -> EngineProblem:
     return EngineProblem(f"DuckDB ran out of memory{f' (limit {memory})' if memory else ''}: "
-                         f"{_first_line(exc)}; give --memory more (some 125MB for each of its --threads), "
+                         f"{_first_line(exc)}; give --memory more (some 250MB for each of its --threads), "
                          "or use fewer threads")
 
 

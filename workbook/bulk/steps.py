@@ -6,11 +6,13 @@ million scored leads back into it costs more than scoring them. So the small tab
 are made once, over the whole file; then the leads are read a part at a time in order (pyarrow), and
 each part is scored by the query's main SELECT in a DuckDB of one thread (so in order; a part that
 came out of order would be sorted), as many at once as there are threads, each within its share of
-the memory limit; the parts are written in order beside their own input columns, by pyarrow.
+the memory limit; the parts are written in order beside their own input columns, by pyarrow, while
+the next ones are scored (one part more than threads waits, so that no DuckDB waits for the writer).
 """
 from __future__ import annotations
 
 import os
+import queue
 import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -101,7 +103,17 @@ def score_in_parts(query, tables: dict, leads, passed: list, temp: str, view: st
         schema = leads.schema_arrow
         batches = [pa.RecordBatch.from_pylist([], schema=pa.schema([schema.field(c) for c in columns]))]
     workers = [_Worker(tables, settings, share, spill) for _ in range(count)]
+    free = queue.Queue()
+    for worker in workers:
+        free.put(worker)
     statuses, start, writer, waiting = Counter(), 0, None, []
+
+    def score(chunk):
+        worker = free.get()  # A DuckDB no other thread is using.
+        try:
+            return worker.score(select, view, chunk, row)
+        finally:
+            free.put(worker)
 
     def write(batch, scored):
         nonlocal writer
@@ -114,13 +126,13 @@ def score_in_parts(query, tables: dict, leads, passed: list, temp: str, view: st
 
     try:
         with ThreadPoolExecutor(max_workers=count) as pool:
-            for k, batch in enumerate(batches):
+            for batch in batches:
                 n = batch.num_rows
                 chunk = pa.table([_plain(batch.column(c)) for c in keys] + [pa.array(np.arange(start, start + n))],
                                  names=keys + [row])
-                waiting.append((batch, pool.submit(workers[k % count].score, select, view, chunk, row)))
+                waiting.append((batch, pool.submit(score, chunk)))
                 start += n
-                if len(waiting) >= count:  # Each worker has a part: write the oldest when it is done.
+                if len(waiting) > count:  # Each worker has a part and one more waits: write the oldest.
                     write(waiting[0][0], waiting.pop(0)[1].result())
             while waiting:
                 write(waiting[0][0], waiting.pop(0)[1].result())
