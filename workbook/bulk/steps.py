@@ -36,11 +36,13 @@ def _plain(array):
 
 
 def make_tables(con, query) -> dict:
-    """The query's small tables, made over the whole file (the leads' view), as Arrow tables."""
+    """The query's small tables, made over the whole file (the leads' view), as Arrow tables (but the
+    first, every column's distinct values, which only the others read)."""
     tables = {}
     for name, select in query.tables:
         con.execute(f'CREATE TEMP TABLE "{name}" AS {select}')
-        tables[name] = _arrow(con.sql(f'SELECT * FROM "{name}"'))
+        if name != "_ls_d":
+            tables[name] = _arrow(con.sql(f'SELECT * FROM "{name}"'))
     return tables
 
 
@@ -59,10 +61,9 @@ class _Worker:
         if memory:
             self.con.execute(f"SET memory_limit = '{memory}B'")
         for name, table in tables.items():
-            if name != "_ls_d":  # The main SELECT reads only the tables of each column.
-                self.con.register("_ls_arrow", table)
-                self.con.execute(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM _ls_arrow')
-                self.con.unregister("_ls_arrow")
+            self.con.register("_ls_arrow", table)
+            self.con.execute(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM _ls_arrow')
+            self.con.unregister("_ls_arrow")
 
     def score(self, select: str, view: str, chunk, row: str):
         import pyarrow.compute as pc
