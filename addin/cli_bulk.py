@@ -73,7 +73,8 @@ def commands(friendly) -> list:
         """Score a file of leads with BOOK's model (its LeadScore sheet) into a Parquet file.
 
         The same results as `leadscore rescore` gives in a workbook, for files of any size. Rules SQL
-        cannot write (lead hygiene, duplicates) stop the duckdb and spark engines, naming their cells.
+        cannot write (lead hygiene, duplicates, rules over events) stop the duckdb and spark engines, naming
+        their cells.
         """
         _duckdb_only(engine, memory, threads)
         _print_scored(score_file(book, input_path, output_path, engine, memory, keep, threads))
@@ -90,7 +91,11 @@ def commands(friendly) -> list:
                        "the others are read as text, as an export holds them.")
     @friendly
     def sql(book, dialect, table, numbers):
-        """Print BOOK's model as one SQL query: the leads' columns and Fit … Reasons, for a view or a dbt model."""
+        """Print BOOK's model as one SQL query: the leads' columns and Fit … Reasons, for a view or a dbt model.
+
+        The table's columns are the headers of BOOK's Leads table. Rules SQL cannot write (lead hygiene,
+        duplicates, rules over events) stop it, naming their cells.
+        """
         click.echo(sql_text(book, dialect, table, numbers))
 
     return [score, sql]
