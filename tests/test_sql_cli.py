@@ -213,3 +213,16 @@ def test_typed_columns_and_a_file_of_no_leads(folder):
         assert list(got.columns) == list(want.columns) and len(got) == leads
         assert got.iloc[:, -8:].astype(object).equals(want.iloc[:, -8:].astype(object))
     assert set(outputs["duckdb"].columns) >= {"Employees", "Industry", "Reasons"}
+
+
+@pytest.mark.slow
+def test_parts_scored_at_once_come_out_in_the_files_order(folder, monkeypatch):
+    """DuckDB scores the file a part at a time, on two threads at once: the parts are written in order."""
+    import workbook.bulk.steps as steps
+
+    monkeypatch.setattr(steps, "PART", 150)  # Three parts: 150, 150 and 100 leads.
+    code, out = run("score", folder / "book.xlsx", "--input", folder / "leads.parquet", "--output",
+                    folder / "scored.parquet", "--threads", "2")
+    assert code == 0, out
+    frame = pd.read_parquet(folder / "leads.parquet")
+    assert_file_holds(folder / "scored.parquet", expected(frame.astype(object).where(frame.notna(), None)))

@@ -81,7 +81,7 @@ class _Worker:
 
 def score_in_parts(query, tables: dict, leads, passed: list, temp: str, view: str, row: str, settings: dict,
                    threads: int | None = None, memory: str | None = None, spill: str = "",
-                   part: int = PART) -> tuple[int, dict]:
+                   part: int | None = None) -> tuple[int, dict]:
     """Score the leads of leads (a pyarrow.parquet.ParquetFile) part by part with query.main over a
     table named view (the columns the rules read and the row number row), and write into the Parquet
     file temp the passed input columns and the outputs, in the file's order. Returns (leads, statuses)."""
@@ -95,6 +95,7 @@ def score_in_parts(query, tables: dict, leads, passed: list, temp: str, view: st
     select = f"SELECT {outputs} FROM ({query.main})"
     status = query.outputs[5]
     columns = list(dict.fromkeys(passed + keys))
+    part = part or PART
     count = max(1, threads or os.cpu_count() or 1)
     share = size_bytes(memory) // count if memory else None
     if share:  # A part takes some 400 bytes a lead in DuckDB: under a low limit, smaller parts.
