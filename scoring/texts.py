@@ -129,6 +129,13 @@ def _needs_a_value(m) -> str:
     return f"è vuoto; {_OPERATORS_IT.get(m.group(1), m.group(1))} richiede un valore"
 
 
+def _ambiguous(m) -> str:
+    """'is ambiguous: 4857 or 4.8570? …' in Italian, both readings written the Italian way."""
+    thousands, decimal = (g.translate({ord(","): ".", ord("."): ","}) for g in m.groups())
+    return (f"è ambiguo: {thousands} o {decimal}? Scrivi uno dei due, o imposta il Separatore decimale nel foglio "
+            "LeadScore")
+
+
 def _mixed_group(m) -> str:
     """'already holds fit rules (fit rule 1); …' in Italian."""
     return (f"contiene già {_RULES_IT[m.group(1)]} ({_RULE_IT[m.group(2)]} {m.group(3)}); un gruppo contiene regole "
@@ -189,6 +196,10 @@ MESSAGES_IT = (
     (r"\bmust be a whole number of business days\b", "deve essere un numero intero di giorni lavorativi"),
     (r"\bis not a role of the Team \(", "non è un ruolo della tabella Squadra ("),
     (r"\bis not a sequence of the Sequences table \(", "non è una sequenza della tabella Sequenze ("),
+    # Numbers typed with the other decimal separator, or that could be read either way.
+    (r"\(the Decimal separator is ('[^']*'); write ([^)]*)\)", r"(il Separatore decimale è \1; scrivi \2)"),
+    (r"\bis ambiguous: (\S+) or (\S+)\? Type one of them, or set the Decimal separator on the LeadScore sheet",
+     _ambiguous),
     # Fit rules' values.
     (r"\bmust be two numbers 'min;max' for between$", "deve essere due numeri 'min;max' per tra"),
     (r": min is above max$", ": il minimo è sopra il massimo"),

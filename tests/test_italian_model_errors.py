@@ -25,6 +25,8 @@ BROKEN = [
      "AL4": 500, "Z4": 10, "Z5": 20},
     {"AL5": 95, "R4": "Vuoto"},
     {"AL5": 95, "AM4": "A"},
+    {"D5": "1.5", "E6": "2.5"},  # The Italian book's decimal separator is ','.
+    {"AP13": "auto", "D6": "4.857"},
 ]
 # English words none of these messages may hold outside quoted values.
 ENGLISH = re.compile(r"\b(is|not|must|the|type|blank|number|needed|needs|of|or|and|with|has|holds|for|be|to|one|"
@@ -51,7 +53,7 @@ def _messages(tmp_path, language: str) -> list[str]:
 
 def test_every_problem_of_a_broken_italian_book_is_in_italian(tmp_path):
     messages = _messages(tmp_path, "it")
-    assert len(messages) == 68
+    assert len(messages) == 70
     unquoted = [(m, re.sub(r"'[^']*'", "", m.split(": ", 1)[1])) for m in messages]
     assert [m for m, text in unquoted if ENGLISH.search(text.replace("tabella Leads", ""))] == []
     for line in [
@@ -71,6 +73,9 @@ def test_every_problem_of_a_broken_italian_book_is_in_italian(tmp_path):
         "Evento del foglio Eventi (separali con ;)",
         "LeadScore!D6: valore è vuoto; contiene richiede un valore",
         "LeadScore!W4: livello di 'CEO': 'alto' non è un numero",
+        "LeadScore!E6: punti '2.5' non è un numero (il Separatore decimale è ','; scrivi 2,5)",
+        "LeadScore!D6: valore '4.857' è ambiguo: 4857 o 4,8570? Scrivi uno dei due, o imposta il Separatore "
+        "decimale nel foglio LeadScore",
         "LeadScore!AL5: punteggio minimo 95 di MQL: i lead di grado A da quel punteggio prendono prima SQL (soglia "
         "di stato 1, da 90); metti prima la soglia più alta",
     ]:
