@@ -17,7 +17,7 @@ from scoring.explain import number_text
 from scoring.defaults import ACTIONS, BEHAVIOUR_INPUTS, INDUSTRIES, LEAD_COLUMNS, ROLES, SALES_STAGES, header
 from scoring.parse import parse_number, text_key
 
-PART = re.compile(r"([+\u2212])(\d+(?:\.\d+)?)(?: \((?:cap|tetto)\))?$")
+PART = re.compile(r"([+\u2212])(\d+(?:[.,]\d+)?)(?: \((?:cap|tetto)\))?$")  # Italian books write 2,5.
 MODELS = {lang: default_model("b2b", lang) for lang in ("en", "it")}
 SETTINGS = settings(max_examples=examples(150), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -36,7 +36,7 @@ def reason_sum(reasons: str) -> float:
         match = PART.search(part)
         assert match, f"reason part without points: {part!r} in {reasons!r}"
         sign = 1 if match.group(1) == "+" else -1
-        total += sign * float(match.group(2))
+        total += sign * float(match.group(2).replace(",", "."))
     return total
 
 
