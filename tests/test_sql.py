@@ -200,3 +200,16 @@ def test_whole_models_give_whole_numbers():
     model.behaviour_rules[0].points = 2.5
     got, query = sql_scores(frame, model)
     assert not query.whole and got["score"].tolist() == [15.0, 2.5]
+
+
+def test_an_italian_model_writes_decimal_points_with_a_comma_as_the_engine_does():
+    from scoring import BehaviourRule
+
+    frame = text_frame({"Settore": ["IT", "Retail", "IT", None], "Dipendenti": ["60", "10", "1.200", "x"],
+                        "Visite": ["3", "1", "0", "2,5"]})
+    model = scoring.default_model("b2b", "it")
+    model.fit_rules = [FitRule("Settore", "=", "IT", 2.5), FitRule("Dipendenti", ">", 50, -0.25)]
+    model.behaviour_rules = [BehaviourRule("Visite", "Visite", 1.5, kind="per unit", cap=4)]
+    model.roles, model.groups, model.event_rules = {}, [], []
+    want = assert_same(frame, model)
+    assert want["reasons"].tolist()[0] == "Settore: IT +2,5; Dipendenti > 50 \u22120,25; Visite \u00d73 +4 (tetto)"

@@ -204,9 +204,9 @@ class _Builder:
         """A fit rule or a condition: its points once where it holds."""
         L = cells.layers
         reason = Reason(self._prefix(rule) + label, float(rule.points))
-        self.longest += len(reason.text()) + len(SEP) + _DYNAMIC_TEXT
+        self.longest += len(reason.text(self.language)) + len(SEP) + _DYNAMIC_TEXT
         points = L.add("points", f"CASE WHEN {hit} THEN {dbl(rule.points)} ELSE {dbl(0)} END")
-        piece = L.add("piece", R.fixed(reason, hit))
+        piece = L.add("piece", R.fixed(reason, hit, self.language))
         return _Part(points, hit, piece, piece)
 
     def amounts(self, cells: Cells, rule) -> _Part:
@@ -230,7 +230,7 @@ class _Builder:
         label = (f"{times} || {count_text}" if per_unit else
                  f"CASE WHEN {c} = 1 THEN {lit(name)} ELSE {times} || {count_text} END")
         gives = L.add("gives", f"({c} <> 0 AND {points} <> 0)")
-        base = L.add("base", f"CASE WHEN {gives} THEN {R.base(label, points)} END")
+        base = L.add("base", f"CASE WHEN {gives} THEN {R.base(label, points, self.language)} END")
         piece = L.add("piece", R.piece(R.with_note(base, note), gives) if note != "''" else base)
         holds = L.add("holds", f"({c} <> 0)")
         return _Part(points, holds, piece, base, note)
@@ -282,7 +282,7 @@ class _Builder:
             capped = M.add("capped", f"LEAST(GREATEST({total}, {dbl(-cap)}), {dbl(cap)})")
             diff = M.add("diff", f"{capped} - {total}")
             label = f"{group.name}: {text(self.language, 'group cap')}"
-            self.pieces.append(R.piece(R.base(lit(label), diff), f"{diff} <> 0"))
+            self.pieces.append(R.piece(R.base(lit(label), diff, self.language), f"{diff} <> 0"))
             self.longest += len(label) + len(SEP) + _DYNAMIC_TEXT
             total = capped
         return total
@@ -296,7 +296,7 @@ class _Builder:
         for test, word in ((f"{diff} < 0", cap_word), (f"{diff} > 0", floor_word)):
             if word:
                 label = text(self.language, word)
-                self.pieces.append(R.piece(R.base(lit(label), diff), test))
+                self.pieces.append(R.piece(R.base(lit(label), diff, self.language), test))
                 self.longest += len(label) + len(SEP) + _DYNAMIC_TEXT
         return held
 

@@ -26,15 +26,16 @@ def _glue() -> tuple[str, str, str]:
     return between, before, after
 
 
-def fixed(reason: Reason, when: str) -> str:
+def fixed(reason: Reason, when: str, language: str = "en") -> str:
     """A piece known when the query is built, for the rows where when holds."""
-    return f"CASE WHEN {when} THEN {lit(reason.text())} END"
+    return f"CASE WHEN {when} THEN {lit(reason.text(language))} END"
 
 
-def base(label: str, points: str) -> str:
-    """A reason's label (SQL text) and points (a DOUBLE column), without its note."""
+def base(label: str, points: str, language: str = "en") -> str:
+    """A reason's label (SQL text) and points (a DOUBLE column, written as the language writes
+    them), without its note."""
     between, _, _ = _glue()
-    return f"{label} || {lit(between)} || {signed_sql(points)}"
+    return f"{label} || {lit(between)} || {signed_sql(points, language)}"
 
 
 def with_note(text: str, note: str) -> str:

@@ -111,10 +111,13 @@ def number_text(expr: str) -> str:
     return f"CASE WHEN {r} = 0 THEN '0' WHEN {r} = FLOOR({r}) THEN {whole} ELSE {decimals} END"
 
 
-def signed(expr: str) -> str:
-    """explain.signed of a DOUBLE column: '+15', '−10' (a true minus sign)."""
+def signed(expr: str, language: str = "en") -> str:
+    """explain.signed of a DOUBLE column: '+15', '−10' (a true minus sign), '+2,5' in Italian."""
     r = rounded(expr)
-    return f"CASE WHEN {r} >= 0 THEN '+' ELSE '\u2212' END || {number_text(f'ABS({expr})')}"
+    shown = number_text(f"ABS({expr})")
+    if language == "it":
+        shown = f"REPLACE({shown}, '.', ',')"
+    return f"CASE WHEN {r} >= 0 THEN '+' ELSE '\u2212' END || {shown}"
 
 
 # --- numbers written as text (parse._reading) ---------------------------------------------------
