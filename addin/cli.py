@@ -13,7 +13,6 @@ import tempfile
 from pathlib import Path
 
 import click
-from openpyxl.utils import get_column_letter
 
 from workbook import progress, template, workflow
 from scoring.defaults import header as column_header
@@ -249,22 +248,16 @@ def _print_tasks(report) -> None:
 
 def sample_team_warning(report) -> str:
     """'' unless tasks went to the template's sample people because the Team table still lists them."""
-    from scoring.defaults import TEAM
-    from workbook.layout import BLOCK, HEADER_ROW, MODEL_SHEET
+    from workbook.sample_team import sample_people, team_cell
 
     tasks, scored = report.tasks, report.scored
-    if tasks is None or not len(tasks) or scored is None:
+    if tasks is None or scored is None:
         return ""
-    language = scored.checked.model.settings.language
-    sample = [name for name, _ in TEAM.get(language, TEAM["en"])]
-    team = {m.name.strip().casefold() for m in scored.checked.model.team}
-    kept = [name for name in sample if name.casefold() in team]
-    n = int(tasks["owner"].astype(str).str.strip().str.casefold().isin({k.casefold() for k in kept}).sum())
+    kept, n = sample_people(tasks, scored.checked.model)
     if not n:
         return ""
-    cell = f"{MODEL_SHEET}!{get_column_letter(BLOCK['team'].first_column)}{HEADER_ROW + 1}"
     return (f"{n:,} of {len(tasks):,} tasks went to the template's sample people ({', '.join(kept)}); "
-            f"put your team in the Team table ({cell}) and run again")
+            f"put your team in the Team table ({team_cell()}) and run again")
 
 
 def _pct(x) -> str:
