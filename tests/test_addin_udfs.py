@@ -49,6 +49,7 @@ def known(tmp_path):
     return path, headers, rows, _model_values(path)
 
 
+@pytest.mark.slow
 def test_one_row_gives_one_value_the_design_examples(known):
     _, headers, rows, model = known
     assert udfs.LEADRATING([rows[0]], headers, model) == "A85"
@@ -77,6 +78,7 @@ def test_whole_columns_give_a_column_equal_to_the_engine(tmp_path):
         assert got == want, name
 
 
+@pytest.mark.slow
 def test_a_weight_edited_on_the_sheet_changes_the_result(known):
     path, headers, rows, _ = known
     edit(path, "LeadScore", {"E4": 5})  # Role level >= 3: 15 points -> 5.
@@ -90,6 +92,7 @@ def test_blank_rows_give_empty_cells(known):
     assert udfs.LEADGRADE([rows[0], blank, rows[1]], headers, model) == [["A"], [""], ["B"]]
 
 
+@pytest.mark.slow
 def test_bad_model_is_a_short_message_naming_the_cell(known):
     path, headers, rows, _ = known
     edit(path, "LeadScore", {"E5": "abc"})
@@ -127,6 +130,7 @@ def test_a_moved_block_is_reported(known):
         "found 'Something else'")
 
 
+@pytest.mark.slow
 def test_new_with_udf_formulas_writes_them_and_rescore_keeps_them(tmp_path):
     path = tmp_path / "udf.xlsx"
     result = CliRunner().invoke(cli, ["new", str(path), "--sample", "5", "--formulas", "udf"])

@@ -105,6 +105,7 @@ def english(tmp_path_factory):
             "done": done, "frame": frame, "folder": folder}
 
 
+@pytest.mark.slow
 def test_the_sheet_says_what_was_measured_and_on_which_split(english):
     rows = sheet_rows(english["measured"], "Calibration")
     assert rows[0][0] == "Calibration of the model – 2026-11-23"
@@ -207,6 +208,7 @@ def test_the_sheet_carries_a_capture_curve_and_a_conversion_chart_drawn_from_its
     assert "Conversion by score band (holdout)" in bar and bar.count("<c:ser>") == 2
 
 
+@pytest.mark.slow
 def test_without_apply_the_leadscore_sheet_and_everything_else_of_the_book_stay_as_they_were(english):
     before, after = english["original"], members(english["measured"])
     changed = {n for n in before if n in after and before[n] != after[n]}
@@ -229,6 +231,7 @@ def test_without_apply_the_leadscore_sheet_and_everything_else_of_the_book_stay_
     assert sheet_rows(again, "Calibration") == sheet_rows(english["measured"], "Calibration")
 
 
+@pytest.mark.slow
 def test_apply_writes_the_suggestion_that_check_accepts_and_rescore_reproduces(english):
     applied, found = english["applied"], english["done"].found
     code, out, err = run("check", applied)
@@ -337,6 +340,7 @@ def test_applying_again_on_the_same_split_changes_nothing_and_another_split_adds
     assert [ws.cell(4 + first + i, 76).value for i in range(len(done.changes))] == [c.what for c in done.changes]
 
 
+@pytest.mark.slow
 def test_the_italian_book_gets_the_sheet_and_the_changelog_in_italian(tmp_path):
     book = make_book(tmp_path / "libro.xlsx", italian_leads(), language="it", outcome="Esito")
     code, out, err = run("calibrate", book, "--apply", *SINCE, *AS_OF)

@@ -29,6 +29,7 @@ def test_new_builds_a_template_and_refuses_to_overwrite(tmp_path):
     assert sha256(book) == before
 
 
+@pytest.mark.slow
 def test_new_is_deterministic_for_a_seed(tmp_path):
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     run("new", a, "--sample", 40, "--seed", 7)
@@ -108,6 +109,7 @@ def test_missing_file_is_a_clear_error(tmp_path):
     assert code == 1 and err == f"Error: {tmp_path / 'nope.xlsx'}: no such file\n"
 
 
+@pytest.mark.slow
 def test_demo_builds_scores_and_explains(tmp_path):
     code, out, _ = run("demo", tmp_path / "demo", "--as-of", "2026-11-23")
     book = tmp_path / "demo" / "leadscore-demo.xlsx"

@@ -326,6 +326,7 @@ def corpus_case(source: Path, tmp_path: Path, csv: Path) -> None:
 # The tests.
 
 @pytest.mark.parametrize("name", FAST)
+@pytest.mark.slow
 def test_corpus_book(name, tmp_path, leads_csv):
     corpus_case(DATA / name, tmp_path, leads_csv)
 
@@ -348,6 +349,7 @@ def test_corpus_full(source, tmp_path, leads_csv):
     corpus_case(source, tmp_path, leads_csv)
 
 
+@pytest.mark.slow
 def test_the_command_line(tmp_path, leads_csv):
     """The same on one book through `leadscore init`, `import` and `report`."""
     source = DATA / "table10.xlsx"

@@ -151,6 +151,7 @@ def test_a_folder_without_write_permission(book, monkeypatch):
 
 
 @pytest.mark.parametrize("command", ["rescore", "tasks", "formulas"])
+@pytest.mark.slow
 def test_out_into_a_missing_folder(book, command):
     before = sha256(book)
     out = book.parent / "no such folder" / "copy.xlsx"
@@ -237,6 +238,7 @@ def test_a_workbook_mounted_on_its_own_cannot_be_replaced(tmp_path, book, monkey
 
 @pytest.mark.parametrize("name", ["out.csv", "out.xls", "out"])
 @pytest.mark.parametrize("command", ["rescore", "tasks", "formulas", "lite"])
+@pytest.mark.slow
 def test_a_copy_must_have_a_workbook_name(book, name, command):
     before = sha256(book)
     out = book.parent / name
@@ -265,6 +267,7 @@ with run_lock({book!r}):
 """
 
 
+@pytest.mark.slow
 def test_the_next_run_cleans_up_after_a_run_killed_while_saving(book):
     before = sha256(book)
     child = subprocess.run([sys.executable, "-c", KILLED_SAVE.format(root=str(ROOT), book=str(book))])
@@ -314,6 +317,7 @@ def locked_line(book: Path, pid: int, started: str, host: str = "") -> str:
             f"wait for it to finish, or delete {lock} if no run is going")
 
 
+@pytest.mark.slow
 def test_a_second_run_is_refused_while_one_holds_the_workbook(book):
     child = subprocess.Popen([sys.executable, "-c", HOLD.format(root=str(ROOT), book=str(book))],
                              stdout=subprocess.PIPE, text=True)

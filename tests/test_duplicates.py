@@ -162,6 +162,7 @@ def _sheet(path, title):
     return [tuple(r) for r in ws.iter_rows(values_only=True)]
 
 
+@pytest.mark.slow
 def test_the_duplicates_sheet_from_both_writers(tmp_path):
     package = _book(tmp_path / "package.xlsx")
     rescore(package, as_of=AS_OF)  # The command line's writer (PackageBook).
@@ -227,6 +228,7 @@ def test_the_consumer_templates_look_for_duplicates_by_email_only(tmp_path, lang
 
 
 @pytest.mark.parametrize("writer", ["package", "openpyxl"])
+@pytest.mark.slow
 def test_clearing_the_setting_empties_the_duplicates_sheet_of_an_earlier_run(tmp_path, writer):
     path = _book(tmp_path / "book.xlsx")
     rescore(path, as_of=AS_OF)

@@ -507,6 +507,7 @@ def test_leads_are_not_modified(make_lead):
 
 # --- A large run ----------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_hundred_thousand_leads(make_lead):
     n = 100_000
     known = [

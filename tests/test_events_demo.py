@@ -1,6 +1,8 @@
 """The demo's example activity export (scoring/sample_events.py) and `leadscore demo --events`."""
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 from collections import Counter
 
@@ -57,6 +59,7 @@ def test_the_demo_rules_score_the_export_with_scanners_ignored():
     assert scored.frame["reasons"].str.contains("suspect event").any()
 
 
+@pytest.mark.slow
 def test_leadscore_demo_events_builds_the_events_story(tmp_path):
     result = CliRunner().invoke(cli, ["demo", str(tmp_path / "d"), "--events", "--sample", "60", "--as-of",
                                       LAST.isoformat()], catch_exceptions=False)

@@ -87,6 +87,7 @@ def test_libreoffice_computes_behaviour_and_score_from_the_engine_columns(tmp_pa
     assert [t["Status"] for t in table] == list(engine["status"])
 
 
+@pytest.mark.slow
 def test_leadscore_formulas_fills_the_points_of_rules_over_events(tmp_path):
     from test_events_sheet import book_with
 

@@ -3,6 +3,8 @@ column, the rules over events on the LeadScore sheet (problems by cell), the run
 notes and tasks leaving their sequence when a lead decays below MQL."""
 from __future__ import annotations
 
+import pytest
+
 import csv
 import datetime as dt
 import shutil
@@ -59,6 +61,7 @@ def events_rows(path):
     return list(ws.iter_rows(values_only=True))
 
 
+@pytest.mark.slow
 def test_import_events_appends_them_once_marks_suspects_and_scores(tmp_path):
     book = book_with(tmp_path / "b.xlsx", [WEBINAR, CLICK], [B_LEAD, OTHER])
     csv_file = export(tmp_path / "activity.csv", [
@@ -103,6 +106,7 @@ def test_an_export_without_a_time_column_is_refused_and_nothing_changes(tmp_path
     assert sha256(book) == before
 
 
+@pytest.mark.slow
 def test_the_same_book_and_as_of_give_the_same_bytes(tmp_path):
     book = book_with(tmp_path / "b.xlsx", [WEBINAR, CLICK], [B_LEAD, OTHER])
     csv_file = export(tmp_path / "a.csv", [["anna@alfa.it", "2026-02-20 10:00", "webinar attended", "x", "", ""]])
@@ -119,6 +123,7 @@ def test_the_same_book_and_as_of_give_the_same_bytes(tmp_path):
     assert scores == [35 + int(20 * 0.5 ** (age / 10) + 0.5) for age in ages] == [38, 35]
 
 
+@pytest.mark.slow
 def test_decay_alone_is_noted_in_history_and_the_lead_leaves_its_sequence(tmp_path):
     book = book_with(tmp_path / "b.xlsx", [WEBINAR], [B_LEAD])
     csv_file = export(tmp_path / "a.csv", [["anna@alfa.it", DAY0.isoformat(sep=" "), "webinar attended", "x", "",

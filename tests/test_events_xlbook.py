@@ -13,6 +13,7 @@ from workbooks import AS_OF, edit
 
 
 @pytest.mark.parametrize("lite", [False, True], ids=["desktop", "lite"])
+@pytest.mark.slow
 def test_excel_runs_read_the_events_sheet_and_write_what_the_file_run_writes(tmp_path, lite):
     book = book_with(tmp_path / "b.xlsx", [WEBINAR, CLICK], [B_LEAD, OTHER])
     rows = [["anna@alfa.it", "2026-03-01 10:00:00", "webinar attended", "x", "", ""],

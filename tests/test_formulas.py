@@ -60,6 +60,7 @@ def test_formulas_use_only_functions_of_excel_2016(plan):
     assert {"IF", "INDEX", "MATCH", "SUMPRODUCT", "MEDIAN", "CHOOSE"} <= used
 
 
+@pytest.mark.slow
 def test_formulas_stay_within_excel_limits(plan):
     """Excel: 8,192 characters and 64 nested functions per formula or name."""
     assert max(formula_lengths(plan).values()) < 8192

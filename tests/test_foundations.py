@@ -201,6 +201,7 @@ def test_a_unix_time_in_created_is_kept_and_flagged(book):
                         "it as a date: write the date instead")
 
 
+@pytest.mark.slow
 def test_reasons_stay_within_an_excel_cell_and_still_add_up(tmp_path):
     path = tmp_path / "many.xlsx"
     run("new", path, "--sample", 3)

@@ -339,6 +339,7 @@ def old_book(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_a_book_made_before_groups_reads_and_scores_the_same(tmp_path):
     path = old_book(tmp_path)
     sheet = ModelSheet(FileBook(path))

@@ -41,6 +41,7 @@ def test_the_button_book_and_the_native_formulas_book_start_with_the_guide_too(t
     assert wb.sheetnames[:3] == ["Start here", "Leads", "LeadScore"] and wb.active.title == "Start here"
 
 
+@pytest.mark.slow
 def test_the_demo_opens_on_its_guide(tmp_path):
     result = CliRunner().invoke(cli, ["demo", str(tmp_path), "--sample", "40", "--as-of", "2026-11-23"])
     assert result.exit_code == 0, result.output

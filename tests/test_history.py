@@ -1,6 +1,8 @@
 """The History sheet: one row per lead whose grade, score or status changed, appended, never rewritten."""
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 
 import openpyxl
@@ -18,6 +20,7 @@ def history_rows(path) -> list[tuple]:
     return rows
 
 
+@pytest.mark.slow
 def test_first_rescore_records_every_lead_and_second_only_changes(tmp_path):
     book = known_book(tmp_path / "book.xlsx")
     rescore(book, as_of=AS_OF)

@@ -250,6 +250,7 @@ def test_native_formulas_take_hygiene_and_duplicates_from_the_engine_columns(tmp
     assert [ws.cell(r, action).value for r in range(2, 6)] == ["Junk", None, "Duplicate of L2", None]
 
 
+@pytest.mark.slow
 def test_check_names_the_engine_cells_a_native_book_needs_rescored(tmp_path):
     path = tmp_path / "native.xlsx"
     template.new_workbook(path, formulas="native")

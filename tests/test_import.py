@@ -189,6 +189,7 @@ def test_a_note_below_the_table_is_never_overwritten_by_new_leads(book, tmp_path
         assert [ws.cell(last + i, 2).value for i in range(1, 11)] == [f"New lead {i}" for i in range(10)]
 
 
+@pytest.mark.slow
 def test_columns_typed_as_a_whole_as_field_by_field():
     # A column of distinct values is recognised as a whole (numbers, dates, times, texts); any field
     # that does not fit, field by field: the same values as typed() gives each field.

@@ -76,6 +76,7 @@ SHARED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"
           "xl/sharedStrings.xml", "docProps/app.xml", "xl/calcChain.xml"}
 
 
+@pytest.mark.slow
 def test_init_makes_a_plain_range_a_table_and_keeps_everything_else(tmp_path):
     book = crm_book(tmp_path / "crm.xlsx")
     before = members(book)

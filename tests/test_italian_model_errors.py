@@ -1,6 +1,8 @@
 """Every problem a model check finds in an Italian book is written in Italian, rare ones included."""
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 import re
 import shutil
@@ -51,6 +53,7 @@ def _messages(tmp_path, language: str) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_every_problem_of_a_broken_italian_book_is_in_italian(tmp_path):
     messages = _messages(tmp_path, "it")
     assert len(messages) == 70
@@ -82,6 +85,7 @@ def test_every_problem_of_a_broken_italian_book_is_in_italian(tmp_path):
         assert line in messages
 
 
+@pytest.mark.slow
 def test_the_same_broken_english_book_keeps_its_messages_in_english(tmp_path):
     messages = _messages(tmp_path, "en")
     assert "LeadScore!G4: group 'gruppoX' is not in the Rule groups table (it has none); add it there with its mode " \

@@ -383,6 +383,7 @@ def _with_other_parts(book: Path) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_an_existing_lite_part_is_updated_and_other_add_ins_kept(tmp_path):
     book = _with_other_parts(known_book(tmp_path / "Leads.xlsx"))
     assert lite.read_lite(book)["main.py"] == "import xlwings as xw\nprint('old / code')\n"

@@ -6,6 +6,8 @@ forms to the plain ones they replace.
 """
 from __future__ import annotations
 
+import pytest
+
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings, strategies as st
@@ -28,6 +30,7 @@ def _placeholders_one_by_one(values) -> list:
 
 @settings(max_examples=200, deadline=None)
 @given(texts)
+@pytest.mark.slow
 def test_placeholders_found_at_once_are_those_found_one_by_one(values):
     array = np.array(values, dtype=object)
     assert _placeholders_among(array, PLACES).tolist() == _placeholders_one_by_one(values)
@@ -112,6 +115,7 @@ def test_a_text_arrow_cannot_take_is_checked_by_python(monkeypatch):
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(st.tuples(parts, parts).map("@".join), st.sampled_from(ADDRESSES[:-2]),
                           st.text(alphabet="ab.@-_+ \nÉ\u212a", max_size=12)), max_size=25))
+@pytest.mark.slow
 def test_random_addresses_checked_by_arrow_as_one_by_one(values):
     import pytest
 

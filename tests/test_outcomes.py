@@ -150,6 +150,7 @@ def book(tmp_path, language="en", name="book.xlsx"):
     return path
 
 
+@pytest.mark.slow
 def test_the_setting_is_written_and_read_back_and_older_books_lack_it(tmp_path):
     for language, label in (("en", "Outcome column"), ("it", "Colonna esito")):
         path = book(tmp_path, language, f"{language}.xlsx")
@@ -198,6 +199,7 @@ def block(rows, title) -> list:
     return out
 
 
+@pytest.mark.slow
 def test_the_report_shows_outcomes_the_same_by_both_file_paths(tmp_path):
     by_package = book(tmp_path, name="package.xlsx")
     workflow.run(by_package, as_of=AS_OF, steps=("rescore", "report"))

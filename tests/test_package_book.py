@@ -1,6 +1,8 @@
 """The package backend's own bookkeeping: shared-string counts, blank output cells, streamed sheets."""
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 import re
 import zipfile
@@ -20,6 +22,7 @@ def _book(path, n=40):
     return path
 
 
+@pytest.mark.slow
 def test_shared_string_counts_match_the_cells_after_rescores(tmp_path):
     book = _book(tmp_path / "book.xlsx")
     for day in (2, 3, 4):

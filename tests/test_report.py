@@ -326,6 +326,7 @@ def reported_book(tmp_path, language="en", band_label=None):
 
 
 @pytest.mark.parametrize("language", ["en", "it"])
+@pytest.mark.slow
 def test_report_sheet_read_back(tmp_path, language):
     lang = 0 if language == "en" else 1
     path, f = reported_book(tmp_path, language)

@@ -266,6 +266,7 @@ def test_a_book_made_before_rule_kinds_reads_its_behaviour_rules_as_counts(tmp_p
     assert sheet.model.behaviour_rules[:9] == default_model().validate().model.behaviour_rules
 
 
+@pytest.mark.slow
 def test_in_cell_functions_follow_the_kinds(tmp_path):
     rows, headers, model = in_cell_inputs(book(tmp_path), LEADS)
     got = udf_core.call("LEADREASONS", rows, headers, model)

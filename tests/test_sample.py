@@ -61,6 +61,7 @@ def test_empty_and_tiny():
         assert len(sample_leads(n, messy=True)) == n
 
 
+@pytest.mark.slow
 def test_ids_grow_past_a_million_digits():
     frame = sample_leads(1_000_001, seed=0, messy=False)
     ids = col(frame, "id")

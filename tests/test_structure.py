@@ -54,6 +54,7 @@ def _modules() -> dict[str, set[str]]:
     return graph
 
 
+@pytest.mark.slow
 def test_the_engine_imports_no_workbook_addin_or_excel_library():
     for module, imports in _modules().items():
         if module.split(".")[0] != "scoring":
@@ -62,12 +63,14 @@ def test_the_engine_imports_no_workbook_addin_or_excel_library():
         assert not tops & {"workbook", "addin", *EXCEL_LIBRARIES}, (module, sorted(tops))
 
 
+@pytest.mark.slow
 def test_the_workbook_layer_imports_nothing_from_the_faces():
     for module, imports in _modules().items():
         if module.split(".")[0] == "workbook":
             assert not any(name.split(".")[0] == "addin" for name in imports), module
 
 
+@pytest.mark.slow
 def test_no_import_cycle_between_project_modules():
     graph = _modules()
     edges = {m: {i for i in imports if i in graph and i != m and not (m.endswith("__init__"))}

@@ -434,6 +434,7 @@ def test_same_day_twice_gives_the_same_list():
     assert not first.duplicated(["lead_id", "task", "due"]).any()
 
 
+@pytest.mark.slow
 def test_same_day_twice_with_any_enrolment():
     """Random enrolments (every sequence, unknown names, blanks, past and future starts)."""
     model = default_model("b2b", "it", 2026)

@@ -1,6 +1,8 @@
 """The day's Tasks sheet, enrolment in the Leads table, CSV and calendar exports."""
 from __future__ import annotations
 
+import pytest
+
 import csv
 import datetime as dt
 
@@ -70,6 +72,7 @@ def test_tasks_sheet_lists_the_days_work_sorted_and_records_enrolment(tmp_path):
         ("SQL call", dt.datetime(2026, 11, 23)), (None, None), (None, None)]
 
 
+@pytest.mark.slow
 def test_running_twice_on_the_same_day_gives_the_same_sheet(tmp_path):
     book = known_book(tmp_path / "book.xlsx")
     run(book, as_of=MONDAY, steps=("rescore", "tasks"))
@@ -79,6 +82,7 @@ def test_running_twice_on_the_same_day_gives_the_same_sheet(tmp_path):
     assert [s for s in openpyxl.load_workbook(book).sheetnames if s.startswith("Tasks")] == ["Tasks 2026-11-23"]
 
 
+@pytest.mark.slow
 def test_next_day_lists_only_what_falls_due_and_enrols_nobody_again(tmp_path):
     book = known_book(tmp_path / "book.xlsx")
     run(book, as_of=MONDAY, steps=("rescore", "tasks"))
@@ -159,6 +163,7 @@ def test_tasks_for_the_templates_sample_people_are_called_out(tmp_path):
     assert result.exit_code == 0 and result.stderr == ""
 
 
+@pytest.mark.slow
 def test_a_real_team_gets_no_note_and_the_table_starts_at_a1(tmp_path):
     for language, title in (("en", "Tasks 2026-11-23"), ("it", "Attività 2026-11-23")):
         book = known_book(tmp_path / f"{language}.xlsx", language=language)

@@ -48,6 +48,7 @@ def book(tmp_path_factory):
     return path, headers, rows, _values(path, "LeadScore", WIDE, MODEL_ROWS), _values(path, "Events")
 
 
+@pytest.mark.slow
 def test_the_functions_count_the_events_as_the_rescore_did(book):
     path, headers, rows, model, events = book
     written = leads_outputs(path)
@@ -171,6 +172,7 @@ def test_a_new_books_model_name_reaches_the_rules_over_events(tmp_path):
     ([], "'LeadScore'!$A$1:$BL$500", "'LeadScore'!$A$1:$BL$500"),  # No rule over events: nothing to see.
     ([WEBINAR], "'LeadScore'!$B$2:$BL$500", "'LeadScore'!$B$2:$BL$500"),  # Not the template's: the user's.
 ])
+@pytest.mark.slow
 def test_a_rescore_widens_an_old_books_model_name_to_its_rules_over_events(tmp_path, rules, name, wanted):
     path = book_with(tmp_path / "old.xlsx", rules, [B_LEAD])
     wb = openpyxl.load_workbook(path)

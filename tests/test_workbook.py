@@ -133,6 +133,7 @@ def test_lead_text_is_never_written_as_a_formula(tmp_path):
     assert "<f>" not in sheet_xml and "<f " not in sheet_xml
 
 
+@pytest.mark.slow
 def test_edited_weights_thresholds_and_matrix_are_read_back_and_used(tmp_path):
     path = known_book(tmp_path / "book.xlsx")
     wb = openpyxl.load_workbook(path)

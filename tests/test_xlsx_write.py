@@ -876,7 +876,6 @@ def test_rels_content_types_and_app_xml():
     # A chartsheet's heading pair ('Charts') stays; the worksheets' one follows the new titles.
     titled = NP.app_xml_sheet_titles(app, ["Sheet1", "Leads & co", "Report"])
     doc = ET.fromstring(titled)
-    vt = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
     ep = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
     pairs = [v[0].text for v in doc.find(f"{ep}HeadingPairs")[0]]
     titles = [t.text for t in doc.find(f"{ep}TitlesOfParts")[0]]
@@ -1053,6 +1052,7 @@ def output_columns(first_col: int, rows: int) -> list[Column]:
                    style=None if k != 3 else 2) for k in range(10)]
 
 
+@pytest.mark.slow
 def test_speed_twenty_thousand_rows():
     """10 output columns over 20,000 rows, there or new: about half a second each."""
     xml = big_sheet(20_000)
@@ -1209,6 +1209,7 @@ def test_new_shared_strings_are_numbered_in_the_order_the_cells_go():
 
 
 @pytest.mark.parametrize("blank_share", [0.0, 0.3, 0.8, 1.0])
+@pytest.mark.slow
 def test_new_rows_made_a_chunk_at_a_time_equal_the_cell_merge(blank_share, monkeypatch):
     # Rows added below the sheet's last row (an import) are laid out a chunk at a time; whatever the
     # share of blank cells, with or without a style, in columns of one type or of several (texts,
