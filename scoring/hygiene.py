@@ -184,7 +184,7 @@ class Emails:
     def roles(self, roles: frozenset) -> np.ndarray:
         """Per distinct value: its local part without a +tag (info+x@ is info@) is in roles."""
         if isinstance(self.local, list):
-            tagged = [lo.partition("+")[0] if "+" in lo else lo for lo in self.local]
+            tagged = [lo.partition("+")[0] for lo in self.local]
             return np.fromiter(map(roles.__contains__, tagged), bool, len(tagged))
         import pyarrow as pa
         import pyarrow.compute as pc

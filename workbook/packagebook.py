@@ -393,14 +393,15 @@ class PackageBook(Book):
     def rename_table_columns(self, table, names) -> None:
         rec = self._record(table)
         pending = self._pending_of(table.sheet)
+        stored = rec.max_col - len(rec.new_columns)  # The last column the table part already has.
         for col, name in names.items():
             if not rec.min_col <= col <= rec.max_col:
                 raise ValueError(f"column {col} is not in table {rec.name}")
             pending.put_cell(rec.min_row, col, cell_text(str(name)))
-            if col - rec.min_col < rec.max_col - rec.min_col + 1 - len(rec.new_columns):
+            if col <= stored:
                 rec.renamed[col - rec.min_col] = str(name)
-            else:  # A column this run adds: its new name is the one to add.
-                rec.new_columns[col - rec.min_col - (rec.max_col - rec.min_col + 1 - len(rec.new_columns))] = str(name)
+            else:  # A column this run adds: it is added under its new name.
+                rec.new_columns[col - stored - 1] = str(name)
         rec.changed = True
 
     def defined_name(self, name: str) -> str | None:
