@@ -65,6 +65,7 @@ from itertools import repeat
 import numpy as np
 import pandas as pd
 
+from .factorize import factorize
 from .texts import text
 
 # The characters str.split() and str.strip() treat as whitespace (str.isspace();
@@ -284,8 +285,7 @@ class Column:
     @property
     def factors(self):
         if self._factors is None:
-            codes, uniques = pd.factorize(self.series, use_na_sentinel=True)
-            uniques = np.asarray(uniques, dtype=object)
+            codes, uniques = factorize(self.series)
             if self.placeholders and not self.numeric:
                 # A placeholder's leads get the blank code: everything reads them as blank.
                 # Only a text no longer than the longest placeholder, or one whose spaces shrink, can be one.
