@@ -234,6 +234,29 @@ def _shrinks(text: str) -> bool:
 _EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
 
 
+ARROW_FROM = 20_000  # Distinct texts from which pyarrow finds the candidates (converting them costs).
+# Anything text_key could shrink: a space at an edge, two in a row, a character that is not printable
+# ASCII (every other whitespace character is one: tabs, no-break spaces ...).
+_MAY_SHRINK = r"^ | $|  |[^\x20-\x7e]"
+
+
+def _candidates_arrow(values, longest: int) -> np.ndarray | None:
+    """Per text: no longer than `longest`, or one _MAY_SHRINK finds in (a few more than _shrinks
+    finds: each is keyed after), by pyarrow for all at once; None without pyarrow or where it cannot
+    take the texts (a lone surrogate)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # (xlwings Lite without it.)
+        return None
+    try:
+        arrow = pa.array(values, type=pa.large_string())
+    except (pa.ArrowException, UnicodeError, ValueError):
+        return None
+    short = pc.less_equal(pc.utf8_length(arrow), longest)
+    return pc.or_(short, pc.match_substring_regex(arrow, _MAY_SHRINK)).to_numpy(zero_copy_only=False)
+
+
 def _placeholders_among(values, placeholders: frozenset) -> np.ndarray:
     """Per value: whether it is text whose text_key is one of the placeholders. Only a text no longer
     than the longest placeholder, or one whose spaces shrink, can be one: those are found for all
@@ -243,6 +266,18 @@ def _placeholders_among(values, placeholders: frozenset) -> np.ndarray:
     if not all(map(str.__instancecheck__, values)):
         return np.fromiter((isinstance(v, str) and (len(v) <= longest or _shrinks(v)) and
                             text_key(v) in placeholders for v in values), dtype=bool, count=n)
+    maybe = _candidates_arrow(values, longest) if n >= ARROW_FROM else None
+    if maybe is None:
+        maybe = _candidates(values, longest)
+    held = np.zeros(n, dtype=bool)
+    at = np.flatnonzero(maybe)
+    held[at] = [text_key(values[i]) in placeholders for i in at]
+    return held
+
+
+def _candidates(values, longest: int) -> np.ndarray:
+    """Per text: no longer than `longest`, or _shrinks holds."""
+    n = len(values)
     lengths = np.fromiter(map(len, values), np.int64, n)
     maybe = lengths <= longest
     # Each test below is made for all values at once first (joined by NUL, which no value holds when
@@ -255,10 +290,7 @@ def _placeholders_among(values, placeholders: frozenset) -> np.ndarray:
         maybe |= np.fromiter(map(str.__contains__, values, repeat("  ")), bool, n)
     if not alone or not joined.replace("\x00", "").isprintable():  # Other whitespace, control characters.
         maybe |= ~np.fromiter(map(str.isprintable, values), bool, n)
-    held = np.zeros(n, dtype=bool)
-    at = np.flatnonzero(maybe)
-    held[at] = [text_key(values[i]) in placeholders for i in at]
-    return held
+    return maybe
 
 
 class Column:

@@ -6,6 +6,8 @@ forms to the plain ones they replace.
 """
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 
 import numpy as np
@@ -13,6 +15,7 @@ import pandas as pd
 from hypothesis import given, settings, strategies as st
 
 from scoring.hygiene import _PLAIN, _plain_parts
+from scoring import parse
 from scoring.parse import _placeholders_among, _shrinks, filled_values, is_blank, text_key
 from scoring.texts import PLACEHOLDERS
 
@@ -34,6 +37,24 @@ def _placeholders_one_by_one(values) -> list:
 def test_placeholders_found_at_once_are_those_found_one_by_one(values):
     array = np.array(values, dtype=object)
     assert _placeholders_among(array, PLACES).tolist() == _placeholders_one_by_one(values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+@pytest.mark.slow
+def test_placeholders_found_by_pyarrow_are_those_found_one_by_one(values):
+    array = np.array(values, dtype=object)
+    with mock.patch.object(parse, "ARROW_FROM", 0):  # pyarrow finds the candidates however few the values.
+        assert _placeholders_among(array, PLACES).tolist() == _placeholders_one_by_one(values)
+
+
+def test_placeholders_among_many_texts_by_either_road():
+    values = np.array(TRICKY * 2000 + [f"lead{i}@x.com" for i in range(20000)] + ["\ud800 n/a"], dtype=object)
+    want = _placeholders_one_by_one(values)
+    assert sum(want) == 10 * 2000
+    assert _placeholders_among(values, PLACES).tolist() == want  # The lone surrogate: Python's road.
+    assert _placeholders_among(values[:-1], PLACES).tolist() == want[:-1]  # pyarrow's.
+    assert parse._candidates_arrow(values[:-1], 9) is not None
 
 
 def test_placeholders_among_values_that_are_not_all_text():
