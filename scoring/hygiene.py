@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .parse import Column, filled_values
+from .parse import WHITESPACE, Column, filled_values
 
 HYGIENE_KINDS = ("disposable email", "free mail", "invalid email", "role account", "fake name")
 HYGIENE_WORDS_IT = ("email usa e getta", "email gratuita", "email non valida", "casella di ruolo", "nome fittizio")
@@ -118,20 +118,51 @@ def _split_python(texts: list):
     return plain, local, local_short, np.asarray(codes, dtype=np.int64), list(domains)
 
 
-def _split_arrow(texts: list):
-    """_split_python's results by pyarrow's compute functions (a few times faster on many addresses),
-    or None where pyarrow is missing or cannot take the texts (e.g. a lone surrogate). The local
-    parts stay an Arrow array (None for an address that is not plain in shape) beside a dict of the
-    others' (index -> local part)."""
+def _arrow(texts: list):
+    """The texts as a pyarrow array, or None where pyarrow is missing (xlwings Lite) or cannot take
+    them (a lone surrogate)."""
     try:
         import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:  # (xlwings Lite without it.)
+    except ImportError:
         return None
     try:
-        arr = pa.array(texts, type=pa.large_string())
+        return pa.array(texts, type=pa.large_string())
     except (pa.ArrowException, UnicodeError, ValueError):
         return None
+
+
+def _lowered(arrow):
+    """[t.strip().lower() for t in arrow] by pyarrow: trimmed of what str.strip() trims (WHITESPACE),
+    lowered as ASCII; a text that is not ASCII is lowered by Python (whose rules for the rest of
+    Unicode are the ones the Python split has)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lowered = pc.ascii_lower(pc.utf8_trim(arrow, characters=WHITESPACE))
+    ascii_ = pc.string_is_ascii(arrow)
+    if not pc.all(ascii_).as_py():
+        others = pc.invert(ascii_)
+        rows = np.flatnonzero(others.to_numpy(zero_copy_only=False))
+        fixed = [arrow[int(i)].as_py().strip().lower() for i in rows]
+        lowered = pc.replace_with_mask(lowered, others, pa.array(fixed, type=pa.large_string()))
+    return lowered
+
+
+def _lengths(texts) -> np.ndarray:
+    """Characters per text, of a list or a pyarrow array."""
+    if isinstance(texts, list):
+        return np.fromiter(map(len, texts), np.int64, len(texts))
+    import pyarrow.compute as pc
+
+    return pc.utf8_length(texts).to_numpy(zero_copy_only=False)
+
+
+def _split_arrow(arr):
+    """_split_python's results by pyarrow's compute functions (a few times faster on many addresses),
+    from the texts as a pyarrow array. The local parts stay an Arrow array (None for an address that
+    is not plain in shape) beside a dict of the others' (index -> local part)."""
+    import pyarrow.compute as pc
+
     found = pc.extract_regex(arr, _SHAPE)
     shaped = found.is_valid().to_numpy(zero_copy_only=False)
     local = pc.struct_field(found, "local")
@@ -145,7 +176,7 @@ def _split_arrow(texts: list):
     index = {d: k for k, d in enumerate(domains)}
     others = {}
     for i in np.flatnonzero(~shaped):
-        head, _, tail = texts[i].rpartition("@")
+        head, _, tail = arr[int(i)].as_py().rpartition("@")
         others[i] = head.strip()
         tail = tail.strip()
         codes[i] = index.setdefault(tail, len(index))
@@ -162,16 +193,22 @@ class Emails:
     def __init__(self, column: Column):
         codes, uniques = column.factors
         self.codes = codes
-        if all(map(str.__instancecheck__, uniques)):
+        arrow = column.texts_arrow()
+        if arrow is not None:  # Many texts: stripped and lowered by pyarrow too.
+            texts = _lowered(arrow)
+        elif all(map(str.__instancecheck__, uniques)):
             texts = list(map(str.lower, map(str.strip, uniques)))
         else:
             texts = [v.strip().lower() if isinstance(v, str) else str(v).lower() for v in uniques]
         n = len(texts)
-        split = _split_arrow(texts) if n else None
-        plain, self.local, local_short, self.domain_code, self.domains = split or _split_python(texts)
+        if arrow is None:
+            arrow = _arrow(texts) if n else None
+            texts = texts if arrow is None else arrow
+        plain, self.local, local_short, self.domain_code, self.domains = \
+            _split_python(texts) if arrow is None else _split_arrow(texts)
         domain_ok = np.fromiter((_domain_ok(d) if d else False for d in self.domains), bool, len(self.domains))
-        short = (np.fromiter(map(len, texts), np.int64, n) <= 254) & local_short
-        valid = plain & short & domain_ok[self.domain_code] if n else np.zeros(0, bool)
+        short = _lengths(texts) <= 254
+        valid = plain & short & local_short & domain_ok[self.domain_code] if n else np.zeros(0, bool)
         for i in np.flatnonzero(~plain):  # Unicode, quotes or garbage: email-validator decides.
             valid[i] = _strict(str(uniques[i]).strip())
         self.valid = valid
@@ -267,7 +304,7 @@ def hygiene_hits(kind: str, column: Column, settings, cache: dict) -> np.ndarray
     codes, uniques = column.factors
     filled = cache.get((column.name, "filled"))
     if filled is None:  # '' or spaces are blank.
-        filled = cache[(column.name, "filled")] = filled_values(uniques)
+        filled = cache[(column.name, "filled")] = filled_values(uniques, column.texts_arrow())
     if kind == "fake name":
         per_unique = fake_names(uniques, frozenset(settings.fake_names)) if len(uniques) else np.zeros(0, bool)
         return column.spread(per_unique & filled, False)

@@ -107,8 +107,14 @@ def is_blank(value) -> bool:
     return pd.isna(value) is True
 
 
-def filled_values(values) -> np.ndarray:
-    """[not is_blank(v) for v in values] as an array; texts (the common case) tested all at once."""
+def filled_values(values, arrow=None) -> np.ndarray:
+    """[not is_blank(v) for v in values] as an array; texts (the common case) tested all at once,
+    by pyarrow when `arrow` holds them (see arrow_texts)."""
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        return pc.greater(pc.utf8_length(pc.utf8_trim(arrow, characters=WHITESPACE)), 0).to_numpy(
+            zero_copy_only=False)
     if all(map(str.__instancecheck__, values)):
         return np.fromiter(map(bool, map(str.strip, values)), bool, len(values))
     return np.fromiter((not is_blank(v) for v in values), bool, len(values))
@@ -234,41 +240,49 @@ def _shrinks(text: str) -> bool:
 _EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
 
 
-ARROW_FROM = 20_000  # Distinct texts from which pyarrow finds the candidates (converting them costs).
+ARROW_FROM = 20_000  # Distinct texts from which pyarrow works on them (converting them costs).
 # Anything text_key could shrink: a space at an edge, two in a row, a character that is not printable
 # ASCII (every other whitespace character is one: tabs, no-break spaces ...).
 _MAY_SHRINK = r"^ | $|  |[^\x20-\x7e]"
 
 
-def _candidates_arrow(values, longest: int) -> np.ndarray | None:
-    """Per text: no longer than `longest`, or one _MAY_SHRINK finds in (a few more than _shrinks
-    finds: each is keyed after), by pyarrow for all at once; None without pyarrow or where it cannot
-    take the texts (a lone surrogate)."""
+def arrow_texts(values):
+    """Many values that are all texts as one pyarrow array (large_string), or None: fewer than
+    ARROW_FROM, not all texts, no pyarrow (xlwings Lite), or a text it cannot take (a lone surrogate)."""
+    if len(values) < ARROW_FROM or not all(map(str.__instancecheck__, values)):
+        return None
     try:
         import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:  # (xlwings Lite without it.)
+    except ImportError:
         return None
     try:
-        arrow = pa.array(values, type=pa.large_string())
+        return pa.array(values, type=pa.large_string())
     except (pa.ArrowException, UnicodeError, ValueError):
         return None
+
+
+def _candidates_arrow(arrow, longest: int) -> np.ndarray:
+    """Per text: no longer than `longest`, or one _MAY_SHRINK finds in (a few more than _shrinks
+    finds: each is keyed after), by pyarrow for all at once."""
+    import pyarrow.compute as pc
+
     short = pc.less_equal(pc.utf8_length(arrow), longest)
     return pc.or_(short, pc.match_substring_regex(arrow, _MAY_SHRINK)).to_numpy(zero_copy_only=False)
 
 
-def _placeholders_among(values, placeholders: frozenset) -> np.ndarray:
+def _placeholders_among(values, placeholders: frozenset, arrow=None) -> np.ndarray:
     """Per value: whether it is text whose text_key is one of the placeholders. Only a text no longer
     than the longest placeholder, or one whose spaces shrink, can be one: those are found for all
-    values at once, and only they are keyed."""
+    values at once (by pyarrow when `arrow` holds them, see arrow_texts), and only they are keyed."""
     n = len(values)
     longest = max(map(len, placeholders))
-    if not all(map(str.__instancecheck__, values)):
+    if arrow is not None:
+        maybe = _candidates_arrow(arrow, longest)
+    elif all(map(str.__instancecheck__, values)):
+        maybe = _candidates(values, longest)
+    else:
         return np.fromiter((isinstance(v, str) and (len(v) <= longest or _shrinks(v)) and
                             text_key(v) in placeholders for v in values), dtype=bool, count=n)
-    maybe = _candidates_arrow(values, longest) if n >= ARROW_FROM else None
-    if maybe is None:
-        maybe = _candidates(values, longest)
     held = np.zeros(n, dtype=bool)
     at = np.flatnonzero(maybe)
     held[at] = [text_key(values[i]) in placeholders for i in at]
@@ -320,13 +334,18 @@ class Column:
             codes, uniques = factorize(self.series)
             if self.placeholders and not self.numeric:
                 # A placeholder's leads get the blank code: everything reads them as blank.
-                # Only a text no longer than the longest placeholder, or one whose spaces shrink, can be one.
-                held = _placeholders_among(uniques, self.placeholders)
+                held = _placeholders_among(uniques, self.placeholders, self.texts_arrow(uniques))
                 if held.any():
                     table = np.append(np.where(held, -1, np.arange(len(uniques))), -1)
                     codes = table[codes]
             self._factors = (codes, uniques)
         return self._factors
+
+    def texts_arrow(self, uniques=None):
+        """The distinct values as one pyarrow array when they are many texts, else None (arrow_texts)."""
+        if "arrow" not in self._cache:
+            self._cache["arrow"] = arrow_texts(self.factors[1] if uniques is None else uniques)
+        return self._cache["arrow"]
 
     def spread(self, per_unique: np.ndarray, blank) -> np.ndarray:
         """Values per unique value -> values per lead; blanks (code -1) get `blank`."""

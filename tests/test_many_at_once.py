@@ -45,16 +45,19 @@ def test_placeholders_found_at_once_are_those_found_one_by_one(values):
 def test_placeholders_found_by_pyarrow_are_those_found_one_by_one(values):
     array = np.array(values, dtype=object)
     with mock.patch.object(parse, "ARROW_FROM", 0):  # pyarrow finds the candidates however few the values.
-        assert _placeholders_among(array, PLACES).tolist() == _placeholders_one_by_one(values)
+        arrow = parse.arrow_texts(array)
+    assert _placeholders_among(array, PLACES, arrow).tolist() == _placeholders_one_by_one(values)
 
 
 def test_placeholders_among_many_texts_by_either_road():
     values = np.array(TRICKY * 2000 + [f"lead{i}@x.com" for i in range(20000)] + ["\ud800 n/a"], dtype=object)
     want = _placeholders_one_by_one(values)
     assert sum(want) == 10 * 2000
-    assert _placeholders_among(values, PLACES).tolist() == want  # The lone surrogate: Python's road.
-    assert _placeholders_among(values[:-1], PLACES).tolist() == want[:-1]  # pyarrow's.
-    assert parse._candidates_arrow(values[:-1], 9) is not None
+    assert parse.arrow_texts(values) is None  # The lone surrogate: Python's road.
+    assert _placeholders_among(values, PLACES).tolist() == want
+    arrow = parse.arrow_texts(values[:-1])  # pyarrow's.
+    assert len(arrow) == len(values) - 1
+    assert _placeholders_among(values[:-1], PLACES, arrow).tolist() == want[:-1]
 
 
 def test_placeholders_among_values_that_are_not_all_text():
@@ -63,9 +66,14 @@ def test_placeholders_among_values_that_are_not_all_text():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.text(max_size=8), st.none(), st.integers(), st.floats()), max_size=20))
+@given(st.one_of(st.lists(st.one_of(st.text(max_size=8), st.none(), st.integers(), st.floats()), max_size=20),
+                 st.lists(st.one_of(st.text(max_size=8), st.sampled_from(list(parse.WHITESPACE))), max_size=20)))
 def test_filled_values_are_those_not_blank(values):
     assert filled_values(values).tolist() == [not is_blank(v) for v in values]
+    with mock.patch.object(parse, "ARROW_FROM", 0):
+        arrow = parse.arrow_texts(values)
+    if arrow is not None:  # All texts: pyarrow's road too.
+        assert filled_values(values, arrow).tolist() == [not is_blank(v) for v in values]
 
 
 parts = st.text(alphabet="ab9.-_+", min_size=1, max_size=8)
@@ -103,34 +111,51 @@ def _emails_both_ways(values, monkeypatch):
     from scoring.parse import Column
 
     column = lambda: Column(pd.Series(values, dtype=object, name="Email"))  # noqa: E731
-    fast = hygiene.Emails(column())
+    fast = hygiene.Emails(column())  # Lowered by Python, split by pyarrow (few distinct addresses).
     with monkeypatch.context() as m:
-        m.setattr(hygiene, "_split_arrow", lambda texts: None)
+        m.setattr(parse, "ARROW_FROM", 0)  # Lowered and split by pyarrow (many: the column's own array).
+        faster = hygiene.Emails(column())
+    with monkeypatch.context() as m:
+        m.setattr(hygiene, "_arrow", lambda texts: None)
         slow = hygiene.Emails(column())
-    return fast, slow
+    return (fast, faster), slow
 
 
 def _same_emails(fast, slow):
     from scoring.hygiene import ROLE_ACCOUNTS, _listed, disposable_domains
 
-    assert fast.valid.tolist() == slow.valid.tolist()
-    roles = frozenset(ROLE_ACCOUNTS)
-    assert fast.roles(roles).tolist() == slow.roles(roles).tolist()
-    for test in (lambda d: d in {"x.com", "ditta.it", "b"}, lambda d: _listed(d, disposable_domains())):
-        assert fast.per_domain(test).tolist() == slow.per_domain(test).tolist()
+    for each in fast:
+        assert each.valid.tolist() == slow.valid.tolist()
+        roles = frozenset(ROLE_ACCOUNTS)
+        assert each.roles(roles).tolist() == slow.roles(roles).tolist()
+        for test in (lambda d: d in {"x.com", "ditta.it", "b"}, lambda d: _listed(d, disposable_domains())):
+            assert each.per_domain(test).tolist() == slow.per_domain(test).tolist()
 
 
 def test_addresses_checked_by_arrow_as_one_by_one(monkeypatch):
-    fast, slow = _emails_both_ways(ADDRESSES, monkeypatch)
-    assert isinstance(fast.local, tuple) and isinstance(slow.local, list)  # Arrow's split, and Python's.
-    _same_emails(fast, slow)
+    (fast, faster), slow = _emails_both_ways(ADDRESSES, monkeypatch)
+    # Arrow's split, and Python's.
+    assert isinstance(fast.local, tuple) and isinstance(faster.local, tuple) and isinstance(slow.local, list)
+    _same_emails((fast, faster), slow)
     assert fast.roles(frozenset(["info", "sales", "noreply"])).sum() == 3  # info+news@, sales@, noreply+a+b@.
 
 
+def test_many_addresses_checked_by_arrow_as_one_by_one(monkeypatch):
+    many = [f"{w}.{i}@{d}" for i, (w, d) in enumerate(zip(["Anna", "İlker", "Ærø", "info", " x "] * 5000,
+                                                         ["X.com", "Ditta.IT", "mailinator.com", "a@b"] * 6250))]
+    values = many + ADDRESSES
+    assert parse.arrow_texts(np.array(values[:-2], dtype=object)) is not None  # Many texts: the column's array.
+    (fast, faster), slow = _emails_both_ways(values, monkeypatch)
+    _same_emails((fast, faster), slow)
+    # Of the 25,000: 6,250 have two @ (domain 'a@b'), 3,750 more a space inside (' x '): 15,000 valid;
+    # and 8 of ADDRESSES (the İ and Æ ones are valid as email-validator sees them).
+    assert slow.valid.sum() == 15000 + 8
+
+
 def test_a_text_arrow_cannot_take_is_checked_by_python(monkeypatch):
-    fast, slow = _emails_both_ways(ADDRESSES + ["\ud800@x.com"], monkeypatch)  # A lone surrogate.
-    assert isinstance(fast.local, list)
-    _same_emails(fast, slow)
+    (fast, faster), slow = _emails_both_ways(ADDRESSES + ["\ud800@x.com"], monkeypatch)  # A lone surrogate.
+    assert isinstance(fast.local, list) and isinstance(faster.local, list)
+    _same_emails((fast, faster), slow)
 
 
 @settings(max_examples=100, deadline=None)
