@@ -30,7 +30,7 @@ import pandas as pd
 from .columns import by_meaning
 from .dates import read_date
 from .hygiene import fold
-from .parse import Column, text_key
+from .parse import Column
 
 DOTS_AND_TAGS = frozenset({"gmail.com", "googlemail.com"})
 TAGS = frozenset({"outlook.com", "hotmail.com", "hotmail.it", "live.com", "live.it", "icloud.com", "me.com",

@@ -20,6 +20,7 @@ from .dates import read_date
 from .events import evaluate_events
 from .explain import LeadProblem, Parts, Reason, number_text, signed
 from .explain import rule_label as explain_label
+from .factorize import factorize
 from .duplicates import Duplicates, find_duplicates, needed_columns
 from .groups import RulePoints, Tally
 from .hygiene import HYGIENE_KINDS, hygiene_hits
@@ -384,6 +385,15 @@ def _taken(distinct: np.ndarray, codes: np.ndarray):
     return pd.Series(distinct, dtype=object).infer_objects().take(codes).array
 
 
+def _coded(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values, each lead's index among them): what _taken takes (a blank is kept as it is)."""
+    codes, uniques = factorize(values)
+    if len(codes) and codes.min() < 0:
+        blank = np.flatnonzero(codes < 0)[0]
+        uniques, codes = np.append(uniques, values[blank:blank + 1]), np.where(codes < 0, len(uniques), codes)
+    return uniques, codes
+
+
 def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel, events: pd.DataFrame | None = None,
                    as_of=None) -> Scored:
     """Score every lead, keeping reasons and problems as data (see Scored).
@@ -456,8 +466,8 @@ def evaluate_leads(leads: pd.DataFrame, model: Model | CheckedModel, events: pd.
         "behaviour": _as_int_if_whole(np.round(behaviour, 6)),
         "score": _as_int_if_whole(total),
         "rating": _taken(ratings, gidx * len(uniq) + codes),
-        "status": status,  # (Sales stages have changed some: no codes left to take from.)
-        "action": action,
+        "status": _taken(*_coded(status)),  # (Sales stages have changed some: coded again.)
+        "action": _taken(*_coded(action)),
         "reasons": _taken(*reasons.coded_texts(s.language)),
         "problems": _taken(*problems.coded_texts(s.language)),
     }, index=leads.index, copy=False)

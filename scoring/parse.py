@@ -159,7 +159,13 @@ def _from_digits(body: str, decimal: str, money: bool) -> tuple[float | None, in
 def _reading(value, decimal: str) -> tuple[float | None, int, str]:
     """One cell read on its own: (number, state, shows), see _from_digits (an AMBIGUOUS
     value comes with its thousands reading)."""
-    if is_blank(value):
+    if type(value) is str:
+        body = value.strip()
+        if not body:
+            return None, BLANK, ""
+        if body.isdigit() and body.isascii():  # The common case, case 1: a whole number as text.
+            return float(body), OK, ""
+    elif is_blank(value):
         return None, BLANK, ""
     if isinstance(value, (bool, int, float, np.integer, np.floating)):
         return float(value), OK, ""
