@@ -158,12 +158,15 @@ class Parts:
             self.parts.append((mask.view(np.int8) - np.int8(1), [item]))
 
     def add_coded(self, codes: np.ndarray, items) -> None:
-        """Items for the leads by code (-1: none); small integer codes are kept as they are."""
+        """Items for the leads by code (-1: none), kept in the smallest integer type that holds
+        their count (a part of a few items costs a byte per lead, not eight)."""
+        items = list(items)
         codes = np.asarray(codes)
-        if codes.dtype.kind != "i":
-            codes = codes.astype(np.int64)
+        small = np.min_scalar_type(-len(items) - 1)
+        if codes.dtype.kind != "i" or codes.dtype.itemsize > small.itemsize:
+            codes = codes.astype(small)
         if (codes >= 0).any():
-            self.parts.append((codes, list(items)))
+            self.parts.append((codes, items))
 
     def of(self, position: int) -> list:
         """The items of one lead (by position), in the order the parts were added."""
