@@ -14,8 +14,6 @@ called as it is.
 """
 from __future__ import annotations
 
-import ctypes
-
 import numpy as np
 import pandas as pd
 
@@ -23,9 +21,13 @@ SAMPLE = 65_536  # Addresses looked at to decide (spread over the column).
 MOSTLY_DISTINCT = 0.5  # Share of distinct addresses in the sample above which objects are hashed at once.
 
 
-def _addresses(values: np.ndarray) -> np.ndarray:
+def _addresses(values: np.ndarray) -> np.ndarray | None:
     """The object references of a contiguous object array, as unsigned machine words (no copy:
-    valid while `values` lives)."""
+    valid while `values` lives); None where Python has no ctypes (some builds for the browser)."""
+    try:
+        import ctypes
+    except ImportError:
+        return None
     buffer = (ctypes.c_size_t * len(values)).from_address(values.ctypes.data)
     return np.frombuffer(buffer, dtype=np.uintp)
 
@@ -39,8 +41,8 @@ def factorize(values) -> tuple[np.ndarray, np.ndarray]:
         return codes, np.asarray(uniques, dtype=object)
     array = np.ascontiguousarray(array)
     addresses = _addresses(array)
-    step = len(addresses) // SAMPLE
-    if len(np.unique(addresses[::step])) > MOSTLY_DISTINCT * len(addresses[::step]):
+    step = len(array) // SAMPLE
+    if addresses is None or len(np.unique(addresses[::step])) > MOSTLY_DISTINCT * len(addresses[::step]):
         codes, uniques = pd.factorize(array, use_na_sentinel=True)
         return codes, np.asarray(uniques, dtype=object)
     by_address, distinct = pd.factorize(addresses)

@@ -85,3 +85,18 @@ def test_numbers_and_empty():
        st.integers(0, 2 ** 32 - 1))
 def test_any_values_many_times_over(pool, seed):
     same_as_pandas(repeated(pool, 2 * fz.SAMPLE, seed=seed))
+
+
+def test_without_ctypes_pandas_does_it(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_ctypes(name, *args, **kwargs):
+        if name == "ctypes":
+            raise ImportError("no ctypes here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ctypes)
+    assert fz._addresses(np.array(["a"], dtype=object)) is None
+    same_as_pandas(repeated(["a", "b", None], 4 * fz.SAMPLE))
