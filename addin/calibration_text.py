@@ -39,7 +39,7 @@ def _interval(value, low, high) -> str:
 
 def _evidence(table: pd.DataFrame, points: bool) -> list[str]:
     headers = (["points"] if points else []) + ["rule", "leads", "conversion", "others", "lift"]
-    rows = [([str(int(r["points"]))] if points else []) +
+    rows = [([_number(r["points"])] if points else []) +
             [r["rule"], f"{int(r['leads']):,}", _pct(r["rate"]), _pct(r["rate_other"]), _lift(r["lift"])]
             for _, r in table.iterrows()]
     if points:  # The points column first, to the right; the rule text to the left.

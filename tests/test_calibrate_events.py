@@ -114,6 +114,22 @@ def test_the_suggestion_keeps_the_points_of_the_rules_over_events_and_says_so():
 
 
 @pytest.mark.slow
+def test_a_rule_over_events_keeps_its_decimal_points_in_the_suggestion():
+    pytest.importorskip("sklearn")
+    from addin.calibration_text import _evidence
+
+    leads, events = leads_and_events()
+    m = model()
+    m.event_rules = [replace(WEBINAR, points=2.5)]
+    found = calibrate(leads, m, since="2026-06-01", events=events, as_of=AS_OF)
+    assert found.suggestion.model.event_rules == m.event_rules
+    row = found.suggested_rules.set_index("rule").loc["Webinar"]
+    assert row[["points", "old_points"]].tolist() == [2.5, 2.5]  # (It showed 2: the points were made whole.)
+    events_part = found.suggested_rules[found.suggested_rules["side"] == "events"]
+    assert _evidence(events_part, points=True)[1] == "     2.5  Webinar     40       50.0%   16.7%  1.67"
+
+
+@pytest.mark.slow
 def test_rules_over_events_in_a_group_keep_it_in_the_suggestion():
     pytest.importorskip("sklearn")
     leads, events = leads_and_events()

@@ -456,7 +456,7 @@ def _suggestion_blocks(w: _Writer, found) -> None:
     for _, r in found.suggested_rules.iterrows():
         old = r["old_points"]
         w.line([(r["rule"], None), (label(r["side"]), None), (None if old is None else _number(old), None),
-                (int(r["points"]), None), (r["leads"], "int"), (r["won"], "int"), (r["rate"], "percent"),
+                (_number(r["points"]), None), (r["leads"], "int"), (r["won"], "int"), (r["rate"], "percent"),
                 (r["rate_other"], "percent"), (r["lift"], "lift")])
     w.title("s_grades")
     w.header(["grade", "current_min", "suggested_min"])
