@@ -281,7 +281,7 @@ def _amounts(column, rule, r, problems, flagged, language) -> RulePoints:
         if c == 0 or p == 0:
             continue
         capped = rule.cap is not None and abs(round(c * points, 6)) > abs(float(rule.cap))
-        label = f"{rule.name} \u00d7{number_text(c)}" if per_unit or c != 1 else rule.name
+        label = f"{rule.name} \u00d7{number_text(c, language)}" if per_unit or c != 1 else rule.name
         item = Reason(label, float(p), text(language, "cap") if capped else "", kind="behaviour", rule=r,
                       count=float(c))
         if item not in seen:

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from scoring import FitRule, default_model, score
+from scoring import BehaviourRule, FitRule, default_model, score
 from scoring.defaults import LEAD_COLUMNS, header
 from scoring.tasks import plan_tasks
 from workbook import rescore
@@ -29,6 +29,16 @@ def _lead(language: str) -> pd.DataFrame:
 def test_points_with_decimals_read_with_a_comma_in_an_italian_book_and_a_point_in_an_english_one():
     assert score(_lead("it"), _model("it")).loc[0, "reasons"] == "Settore: IT +2,5; Dipendenti > 50 \u22120,25"
     assert score(_lead("en"), _model("en")).loc[0, "reasons"] == "Industry: IT +2.5; Employees > 50 \u22120.25"
+
+
+def test_counts_with_decimals_are_written_with_a_comma_in_an_italian_book_and_a_point_in_an_english_one():
+    for language, name, want in (("it", "Pagine per visita", "Pagine per visita \u00d72,5 +5"),
+                                 ("en", "Pages per visit", "Pages per visit \u00d72.5 +5")):
+        model = _model(language)
+        model.fit_rules = []
+        model.behaviour_rules = [BehaviourRule(name, name, 2, kind="per unit")]
+        leads = _lead(language).assign(**{name: ["2,5" if language == "it" else "2.5"]})
+        assert score(leads, model).loc[0, "reasons"] == want
 
 
 def test_the_reason_of_an_italian_task_writes_its_points_with_a_comma():

@@ -213,3 +213,4 @@ def test_an_italian_model_writes_decimal_points_with_a_comma_as_the_engine_does(
     model.roles, model.groups, model.event_rules = {}, [], []
     want = assert_same(frame, model)
     assert want["reasons"].tolist()[0] == "Settore: IT +2,5; Dipendenti > 50 \u22120,25; Visite \u00d73 +4 (tetto)"
+    assert want["reasons"].tolist()[3] == "Visite \u00d72,5 +3,75"  # A count with decimals: a comma too.

@@ -226,7 +226,7 @@ class _Builder:
         name = self._prefix(rule) + rule.name
         self.longest += len(name) + len(SEP) + _DYNAMIC_TEXT
         times = lit(f"{name} \u00d7")
-        count_text = v.number_text(c)
+        count_text = v.number_text(c, self.language)
         label = (f"{times} || {count_text}" if per_unit else
                  f"CASE WHEN {c} = 1 THEN {lit(name)} ELSE {times} || {count_text} END")
         gives = L.add("gives", f"({c} <> 0 AND {points} <> 0)")

@@ -100,8 +100,11 @@ def round6(column: str) -> str:
     return f"(CASE WHEN {y} - {f} = 0.5 THEN {even} WHEN {y} - {f} > 0.5 THEN {f} + 1 ELSE {f} END / {dbl(1e6)})"
 
 
-def number_text(expr: str) -> str:
-    """explain.number_text of a DOUBLE column (expr must be a plain column: it is used many times)."""
+def number_text(expr: str, language: str = "en") -> str:
+    """explain.number_text of a DOUBLE column (expr must be a plain column: it is used many times);
+    '2,5' in Italian."""
+    if language == "it":
+        return f"REPLACE({number_text(expr)}, '.', ',')"
     r = rounded(expr)
     whole = f"CAST(CAST({r} AS BIGINT) AS VARCHAR)"
     magnitude = f"ABS({r})"
@@ -114,9 +117,7 @@ def number_text(expr: str) -> str:
 def signed(expr: str, language: str = "en") -> str:
     """explain.signed of a DOUBLE column: '+15', '−10' (a true minus sign), '+2,5' in Italian."""
     r = rounded(expr)
-    shown = number_text(f"ABS({expr})")
-    if language == "it":
-        shown = f"REPLACE({shown}, '.', ',')"
+    shown = number_text(f"ABS({expr})", language)
     return f"CASE WHEN {r} >= 0 THEN '+' ELSE '\u2212' END || {shown}"
 
 
