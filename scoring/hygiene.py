@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .parse import WHITESPACE, Column, filled_values
+from .parse import WHITESPACE, Column, filled_values, to_arrow
 
 HYGIENE_KINDS = ("disposable email", "free mail", "invalid email", "role account", "fake name")
 HYGIENE_WORDS_IT = ("email usa e getta", "email gratuita", "email non valida", "casella di ruolo", "nome fittizio")
@@ -118,19 +118,6 @@ def _split_python(texts: list):
     return plain, local, local_short, np.asarray(codes, dtype=np.int64), list(domains)
 
 
-def _arrow(texts: list):
-    """The texts as a pyarrow array, or None where pyarrow is missing (xlwings Lite) or cannot take
-    them (a lone surrogate)."""
-    try:
-        import pyarrow as pa
-    except ImportError:
-        return None
-    try:
-        return pa.array(texts, type=pa.large_string())
-    except (pa.ArrowException, UnicodeError, ValueError):
-        return None
-
-
 def _lowered(arrow):
     """[t.strip().lower() for t in arrow] by pyarrow: trimmed of what str.strip() trims (WHITESPACE),
     lowered as ASCII; a text that is not ASCII is lowered by Python (whose rules for the rest of
@@ -202,7 +189,7 @@ class Emails:
             texts = [v.strip().lower() if isinstance(v, str) else str(v).lower() for v in uniques]
         n = len(texts)
         if arrow is None:
-            arrow = _arrow(texts) if n else None
+            arrow = to_arrow(texts) if n else None
             texts = texts if arrow is None else arrow
         plain, self.local, local_short, self.domain_code, self.domains = \
             _split_python(texts) if arrow is None else _split_arrow(texts)

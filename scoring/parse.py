@@ -252,19 +252,25 @@ ARROW_FROM = 20_000  # Distinct texts from which pyarrow works on them (converti
 _MAY_SHRINK = r"^ | $|  |[^\x20-\x7e]"
 
 
-def arrow_texts(values):
-    """Many values that are all texts as one pyarrow array (large_string), or None: fewer than
-    ARROW_FROM, not all texts, no pyarrow (xlwings Lite), or a text it cannot take (a lone surrogate)."""
-    if len(values) < ARROW_FROM or not all(map(str.__instancecheck__, values)):
-        return None
+def to_arrow(texts):
+    """Texts as one pyarrow array (large_string), or None where pyarrow is missing (xlwings Lite)
+    or cannot take them (a lone surrogate)."""
     try:
         import pyarrow as pa
     except ImportError:
         return None
     try:
-        return pa.array(values, type=pa.large_string())
+        return pa.array(texts, type=pa.large_string())
     except (pa.ArrowException, UnicodeError, ValueError):
         return None
+
+
+def arrow_texts(values):
+    """Many values that are all texts as one pyarrow array, or None: fewer than ARROW_FROM, not all
+    texts, or to_arrow cannot make one."""
+    if len(values) < ARROW_FROM or not all(map(str.__instancecheck__, values)):
+        return None
+    return to_arrow(values)
 
 
 def _candidates_arrow(arrow, longest: int) -> np.ndarray:

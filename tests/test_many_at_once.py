@@ -116,7 +116,7 @@ def _emails_both_ways(values, monkeypatch):
         m.setattr(parse, "ARROW_FROM", 0)  # Lowered and split by pyarrow (many: the column's own array).
         faster = hygiene.Emails(column())
     with monkeypatch.context() as m:
-        m.setattr(hygiene, "_arrow", lambda texts: None)
+        m.setattr(hygiene, "to_arrow", lambda texts: None)
         slow = hygiene.Emails(column())
     return (fast, faster), slow
 
