@@ -35,11 +35,10 @@ def _addresses(values: np.ndarray) -> np.ndarray | None:
 def factorize(values) -> tuple[np.ndarray, np.ndarray]:
     """pd.factorize(values, use_na_sentinel=True) with its uniques as an object array; for a
     Series or array of dtype object the objects' addresses are factorized first (see above)."""
-    array = values.to_numpy() if isinstance(values, pd.Series) else values
-    if not isinstance(array, np.ndarray) or array.dtype != object or len(array) < 2 * SAMPLE:
+    if values.dtype != object or len(values) < 2 * SAMPLE:  # (pandas' own text type is factorized by pyarrow.)
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         return codes, np.asarray(uniques, dtype=object)
-    array = np.ascontiguousarray(array)
+    array = np.ascontiguousarray(values.to_numpy() if isinstance(values, pd.Series) else values)
     addresses = _addresses(array)
     step = len(array) // SAMPLE
     if addresses is None or len(np.unique(addresses[::step])) > MOSTLY_DISTINCT * len(addresses[::step]):

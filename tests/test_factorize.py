@@ -73,6 +73,12 @@ def test_any_column_shape(make):
     same_as_pandas(values)
 
 
+def test_pandas_text_type_is_left_to_pandas(monkeypatch):
+    values = pd.Series(repeated(["a", "b", None], 4 * fz.SAMPLE)).astype("str")
+    monkeypatch.setattr(fz, "_addresses", lambda v: pytest.fail("no objects to look at"))
+    same_as_pandas(values)
+
+
 def test_numbers_and_empty():
     same_as_pandas(np.array([3.0, np.nan, 3.0, 1.5]))
     same_as_pandas(np.array([], dtype=object))
