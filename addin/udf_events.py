@@ -5,7 +5,9 @@ headers (tblEvents[#All]) and, optionally, the time to count as of (a date, TODA
 blank: now, as a rescore without --as-of). The engine then counts exactly as a rescore does: the
 same windows, decay, duplicates and scanner filtering. Where it cannot (the rules are there but
 no events were passed, the defined name does not reach the rules, the leads lack the column that
-finds an event's lead), each problem is one line for the cell.
+finds an event's lead), each problem is one line for the cell, in the model's language (language:
+'en' or 'it', the ModelSheet's). In Italian the Events table is passed as tblEvents[#Tutti], Excel's
+Italian spelling of [#All], and the functions TODAY() and NOW() are OGGI() and ADESSO().
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ _EVENTS = BLOCK["events"]
 # The last column of the rules over events: the defined name must reach it for functions to see them.
 EVENTS_END = _EVENTS.first_column + len(_EVENTS.fields) - 1
 PASS_EVENTS = f"{EVENTS_TABLE}[#All]"
+PASS_EVENTS_IT = f"{EVENTS_TABLE}[#Tutti]"
 
 
 def _rows(values) -> list[list]:
@@ -38,7 +41,7 @@ def _rows(values) -> list[list]:
     return [list(r) for r in values]
 
 
-def as_of_time(value) -> dt.datetime | None:
+def as_of_time(value, language: str = "en") -> dt.datetime | None:
     """The time to count events as of: None (now) for a blank, else a datetime; SheetError when the
     value is no date and time."""
     cells = []
@@ -56,13 +59,17 @@ def as_of_time(value) -> dt.datetime | None:
         seconds, read = seconds_of(pd.Series([value], dtype=object))
         ok = bool(read[0])
     if not ok:
-        what = f"is {len(cells)} cells" if isinstance(value, (list, tuple)) else f"{value!r} is not a date and time"
+        several = isinstance(value, (list, tuple))
+        if language == "it":
+            what = f"è di {len(cells)} celle" if several else f"{value!r} non è una data e ora"
+            raise SheetError([f"as_of {what}: passa una data, OGGI() o ADESSO(), o omettilo per contare da adesso"])
+        what = f"is {len(cells)} cells" if several else f"{value!r} is not a date and time"
         raise SheetError([f"as_of {what}: pass a date, TODAY() or NOW(), or leave it "
                           "out to count as of now"])
     return dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(seconds[0]))
 
 
-def events_frame(values, leads: pd.DataFrame) -> pd.DataFrame:
+def events_frame(values, leads: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     """The events of these leads (the first row of values their headers, as the Events sheet names
     them in either language), with the columns of scoring.events.FIELDS; SheetError when a column a
     run needs is missing. Only the events whose Lead ID or Email is one of the leads' are kept: the
@@ -76,14 +83,16 @@ def events_frame(values, leads: pd.DataFrame) -> pd.DataFrame:
         for name in FIELDS:
             if key and name not in at and key in (text_key(x) for x in LABELS[name]):
                 at[name] = i
-    shown = ", ".join(str(h) for h in headers[:9] if not is_blank(h)) or "none"
-    for need in ("time", "event"):
-        if need not in at:
-            raise SheetError([f"the events have no {LABELS[need][0]} column (their headers: {shown}); pass the "
-                              f"Events table with its headers: {PASS_EVENTS}"])
-    if "lead_id" not in at and "email" not in at:
-        raise SheetError([f"the events have no Lead ID or Email column (their headers: {shown}); pass the Events "
-                          f"table with its headers: {PASS_EVENTS}"])
+    shown = ", ".join(str(h) for h in headers[:9] if not is_blank(h))
+    missing = next((LABELS[need] for need in ("time", "event") if need not in at), None)  # (English, Italian)
+    if missing is None and "lead_id" not in at and "email" not in at:
+        missing = ("Lead ID or Email", "ID lead o Email")
+    if missing is not None and language == "it":
+        raise SheetError([f"gli eventi non hanno la colonna {missing[1]} (le loro intestazioni: {shown or 'nessuna'}); "
+                          f"passa la tabella Eventi con le sue intestazioni: {PASS_EVENTS_IT}"])
+    if missing is not None:
+        raise SheetError([f"the events have no {missing[0]} column (their headers: {shown or 'none'}); pass the "
+                          f"Events table with its headers: {PASS_EVENTS}"])
     tests = []  # (position in an event row, the leads' values, their keys)
     for name, meaning in (("lead_id", "id"), ("email", "email")):
         column = by_meaning(leads.columns, meaning)
@@ -105,19 +114,25 @@ def check_events(sheet, width: int, events, columns) -> None:
     """SheetError when the functions cannot count the rules over events as a run does: the model's
     values (width columns) stop before the rules, the rules are there but no events were passed,
     or the leads have no column that finds an event's lead."""
-    rules = sheet.model.event_rules
+    rules, italian = sheet.model.event_rules, sheet.language == "it"
     if events is not None and width < EVENTS_END:
-        raise SheetError([f"{MODEL_NAME} ends at column {get_column_letter(max(width, 1))}, before the rules over "
-                          f"events ({MODEL_SHEET}!{get_column_letter(_EVENTS.first_column)}3): make the name refer "
-                          f"to {model_area()} (Formulas > Name Manager)"])
+        end, start = get_column_letter(max(width, 1)), f"{MODEL_SHEET}!{get_column_letter(_EVENTS.first_column)}3"
+        raise SheetError([f"{MODEL_NAME} finisce alla colonna {end}, prima delle regole sugli eventi ({start}): fai "
+                          f"riferire il nome a {model_area()} (Formule > Gestione nomi)" if italian else
+                          f"{MODEL_NAME} ends at column {end}, before the rules over events ({start}): make the name "
+                          f"refer to {model_area()} (Formulas > Name Manager)"])
     if not rules:
         return
     if events is None:
         block = sheet.blocks["events"]
         cell = get_column_letter(block.columns["name"])
-        raise SheetError([f"{MODEL_SHEET}!{cell}{row}: {rule.name!r} is a rule over events: pass the Events table "
+        raise SheetError([f"{MODEL_SHEET}!{cell}{row}: {rule.name!r} è una regola sugli eventi: passa la tabella "
+                          f"Eventi come 4° argomento ({PASS_EVENTS_IT}) perché conti" if italian else
+                          f"{MODEL_SHEET}!{cell}{row}: {rule.name!r} is a rule over events: pass the Events table "
                           f"as the 4th argument ({PASS_EVENTS}) so that it counts"
                           for (row, _), rule in zip(block.rows, rules)])
     if by_meaning(columns, "id") is None and by_meaning(columns, "email") is None:
-        raise SheetError(["rules over events find each event's lead by its Lead ID or Email: include that column "
+        raise SheetError(["le regole sugli eventi trovano il lead di ogni evento dal suo ID lead o Email: includi "
+                          "quella colonna nei lead e nelle loro intestazioni" if italian else
+                          "rules over events find each event's lead by its Lead ID or Email: include that column "
                           "in the leads and their headers"])

@@ -9,6 +9,7 @@ import shutil
 
 import openpyxl
 from workbook import check, new_workbook
+from workbook.layout import BLOCKS
 
 # Cells of the Italian template's LeadScore sheet set to wrong values, a book per set (some
 # problems hide others, so they cannot all be in one book).
@@ -92,3 +93,124 @@ def test_the_same_broken_english_book_keeps_its_messages_in_english(tmp_path):
            "(sum, max, all), or correct the name" in messages
     assert "LeadScore!D6: value is blank; > needs a value" in messages
     assert not [m for m in messages if re.search(r"\b(non|è|della|deve)\b", m)]
+
+
+# Books broken in their structure, found before the model is checked (workbook/model_sheet.py): a cell set to
+# a value, "=V4" to the value of another cell, "table X" renamed to another name.
+STRUCTURE = [
+    {"E3": "Pesi", "table tblRoles": "tblRuoli"},
+    {"table tblSettings": "tblImpostazioni"},  # No Language setting to read: the headers tell.
+    {"V5": "=V4", "AE5": "=AE4", "AB6": None, "AC6": None, "AO4": "Colore", "AO15": "Lingua"},
+    {"V19": "Stagista", "W19": 1, "B8": "Paese"},  # Rows just below a table: warnings.
+]
+
+
+def _tables(renamed: str, to: str) -> str:
+    """The tables of the template's LeadScore sheet with one renamed, as the messages list them."""
+    return ", ".join(sorted({b.table for b in BLOCKS} - {renamed} | {to}))
+
+
+def _rename_table(ws, old: str, new: str) -> None:
+    table = ws.tables[old]
+    del ws.tables[old]
+    table.name = table.displayName = new
+    ws.add_table(table)
+
+
+def _structure_messages(tmp_path, language: str, extra: dict | None = None) -> list[list[str]]:
+    base = tmp_path / f"structure-{language}.xlsx"
+    new_workbook(base, language=language)
+    found = []
+    for k, changes in enumerate(STRUCTURE):
+        path = tmp_path / f"structure-{language}-{k}.xlsx"
+        shutil.copy(base, path)
+        wb = openpyxl.load_workbook(path)
+        ws = wb["LeadScore"]
+        for cell, value in {**changes, **(extra or {})}.items():
+            if cell.startswith("table "):
+                _rename_table(ws, cell.removeprefix("table "), value)
+            else:
+                ws[cell] = ws[value[1:]].value if isinstance(value, str) and value.startswith("=") else value
+        wb.save(path)
+        report = check(path)
+        found.append(report.errors + report.model_warnings)
+    return found
+
+
+@pytest.mark.slow
+def test_the_structure_of_a_broken_italian_book_is_told_in_italian(tmp_path):
+    found = _structure_messages(tmp_path, "it")
+    settings_it = ("Profilo massimo, Comportamento massimo, Punteggio minimo, Punteggio massimo, Colonna ruolo, "
+                   "Colonna livello ruolo, Colonna fase, Fasi commerciali, Stato predefinito, Separatore decimale, "
+                   "Lingua, Minimo comportamento, Segnaposto, Domini email gratuiti, Caselle di ruolo, Nomi fittizi, "
+                   "Scarto quando, Azione di scarto, Duplicati per, Regione telefono, Soglia somiglianza nomi, "
+                   "Mantieni, Somma comportamento dei duplicati, Eventi di consegna, Eventi di apertura, Eventi di "
+                   "clic, Secondi clic scanner, Link cliccati insieme, User agent di scanner, Client di posta che "
+                   "precaricano, Colonna esito")
+    below = "ma non ne fa parte, quindi è ignorata; includila nella tabella (in Excel: Progettazione tabella > " \
+            "Ridimensiona tabella)"
+    assert found == [
+        ["LeadScore!B3: la tabella Regole di profilo (chi è il lead) non ha la colonna 'Punti' (o 'Points')",
+         "LeadScore!V3: nessuna tabella di Excel chiamata tblRoles (Livelli dei ruoli); tabelle nel foglio: "
+         + _tables("tblRoles", "tblRuoli")],
+        ["LeadScore!AO3: nessuna tabella di Excel chiamata tblSettings (Impostazioni punteggio); tabelle nel foglio: "
+         + _tables("tblSettings", "tblImpostazioni")],
+        ["LeadScore!V5: il ruolo 'CEO' compare due volte",
+         "LeadScore!AE5: il grado 'A' ha due righe",
+         "LeadScore!AE3: la matrice ha 3 colonne di azioni ma le fasce di punteggio sono 2; dalle una colonna per "
+         "fascia, nello stesso ordine",
+         f"LeadScore!AO4: 'Colore' non è un'impostazione (impostazioni: {settings_it})",
+         "LeadScore!AO15: 'Lingua' compare due volte",
+         "LeadScore!AO3: la tabella Impostazioni punteggio non ha la riga 'Profilo massimo' (o 'Fit maximum')"],
+        [f"LeadScore!B8: questa riga è subito sotto la tabella Regole di profilo (chi è il lead) {below}",
+         f"LeadScore!V19: questa riga è subito sotto la tabella Livelli dei ruoli {below}"],
+    ]
+    unquoted = [re.sub(r"'[^']*'", "", m.split(": ", 1)[1]) for book in found for m in book]
+    assert [m for m in unquoted if ENGLISH.search(m)] == []
+
+
+@pytest.mark.slow
+def test_the_same_broken_structure_of_an_english_book_stays_english(tmp_path):
+    found = _structure_messages(tmp_path, "en")
+    assert [m for book in found for m in book if not m.startswith("LeadScore!AO4:")] == [
+        "LeadScore!B3: the Fit rules (who the lead is) table has no column 'Points' (or 'Punti')",
+        "LeadScore!V3: no Excel Table named tblRoles (Role levels); tables on the sheet: "
+        + _tables("tblRoles", "tblRuoli"),
+        "LeadScore!AO3: no Excel Table named tblSettings (Score settings); tables on the sheet: "
+        + _tables("tblSettings", "tblImpostazioni"),
+        "LeadScore!V5: role 'CEO' appears twice",
+        "LeadScore!AE5: grade 'A' has two rows",
+        "LeadScore!AE3: the matrix has 3 action columns but there are 2 score bands; give it one column per band, "
+        "in the same order",
+        "LeadScore!AO15: 'Lingua' appears twice",
+        "LeadScore!AO3: the Score settings table has no row 'Fit maximum' (or 'Profilo massimo')",
+        "LeadScore!B8: this row is just below the Fit rules (who the lead is) table but not part of it, so it is "
+        "ignored; make it part of the table (in Excel: Table Design > Resize Table)",
+        "LeadScore!V19: this row is just below the Role levels table but not part of it, so it is ignored; make it "
+        "part of the table (in Excel: Table Design > Resize Table)",
+    ]
+    assert [m for book in found for m in book if m.startswith("LeadScore!AO4:")] == [
+        "LeadScore!AO4: 'Colore' is not a setting (settings: Fit maximum, Behaviour maximum, Score minimum, Score "
+        "maximum, Role column, Role level column, Stage column, Sales stages, Default status, Decimal separator, "
+        "Language, Behaviour floor, Placeholders, Free-mail domains, Role accounts, Fake names, Junk when, Junk "
+        "action, Duplicates by, Phone region, Name match threshold, Keep, Add duplicates' behaviour, Delivery "
+        "events, Open events, Click events, Scanner click seconds, Links clicked at once, Scanner user agents, "
+        "Prefetching mail agents, Outcome column)"]
+
+
+@pytest.mark.slow
+def test_an_italian_book_whose_language_setting_is_en_tells_its_structure_in_english(tmp_path):
+    # The Language setting (AP14) wins over the Italian headers; without a Score settings table the headers tell.
+    found = _structure_messages(tmp_path, "it", {"AP14": "EN "})
+    assert found[0][0] == "LeadScore!B3: the Fit rules (who the lead is) table has no column 'Points' (or 'Punti')"
+    assert found[1][0].startswith("LeadScore!AO3: nessuna tabella di Excel chiamata tblSettings")
+    assert found[2][0] == "LeadScore!V5: role 'CEO' appears twice"
+    assert found[3][1].startswith("LeadScore!V19: this row is just below the Role levels table")
+
+
+@pytest.mark.slow
+def test_a_language_setting_that_is_no_language_leaves_it_to_the_headers(tmp_path):
+    for language, line in (("it", "LeadScore!V5: il ruolo 'CEO' compare due volte"),
+                           ("en", "LeadScore!V5: role 'CEO' appears twice")):
+        assert _structure_messages(tmp_path, language, {"AP14": "francese"})[2][0] == line
+

@@ -4,6 +4,14 @@ The reader finds the blocks (layout.BLOCKS), takes each row's cells as they are
 into a scoring.Model, and lets scoring.model.check read every value by its
 declared kind. Each problem it returns (block, entry, attribute) is mapped back
 to the cell that holds the bad value, through the same block declarations.
+
+Problems of the sheet's structure (a table or column missing, a row twice, a row
+just below a table) are found before the model is checked, so they are written in
+the language the sheet shows (ModelSheet.language): its first Language setting when
+the Score settings table holds one that reads as en or it, else Italian when more
+of the tables' headers are Italian field names than English ones, else English.
+Each of these messages is written in both languages where it is made; the model's
+own problems are put in the same language (scoring.texts.in_language).
 """
 from __future__ import annotations
 
@@ -36,6 +44,25 @@ def _problem(row: int, col: int, message: str, value=NOTHING, allowed: str = "")
     return CellProblem(MODEL_SHEET, _cell(row, col), message, value, allowed)
 
 
+def _say(language: str, english: str, italian: str) -> str:
+    """A message of the sheet's structure in the book's language."""
+    return italian if language == "it" else english
+
+
+def _setting_key(name):
+    """The setting a name in the Setting column stands for (English or Italian), or None."""
+    return None if is_blank(name) else SETTING_BY_NAME.get(" ".join(str(name).split()).casefold())
+
+
+class ModelSheetError(SheetError):
+    """A SheetError of the LeadScore sheet that knows the language its messages are written in
+    (the in-cell functions lead with 'Errore:' in an Italian book)."""
+
+    def __init__(self, problems, language: str = "en"):
+        super().__init__(problems)
+        self.language = language
+
+
 class _Block:
     """One block as found on the sheet: header cells by field, data rows, the row just below."""
 
@@ -60,10 +87,20 @@ class _Block:
         below = grid.row_values(last + 1 + table.totals, min_col, max_col)
         self.below = next((min_col + i for i, v in enumerate(below) if not is_blank(v)), None)
 
-    def missing(self) -> list[CellProblem]:
+    def missing(self, language: str) -> list[CellProblem]:
         return [_problem(self.header_row, self.min_col,
-                         f"the {self.spec.title_en} table has no column '{f.en}' (or '{f.it}')")
+                         _say(language, f"the {self.spec.title_en} table has no column '{f.en}' (or '{f.it}')",
+                              f"la tabella {self.spec.title_it} non ha la colonna '{f.it}' (o '{f.en}')"))
                 for f in self.spec.fields if f.required and f.key not in self.columns]
+
+    def languages(self) -> tuple[int, int]:
+        """(English, Italian): how many headers are a field's name in only that language."""
+        english = italian = 0
+        for header in self.headers:
+            key = text_key(header if header is not None else "")
+            english += any(key == text_key(f.en) != text_key(f.it) for f in self.spec.fields)
+            italian += any(key == text_key(f.it) != text_key(f.en) for f in self.spec.fields)
+        return english, italian
 
     def get(self, values: dict, key: str):
         col = self.columns.get(key)
@@ -87,7 +124,10 @@ class ModelSheet:
     """The LeadScore sheet read into a Model, remembering where each value came from.
 
     raw: the Model as the cells hold it; model: the checked model with clean values (what the
-    engine scores); checked: scoring.model.CheckedModel; errors and warnings: CellProblems.
+    engine scores); checked: scoring.model.CheckedModel; errors and warnings: CellProblems;
+    language: the language of the sheet's messages, 'en' or 'it' (the rule of the module's
+    docstring; the same as the checked Language setting when that is a language). Raises
+    ModelSheetError.
     """
 
     def __init__(self, book):
@@ -101,29 +141,44 @@ class ModelSheet:
         if found:  # One read covers every block, and the row below each.
             grid = book.read(MODEL_SHEET, min(t.min_row for t in found), min(t.min_col for t in found),
                              max(t.max_row + t.totals for t in found) + 1, max(t.max_col for t in found))
-        errors, self.blocks = [], {}
+        self.blocks = {spec.key: _Block(grid, spec, tables[spec.table.casefold()]) for spec in BLOCKS
+                       if spec.table.casefold() in tables}
+        self.language = self._language()
+        errors = []
         for spec in BLOCKS:
-            table = tables.get(spec.table.casefold())
-            if table is None and spec.optional:
-                continue
-            if table is None:
-                listed = ", ".join(sorted(t.name for t in found)) or "none"
-                errors.append(_problem(3, spec.first_column, f"no Excel Table named {spec.table} "
-                                       f"({spec.title_en}); tables on the sheet: {listed}"))
-                continue
-            block = _Block(grid, spec, table)
-            errors += block.missing()
-            self.blocks[spec.key] = block
+            if spec.key in self.blocks:
+                errors += self.blocks[spec.key].missing(self.language)
+            elif not spec.optional:
+                listed = ", ".join(sorted(t.name for t in found)) or _say(self.language, "none", "nessuna")
+                errors.append(_problem(3, spec.first_column, _say(
+                    self.language, f"no Excel Table named {spec.table} ({spec.title_en}); tables on the sheet: "
+                                   f"{listed}",
+                    f"nessuna tabella di Excel chiamata {spec.table} ({spec.title_it}); tabelle nel foglio: "
+                    f"{listed}")))
         if errors:
-            raise SheetError(errors)
+            raise ModelSheetError(errors, self.language)
         self.setting_cells = {}
         self.raw = self._model(errors)
         if errors:
-            raise SheetError(errors)
+            raise ModelSheetError(errors, self.language)
         self.checked, problems = check(self.raw)
         self.model = self.checked.model
         self.errors = [self.locate(p) for p in problems if not p.warning]
         self.warnings = [self.locate(p) for p in problems if p.warning] + self._below()
+
+    def _language(self) -> str:
+        """The language of the sheet before its model is checked: the first Language setting, when the
+        Score settings table holds one that reads as en or it; else Italian when more headers of the
+        tables found are Italian field names than English ones; else English."""
+        settings = self.blocks.get("settings")
+        for _, values in settings.rows if settings is not None else ():
+            if _setting_key(settings.get(values, "setting")) == "language":
+                language, _ = Choice(LANGUAGES).read(settings.get(values, "value"))
+                if language:
+                    return language
+                break
+        counts = [block.languages() for block in self.blocks.values()]
+        return "it" if sum(it for _, it in counts) > sum(en for en, _ in counts) else "en"
 
     @property
     def import_map(self) -> dict:
@@ -151,7 +206,8 @@ class ModelSheet:
             role = b["roles"].get(values, "role")
             key = role.strip() if isinstance(role, str) else role
             if key in roles and not is_blank(key):
-                errors.append(_problem(r, b["roles"].columns["role"], f"role {shown(key)} appears twice"))
+                errors.append(_problem(r, b["roles"].columns["role"], _say(
+                    self.language, f"role {shown(key)} appears twice", f"il ruolo {shown(key)} compare due volte")))
                 continue
             roles[key] = b["roles"].get(values, "level")
             self.role_rows.append(r)
@@ -161,15 +217,19 @@ class ModelSheet:
             grade = matrix_block.get(values, "grade")
             key = grade.strip() if isinstance(grade, str) else grade
             if key in matrix and not is_blank(key):
-                errors.append(_problem(r, matrix_block.columns["grade"], f"grade {shown(key)} has two rows"))
+                errors.append(_problem(r, matrix_block.columns["grade"], _say(
+                    self.language, f"grade {shown(key)} has two rows", f"il grado {shown(key)} ha due righe")))
                 continue
             matrix[key] = tuple(values.get(c) for c in matrix_block.extra)
             self.matrix_rows.append(r)
         n_bands = len(b["bands"].rows)
         if len(matrix_block.extra) != n_bands:
-            errors.append(_problem(matrix_block.header_row, matrix_block.min_col,
-                                   f"the matrix has {len(matrix_block.extra)} action columns but there are "
-                                   f"{n_bands} score bands; give it one column per band, in the same order"))
+            n_actions = len(matrix_block.extra)
+            errors.append(_problem(matrix_block.header_row, matrix_block.min_col, _say(
+                self.language, f"the matrix has {n_actions} action columns but there are {n_bands} score bands; "
+                               "give it one column per band, in the same order",
+                f"la matrice ha {n_actions} colonne di azioni ma le fasce di punteggio sono {n_bands}; dalle una "
+                "colonna per fascia, nello stesso ordine")))
         holidays = [b["holidays"].get(values, "date") for _, values in b["holidays"].rows]
         groups = self._records("groups") if "groups" in b else []  # Older books have no Groups table.
         events = self._records("events") if "events" in b else []  # Nor rules over events.
@@ -183,21 +243,24 @@ class ModelSheet:
         values = {}
         for r, v in block.rows:
             name = block.get(v, "setting")
-            key = SETTING_BY_NAME.get(" ".join(str(name).split()).casefold()) if not is_blank(name) else None
+            key = _setting_key(name)
             if key is None:
-                known = ", ".join(en for _, en, *_ in SETTINGS)
-                errors.append(_problem(r, block.columns["setting"], f"{shown(name)} is not a setting "
-                                       f"(settings: {known})"))
+                known = ", ".join(_say(self.language, en, it) for _, en, it, *_ in SETTINGS)
+                errors.append(_problem(r, block.columns["setting"], _say(
+                    self.language, f"{shown(name)} is not a setting (settings: {known})",
+                    f"{shown(name)} non è un'impostazione (impostazioni: {known})")))
                 continue
             if key in values:
-                errors.append(_problem(r, block.columns["setting"], f"{shown(name)} appears twice"))
+                errors.append(_problem(r, block.columns["setting"], _say(
+                    self.language, f"{shown(name)} appears twice", f"{shown(name)} compare due volte")))
                 continue
             self.setting_cells[key] = ((r, block.columns["value"]), str(name).strip())
             values[key] = block.get(v, "value")
         for key, en, it, *_ in SETTINGS:
             if key not in values and key not in OPTIONAL_SETTINGS:
-                errors.append(_problem(block.header_row, block.min_col, f"the Score settings table has "
-                                       f"no row '{en}' (or '{it}')"))
+                errors.append(_problem(block.header_row, block.min_col, _say(
+                    self.language, f"the {block.spec.title_en} table has no row '{en}' (or '{it}')",
+                    f"la tabella {block.spec.title_it} non ha la riga '{it}' (o '{en}')")))
         if "placeholders" not in values:  # A book made before the setting: its language's defaults.
             language, _ = Choice(LANGUAGES).read(values.get("language"))
             values["placeholders"] = PLACEHOLDERS.get(language, PLACEHOLDERS["en"])
@@ -209,16 +272,20 @@ class ModelSheet:
         for block in self.blocks.values():
             if block.below is not None:
                 row = block.last_row + 1
-                out.append(_problem(row, block.below, f"this row is just below the {block.spec.title_en} "
-                                    "table but not part of it, so it is ignored; make it part of the table "
-                                    "(in Excel: Table Design > Resize Table)"))
+                out.append(_problem(row, block.below, _say(
+                    self.language, f"this row is just below the {block.spec.title_en} table but not part of it, "
+                                   "so it is ignored; make it part of the table (in Excel: Table Design > Resize "
+                                   "Table)",
+                    f"questa riga è subito sotto la tabella {block.spec.title_it} ma non ne fa parte, quindi è "
+                    "ignorata; includila nella tabella (in Excel: Progettazione tabella > Ridimensiona "
+                    "tabella)")))
         return out
 
     def locate(self, p: Problem) -> CellProblem:
         """A model problem as a CellProblem: the cell that holds the bad value, and the message in the
         book's language."""
         found = self._locate(p)
-        return replace(found, message=in_language(found.message, self.model.settings.language))
+        return replace(found, message=in_language(found.message, self.language))
 
     def _locate(self, p: Problem) -> CellProblem:
         detail = {"value": p.value, "allowed": p.allowed}
