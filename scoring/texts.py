@@ -256,6 +256,19 @@ MESSAGES_IT = (
     (r"\bmust be a number\b", "deve essere un numero"),
     (r"\bis not a number\b", "non è un numero"),
     (r"\bis not a column of the Leads table\b", "non è una colonna della tabella Leads"),
+    # Rules naming columns the leads lack (scoring/columns.py, scoring/engine.py), as a check and the
+    # in-cell functions show them.
+    (r"\bis not a column of the leads \(closest: ", "non è una colonna dei lead (le più vicine: "),
+    (r"\bis not a column of the leads \(none of its ([\d,]+) headers is close\)",
+     r"non è una colonna dei lead (nessuna delle sue \1 intestazioni è vicina)"),
+    (r"; the ('(?:[^']|\\')*'|\"[^\"]*\") rules read the job title from it", r"; le regole \1 leggono il ruolo da lì"),
+    (r"; the job titles seem to be in ('(?:[^']|\\')*'|\"[^\"]*\") \((\d+)% of its values are in the Roles "
+     r"table\)$",
+     r"; i ruoli sembrano essere in \1 (il \2% dei suoi valori è nella tabella Ruoli)"),
+    (r"\bneeds a ('[^']*') column \(", r"richiede una colonna \1 ("),
+    (r"; add it, or take ('[^']*') out of the setting$", r"; aggiungila, o togli \1 dall'impostazione"),
+    (r"; name the Leads column that says what happened to each lead, or clear the setting$",
+     "; indica la colonna dei lead che dice cosa è successo a ogni lead, o svuota l'impostazione"),
     (r"\bis not a setting\b", "non è un'impostazione"),
     (r"\(settings: ", "(impostazioni: "),
     (r"\bis not one of\b", "non è uno di"),

@@ -214,3 +214,15 @@ def test_a_language_setting_that_is_no_language_leaves_it_to_the_headers(tmp_pat
                            ("en", "LeadScore!V5: role 'CEO' appears twice")):
         assert _structure_messages(tmp_path, language, {"AP14": "francese"})[2][0] == line
 
+
+
+def test_a_rule_naming_a_column_the_leads_lack_says_so_in_italian(tmp_path):
+    path = tmp_path / "libro.xlsx"
+    new_workbook(path, language="it")
+    wb = openpyxl.load_workbook(path)
+    wb["LeadScore"]["B4"], wb["LeadScore"]["B5"] = "Settori", "Qwertyzzz"
+    wb.save(path)
+    assert check(path).errors == [
+        "LeadScore!B4: colonna lead 'Settori' non è una colonna dei lead (le più vicine: Settore)",
+        "LeadScore!B5: colonna lead 'Qwertyzzz' non è una colonna dei lead (nessuna delle sue 23 intestazioni è "
+        "vicina)"]

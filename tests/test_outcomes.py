@@ -152,6 +152,10 @@ def book(tmp_path, language="en", name="book.xlsx"):
 
 @pytest.mark.slow
 def test_the_setting_is_written_and_read_back_and_older_books_lack_it(tmp_path):
+    expected = {"en": "is not a column of the leads (closest: Outcome); name the Leads column that says what "
+                      "happened to each lead, or clear the setting",
+                "it": "non è una colonna dei lead (le più vicine: Outcome); indica la colonna dei lead che dice "
+                      "cosa è successo a ogni lead, o svuota l'impostazione"}
     for language, label in (("en", "Outcome column"), ("it", "Colonna esito")):
         path = book(tmp_path, language, f"{language}.xlsx")
         sheet = ModelSheet(FileBook(path))
@@ -163,8 +167,7 @@ def test_the_setting_is_written_and_read_back_and_older_books_lack_it(tmp_path):
         ws.cell(row, col).value = "Outcomes"
         wb.save(path)
         assert workflow.check(path).errors == [
-            f"LeadScore!{ws.cell(row, col).coordinate}: {label} 'Outcomes' is not a column of the leads (closest: "
-            "Outcome); name the Leads column that says what happened to each lead, or clear the setting"]
+            f"LeadScore!{ws.cell(row, col).coordinate}: {label} 'Outcomes' {expected[language]}"]
     # A book made before the setting: the row is not there, and there are no outcome figures.
     path = book(tmp_path, "en", "old.xlsx")
     wb = openpyxl.load_workbook(path)
