@@ -38,20 +38,30 @@ ENGLISH = re.compile(r"\b(is|not|must|the|type|blank|number|needed|needs|of|or|a
                      r"error|region|letters|enter|name|already|never|reached|leads|first|put|higher)\b", re.I)
 
 
-def _messages(tmp_path, language: str) -> list[str]:
-    base = tmp_path / "base.xlsx"
+def _checked(tmp_path, name: str, language: str, sets: list, put=None) -> list[list[str]]:
+    """Per set of changes: a copy of the new book of that language with them made on its LeadScore
+    sheet (by put(ws, cell, value), else as cell values), and the problems check finds in it."""
+    base = tmp_path / f"{name}-{language}.xlsx"
     new_workbook(base, language=language)
     found = []
-    for k, changes in enumerate(BROKEN):
-        path = tmp_path / f"book{k}.xlsx"
+    for k, changes in enumerate(sets):
+        path = tmp_path / f"{name}-{language}-{k}.xlsx"
         shutil.copy(base, path)
         wb = openpyxl.load_workbook(path)
+        ws = wb["LeadScore"]
         for cell, value in changes.items():
-            wb["LeadScore"][cell] = value
+            if put is None:
+                ws[cell] = value
+            else:
+                put(ws, cell, value)
         wb.save(path)
         report = check(path)
-        found += report.errors + report.model_warnings
+        found.append(report.errors + report.model_warnings)
     return found
+
+
+def _messages(tmp_path, language: str) -> list[str]:
+    return [m for messages in _checked(tmp_path, "book", language, BROKEN) for m in messages]
 
 
 @pytest.mark.slow
@@ -118,23 +128,13 @@ def _rename_table(ws, old: str, new: str) -> None:
 
 
 def _structure_messages(tmp_path, language: str, extra: dict | None = None) -> list[list[str]]:
-    base = tmp_path / f"structure-{language}.xlsx"
-    new_workbook(base, language=language)
-    found = []
-    for k, changes in enumerate(STRUCTURE):
-        path = tmp_path / f"structure-{language}-{k}.xlsx"
-        shutil.copy(base, path)
-        wb = openpyxl.load_workbook(path)
-        ws = wb["LeadScore"]
-        for cell, value in {**changes, **(extra or {})}.items():
-            if cell.startswith("table "):
-                _rename_table(ws, cell.removeprefix("table "), value)
-            else:
-                ws[cell] = ws[value[1:]].value if isinstance(value, str) and value.startswith("=") else value
-        wb.save(path)
-        report = check(path)
-        found.append(report.errors + report.model_warnings)
-    return found
+    def put(ws, cell, value):
+        if cell.startswith("table "):
+            _rename_table(ws, cell.removeprefix("table "), value)
+        else:
+            ws[cell] = ws[value[1:]].value if isinstance(value, str) and value.startswith("=") else value
+
+    return _checked(tmp_path, "structure", language, [{**changes, **(extra or {})} for changes in STRUCTURE], put)
 
 
 @pytest.mark.slow
