@@ -270,12 +270,6 @@ def _evidence(label_rows, hits: np.ndarray, won: np.ndarray, test: np.ndarray) -
     return pd.DataFrame(rows, columns=["side", "rule", "leads", "won", "rate", "rate_other", "lift"])
 
 
-def _whole_or_not(x) -> int | float:
-    """Points as the tables show them: 20 as 20, 2.5 as 2.5."""
-    x = float(x)
-    return int(x) if x.is_integer() else x
-
-
 def _rule_text(rule, language: str = "en") -> str:
     """A rule as the evidence names it: a behaviour rule by its name, a fit rule as reasons do."""
     return rule.name if hasattr(rule, "name") else rule_label(rule, language)
@@ -432,7 +426,7 @@ def _measure_suggestion(found: Calibration, leads, codes, suggestion, existing, 
     matrix = np.column_stack(columns) if columns else np.zeros((len(leads), 0), dtype=bool)
     evidence = _evidence([(side, _rule_text(r, model.settings.language)) for side, r in rules], matrix, won, test)
     # Learned points are whole; a rule kept as it is (over events) keeps its decimals (2.5).
-    evidence.insert(2, "points", pd.Series([_whole_or_not(r.points) for _, r in rules], dtype=object).values)
+    evidence.insert(2, "points", np.array([float(r.points) for _, r in rules], dtype=float))
     evidence.insert(3, "old_points", pd.Series(old, dtype=object).values)
     total_won = max(int(won[test].sum()), 1)
     # What the suggested model passes to sales on the holdout: its status rules from the highest down.

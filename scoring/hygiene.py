@@ -183,16 +183,16 @@ class Emails:
         arrow = column.texts_arrow()
         if arrow is not None:  # Many texts: stripped and lowered by pyarrow too.
             texts = _lowered(arrow)
-        elif all(map(str.__instancecheck__, uniques)):
-            texts = list(map(str.lower, map(str.strip, uniques)))
         else:
-            texts = [v.strip().lower() if isinstance(v, str) else str(v).lower() for v in uniques]
+            if all(map(str.__instancecheck__, uniques)):
+                texts = list(map(str.lower, map(str.strip, uniques)))
+            else:
+                texts = [v.strip().lower() if isinstance(v, str) else str(v).lower() for v in uniques]
+            made = to_arrow(texts) if texts else None  # Split by pyarrow where it can take them.
+            texts = texts if made is None else made
         n = len(texts)
-        if arrow is None:
-            arrow = to_arrow(texts) if n else None
-            texts = texts if arrow is None else arrow
-        plain, self.local, local_short, self.domain_code, self.domains = \
-            _split_python(texts) if arrow is None else _split_arrow(texts)
+        split = _split_python if isinstance(texts, list) else _split_arrow
+        plain, self.local, local_short, self.domain_code, self.domains = split(texts)
         domain_ok = np.fromiter((_domain_ok(d) if d else False for d in self.domains), bool, len(self.domains))
         short = _lengths(texts) <= 254
         valid = plain & short & local_short & domain_ok[self.domain_code] if n else np.zeros(0, bool)
